@@ -4,3 +4,5 @@
 //! `futures::executor` or any other executor.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
+
+pub mod coop;
