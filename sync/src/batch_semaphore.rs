@@ -1,0 +1,287 @@
+//! The FIFO batch semaphore that [`Semaphore`](crate::Semaphore), [`Mutex`](crate::Mutex)
+//! and [`RwLock`](crate::RwLock) are built on.
+//!
+//! # State
+//!
+//! - `permits` (atomic): `available << 1 | CLOSED`. Decremented by compare-and-swap without
+//!   the lock (the uncontended fast path); incremented only with the `waiters` lock held.
+//! - `waiters` (lock): FIFO queue of acquirers; each node's data is the number of permits it
+//!   still needs.
+//!
+//! # Invariant: no permit sits idle while someone waits
+//!
+//! Whenever the `waiters` lock is released, `permits > 0` implies the queue is empty:
+//! [`release`](BatchSemaphore::release) hands permits to queued waiters first (front to
+//! back, so the head's large request is served before later small ones: FIFO, nobody is
+//! starved) and only adds the remainder to the atomic; an acquirer that must queue first
+//! drains the atomic into its own request, under the lock. A fast-path `try_acquire` only
+//! takes from the atomic, so it can never overtake a queued waiter.
+//!
+//! # Cancellation
+//!
+//! Dropping a waiting [`Acquire`] removes its node and releases the permits already
+//! assigned to it (a partial batch, or a full one it never observed), which wakes the next
+//! waiters: no permit and no wakeup is lost.
+use crate::errors::{AcquireError, TryAcquireError};
+use crate::loom::atomic::{AtomicUsize, Ordering::*};
+use crate::loom::{Lock, MutexGuard};
+use crate::waiters::{Key, WaitList, WakeList};
+use crossbeam_utils::CachePadded;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+const CLOSED: usize = 1;
+const SHIFT: u32 = 1;
+
+/// Largest number of permits; leaves the top bits free so `available << 1` cannot overflow.
+pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
+
+pub(crate) struct BatchSemaphore {
+    permits: CachePadded<AtomicUsize>,
+    waiters: Lock<WaitList<usize>>,
+}
+
+impl fmt::Debug for BatchSemaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Semaphore")
+            .field("permits", &self.available_permits())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+impl BatchSemaphore {
+    pub(crate) fn new(permits: usize) -> Self {
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS ({MAX_PERMITS}) permits"
+        );
+        BatchSemaphore {
+            permits: CachePadded::new(AtomicUsize::new(permits << SHIFT)),
+            waiters: Lock::new(WaitList::new()),
+        }
+    }
+
+    pub(crate) fn available_permits(&self) -> usize {
+        self.permits.load(Acquire) >> SHIFT
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.permits.load(Acquire) & CLOSED == CLOSED
+    }
+
+    /// Takes `n` permits if they are available right now.
+    #[inline]
+    pub(crate) fn try_acquire(&self, n: usize) -> Result<(), TryAcquireError> {
+        let mut cur = self.permits.load(Acquire);
+        loop {
+            if cur & CLOSED == CLOSED {
+                return Err(TryAcquireError::Closed);
+            }
+            if cur >> SHIFT < n {
+                return Err(TryAcquireError::NoPermits);
+            }
+            // Acquire: synchronizes with the release that put these permits back, so the
+            // data a lock protects is seen as its previous holder left it.
+            match self
+                .permits
+                .compare_exchange_weak(cur, cur - (n << SHIFT), AcqRel, Acquire)
+            {
+                Ok(_) => return Ok(()),
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// A future resolving once `n` permits are held (or the semaphore is closed).
+    pub(crate) fn acquire(&self, n: usize) -> Acquire<'_> {
+        Acquire {
+            sem: self,
+            num: n,
+            state: AcqState::Idle,
+        }
+    }
+
+    /// Returns `n` permits, handing them to waiters in FIFO order first.
+    pub(crate) fn release(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let w = self.waiters.lock();
+        self.release_locked(n, w);
+    }
+
+    /// [`release`](Self::release) with the `waiters` lock already held; releases it.
+    fn release_locked(&self, mut n: usize, mut w: MutexGuard<'_, WaitList<usize>>) {
+        let mut wake = WakeList::new();
+        while n > 0 {
+            let Some((_, node)) = w.front() else { break };
+            let give = n.min(node.data);
+            node.data -= give;
+            n -= give;
+            if node.data == 0 {
+                if let Some(node) = w.pop_front() {
+                    wake.push(node.waker.take());
+                }
+            }
+        }
+        if n > 0 {
+            // Release: pairs with the Acquire of the next fast-path `try_acquire`.
+            self.permits.fetch_add(n << SHIFT, Release);
+        }
+        drop(w);
+        wake.wake_all();
+    }
+
+    /// Adds `n` new permits, panicking if the total would exceed [`MAX_PERMITS`].
+    pub(crate) fn add_permits(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let w = self.waiters.lock();
+        // Holding the lock: nobody else can add permits meanwhile, so the check is exact.
+        let available = self.available_permits();
+        assert!(
+            available.saturating_add(n) <= MAX_PERMITS,
+            "number of added permits ({n}) would overflow MAX_PERMITS ({MAX_PERMITS})"
+        );
+        self.release_locked(n, w);
+    }
+
+    /// Takes up to `n` available permits right now; returns how many were taken.
+    pub(crate) fn forget_permits(&self, n: usize) -> usize {
+        let mut cur = self.permits.load(Acquire);
+        loop {
+            let take = (cur >> SHIFT).min(n);
+            match self
+                .permits
+                .compare_exchange_weak(cur, cur - (take << SHIFT), AcqRel, Acquire)
+            {
+                Ok(_) => return take,
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
+    /// Closes the semaphore: every waiter and every later acquire fails.
+    pub(crate) fn close(&self) {
+        self.permits.fetch_or(CLOSED, Release);
+        let mut wake = WakeList::new();
+        let mut w = self.waiters.lock();
+        while let Some(node) = w.pop_front() {
+            wake.push(node.waker.take());
+        }
+        drop(w);
+        wake.wake_all();
+    }
+}
+
+enum AcqState {
+    Idle,
+    Waiting(Key),
+    Done,
+}
+
+/// Future returned by [`BatchSemaphore::acquire`]. Cancel-safe: dropping it returns
+/// whatever it had been assigned.
+pub(crate) struct Acquire<'a> {
+    sem: &'a BatchSemaphore,
+    num: usize,
+    state: AcqState,
+}
+
+impl fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire").field("num", &self.num).finish()
+    }
+}
+
+impl Acquire<'_> {
+    /// First poll that found too few permits: queue up, taking what is there.
+    fn poll_enqueue(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), AcquireError>> {
+        let mut w = self.sem.waiters.lock();
+        let mut need = self.num;
+        let mut cur = self.sem.permits.load(Acquire);
+        loop {
+            if cur & CLOSED == CLOSED {
+                return Poll::Ready(Err(AcquireError(())));
+            }
+            let take = (cur >> SHIFT).min(need);
+            if take == 0 {
+                break;
+            }
+            match self.sem.permits.compare_exchange_weak(
+                cur,
+                cur - (take << SHIFT),
+                AcqRel,
+                Acquire,
+            ) {
+                Ok(_) => {
+                    need -= take;
+                    break;
+                }
+                Err(actual) => cur = actual,
+            }
+        }
+        if need == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        let key = w.push_back(Some(cx.waker().clone()), need);
+        self.state = AcqState::Waiting(key);
+        Poll::Pending
+    }
+}
+
+impl Future for Acquire<'_> {
+    type Output = Result<(), AcquireError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let coop = ready!(crate::coop::poll_proceed(cx));
+        let res = match this.state {
+            AcqState::Done => panic!("Acquire polled after completion"),
+            AcqState::Idle => match this.sem.try_acquire(this.num) {
+                Ok(()) => Ok(()),
+                Err(TryAcquireError::Closed) => Err(AcquireError(())),
+                Err(TryAcquireError::NoPermits) => ready!(this.poll_enqueue(cx)),
+            },
+            AcqState::Waiting(key) => {
+                let mut w = this.sem.waiters.lock();
+                let node = w.get_mut(key);
+                if node.data == 0 {
+                    w.remove(key);
+                    Ok(())
+                } else if !node.is_linked() {
+                    // Unlinked without its full batch: the semaphore was closed.
+                    let assigned = this.num - w.remove(key).data;
+                    this.state = AcqState::Done;
+                    if assigned > 0 {
+                        this.sem.release_locked(assigned, w);
+                    }
+                    Err(AcquireError(()))
+                } else {
+                    node.set_waker(cx);
+                    return Poll::Pending;
+                }
+            }
+        };
+        this.state = AcqState::Done;
+        coop.made_progress();
+        Poll::Ready(res)
+    }
+}
+
+impl Drop for Acquire<'_> {
+    fn drop(&mut self) {
+        if let AcqState::Waiting(key) = self.state {
+            let mut w = self.sem.waiters.lock();
+            let assigned = self.num - w.remove(key).data;
+            if assigned > 0 {
+                // Hand on what we were given: the next waiters may now be served.
+                self.sem.release_locked(assigned, w);
+            }
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! The channel state shared by the bounded and unbounded flavours.
+//!
+//! Everything is behind one lock (`state`); wakers are woken after it is released.
+//!
+//! - `queue`: buffered messages. `reserved`: slots held by [`Permit`]s (and by waiting
+//!   senders that were granted a slot but have not yet observed it). For a bounded channel,
+//!   `queue.len() + reserved <= bound` always holds.
+//! - `senders`: FIFO of senders waiting for a slot; node data is `true` once granted. A slot
+//!   freed by the receiver goes to the oldest waiter first, so senders are served in order
+//!   and a `try_send` cannot overtake a waiting `send`.
+//! - `tx_count`: live senders (a [`Permit`] borrows one, an [`OwnedPermit`] owns one, so
+//!   `tx_count == 0` implies `reserved == 0`).
+//! - `rx_closed`: the receiver closed or was dropped: new sends fail, waiting senders are
+//!   woken with an error, but reserved slots may still be used and buffered messages are
+//!   still delivered. `rx_dropped`: nobody will ever receive; late permits drop their value.
+//!
+//! The receiver sees the end of the stream when the queue is empty and either every sender
+//! is gone, or the channel is closed and no permit is outstanding.
+//!
+//! [`Permit`]: super::Permit
+//! [`OwnedPermit`]: super::OwnedPermit
+use super::error::{TryRecvError, TrySendError};
+use crate::loom::{Arc, Lock, MutexGuard};
+use crate::notify::Notify;
+use crate::waiters::{Key, WaitList, WakeList};
+use std::collections::VecDeque;
+use std::fmt;
+use std::task::{ready, Context, Poll, Waker};
+
+pub(crate) struct Chan<T> {
+    state: Lock<State<T>>,
+    /// `None`: unbounded.
+    bound: Option<usize>,
+    /// Woken (all) when the receiver closes; backs `Sender::closed`.
+    closed: Notify,
+}
+
+struct State<T> {
+    queue: VecDeque<T>,
+    reserved: usize,
+    tx_count: usize,
+    rx_closed: bool,
+    rx_dropped: bool,
+    rx_waker: Option<Waker>,
+    senders: WaitList<bool>,
+}
+
+impl<T> fmt::Debug for Chan<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.state.lock();
+        f.debug_struct("Chan")
+            .field("len", &s.queue.len())
+            .field("bound", &self.bound)
+            .field("senders", &s.tx_count)
+            .field("rx_closed", &s.rx_closed)
+            .finish()
+    }
+}
+
+/// Where a sender waiting for a slot stands.
+#[derive(Debug)]
+pub(crate) enum ReserveState {
+    Idle,
+    Waiting(Key),
+    Done,
+}
+
+impl<T> Chan<T> {
+    pub(crate) fn new(bound: Option<usize>) -> Arc<Self> {
+        Arc::new(Chan {
+            state: Lock::new(State {
+                queue: VecDeque::new(),
+                reserved: 0,
+                tx_count: 1,
+                rx_closed: false,
+                rx_dropped: false,
+                rx_waker: None,
+                senders: WaitList::new(),
+            }),
+            bound,
+            closed: Notify::new(),
+        })
+    }
+
+    pub(crate) fn bound(&self) -> Option<usize> {
+        self.bound
+    }
+
+    fn has_room(&self, s: &State<T>) -> bool {
+        self.bound.is_none_or(|b| s.queue.len() + s.reserved < b)
+    }
+
+    /// Free slots (bounded only).
+    pub(crate) fn capacity(&self) -> usize {
+        let s = self.state.lock();
+        self.bound
+            .map_or(usize::MAX, |b| b - s.queue.len() - s.reserved)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.state.lock().queue.len()
+    }
+
+    pub(crate) fn is_rx_closed(&self) -> bool {
+        self.state.lock().rx_closed
+    }
+
+    /// A new strong sender; `false` if every sender is already gone (weak upgrade).
+    pub(crate) fn inc_tx(&self, only_if_alive: bool) -> bool {
+        let mut s = self.state.lock();
+        if only_if_alive && s.tx_count == 0 {
+            return false;
+        }
+        s.tx_count += 1;
+        true
+    }
+
+    pub(crate) fn tx_count(&self) -> usize {
+        self.state.lock().tx_count
+    }
+
+    pub(crate) fn drop_tx(&self) {
+        let mut s = self.state.lock();
+        s.tx_count -= 1;
+        let waker = if s.tx_count == 0 {
+            s.rx_waker.take()
+        } else {
+            None
+        };
+        drop(s);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Gives free slots to the oldest waiting senders.
+    fn grant_locked(&self, s: &mut State<T>, wake: &mut WakeList) {
+        while !s.senders.is_empty() && self.has_room(s) {
+            if let Some(node) = s.senders.pop_front() {
+                node.data = true;
+                wake.push(node.waker.take());
+                s.reserved += 1;
+            }
+        }
+    }
+
+    // ----- sending -----
+
+    /// Reserves a slot now, or says why not.
+    pub(crate) fn try_reserve(&self) -> Result<(), TrySendError<()>> {
+        let mut s = self.state.lock();
+        if s.rx_closed {
+            return Err(TrySendError::Closed(()));
+        }
+        if !s.senders.is_empty() || !self.has_room(&s) {
+            return Err(TrySendError::Full(()));
+        }
+        s.reserved += 1;
+        Ok(())
+    }
+
+    /// Polls for a reserved slot. `Err(())`: the receiver closed.
+    pub(crate) fn poll_reserve(
+        &self,
+        st: &mut ReserveState,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), ()>> {
+        let coop = ready!(crate::coop::poll_proceed(cx));
+        let mut s = self.state.lock();
+        let res = match *st {
+            ReserveState::Done => panic!("Reserve polled after completion"),
+            ReserveState::Idle => {
+                if s.rx_closed {
+                    Err(())
+                } else if s.senders.is_empty() && self.has_room(&s) {
+                    s.reserved += 1;
+                    Ok(())
+                } else {
+                    *st =
+                        ReserveState::Waiting(s.senders.push_back(Some(cx.waker().clone()), false));
+                    return Poll::Pending;
+                }
+            }
+            ReserveState::Waiting(key) => {
+                let node = s.senders.get_mut(key);
+                if node.data {
+                    s.senders.remove(key);
+                    Ok(())
+                } else if !node.is_linked() {
+                    // Unlinked without a slot: the receiver closed.
+                    s.senders.remove(key);
+                    Err(())
+                } else {
+                    node.set_waker(cx);
+                    return Poll::Pending;
+                }
+            }
+        };
+        *st = ReserveState::Done;
+        coop.made_progress();
+        Poll::Ready(res)
+    }
+
+    /// Drop of a reserve future: give up the place and any slot granted to it.
+    pub(crate) fn cancel_reserve(&self, st: &mut ReserveState) {
+        if let ReserveState::Waiting(key) = *st {
+            *st = ReserveState::Done;
+            let mut s = self.state.lock();
+            if s.senders.remove(key).data {
+                s.reserved -= 1;
+                self.finish_release(s);
+            }
+        }
+    }
+
+    /// Gives back a reserved slot that was not used.
+    pub(crate) fn release_reserved(&self) {
+        let mut s = self.state.lock();
+        s.reserved -= 1;
+        self.finish_release(s);
+    }
+
+    fn finish_release(&self, mut s: MutexGuard<'_, State<T>>) {
+        let mut wake = WakeList::new();
+        self.grant_locked(&mut s, &mut wake);
+        // The receiver may be waiting for the last permit to go (closed channel).
+        if s.rx_closed && s.reserved == 0 {
+            wake.push(s.rx_waker.take());
+        }
+        drop(s);
+        wake.wake_all();
+    }
+
+    /// Sends through a reserved slot.
+    pub(crate) fn send_reserved(&self, value: T) {
+        let mut s = self.state.lock();
+        s.reserved -= 1;
+        if s.rx_dropped {
+            drop(s);
+            drop(value);
+            return;
+        }
+        s.queue.push_back(value);
+        let waker = s.rx_waker.take();
+        drop(s);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Unbounded send. `Err(value)` if the receiver closed.
+    pub(crate) fn send_unbounded(&self, value: T) -> Result<(), T> {
+        let mut s = self.state.lock();
+        if s.rx_closed {
+            return Err(value);
+        }
+        s.queue.push_back(value);
+        let waker = s.rx_waker.take();
+        drop(s);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// Waits until the receiver has closed.
+    pub(crate) async fn closed(&self) {
+        loop {
+            // Created before the check: a close after the check still completes it.
+            let notified = self.closed.notified();
+            if self.is_rx_closed() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    // ----- receiving -----
+
+    fn is_finished(s: &State<T>) -> bool {
+        s.queue.is_empty() && (s.tx_count == 0 || (s.rx_closed && s.reserved == 0))
+    }
+
+    /// Pops up to `limit` messages into `out` (via `push`); wakes granted senders.
+    fn pop_locked(
+        &self,
+        mut s: MutexGuard<'_, State<T>>,
+        limit: usize,
+        mut push: impl FnMut(T),
+    ) -> usize {
+        let n = limit.min(s.queue.len());
+        for _ in 0..n {
+            if let Some(v) = s.queue.pop_front() {
+                push(v);
+            }
+        }
+        if self.bound.is_some() && !s.senders.is_empty() {
+            let mut wake = WakeList::new();
+            self.grant_locked(&mut s, &mut wake);
+            drop(s);
+            wake.wake_all();
+        }
+        n
+    }
+
+    pub(crate) fn poll_recv(&self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let coop = ready!(crate::coop::poll_proceed(cx));
+        let mut s = self.state.lock();
+        if !s.queue.is_empty() {
+            let mut out = None;
+            self.pop_locked(s, 1, |v| out = Some(v));
+            coop.made_progress();
+            return Poll::Ready(out);
+        }
+        if Self::is_finished(&s) {
+            coop.made_progress();
+            return Poll::Ready(None);
+        }
+        match &mut s.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    pub(crate) fn poll_recv_many(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        let coop = ready!(crate::coop::poll_proceed(cx));
+        let mut s = self.state.lock();
+        if !s.queue.is_empty() {
+            buf.reserve(limit.min(s.queue.len()));
+            let n = self.pop_locked(s, limit, |v| buf.push(v));
+            coop.made_progress();
+            return Poll::Ready(n);
+        }
+        if Self::is_finished(&s) {
+            coop.made_progress();
+            return Poll::Ready(0);
+        }
+        match &mut s.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    pub(crate) fn try_recv(&self) -> Result<T, TryRecvError> {
+        let s = self.state.lock();
+        if !s.queue.is_empty() {
+            let mut out = None;
+            self.pop_locked(s, 1, |v| out = Some(v));
+            return out.ok_or(TryRecvError::Empty);
+        }
+        if Self::is_finished(&s) {
+            Err(TryRecvError::Disconnected)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
+    /// Closes the receiving side: fails waiting and future sends, keeps the buffer.
+    pub(crate) fn close_rx(&self) {
+        let mut s = self.state.lock();
+        if s.rx_closed {
+            return;
+        }
+        s.rx_closed = true;
+        let mut wake = WakeList::new();
+        while let Some(node) = s.senders.pop_front() {
+            wake.push(node.waker.take());
+        }
+        drop(s);
+        wake.wake_all();
+        self.closed.notify_waiters();
+    }
+
+    /// The receiver is gone: close, and drop the buffered messages (outside the lock, as
+    /// their destructors may do anything).
+    pub(crate) fn drop_rx(&self) {
+        self.close_rx();
+        let mut s = self.state.lock();
+        s.rx_dropped = true;
+        s.rx_waker = None;
+        let queue = std::mem::take(&mut s.queue);
+        drop(s);
+        drop(queue);
+    }
+}
