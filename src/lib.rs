@@ -1,4 +1,15 @@
 //! robin: a multi-threaded work-stealing async runtime.
 //!
-//! This facade only re-exports the workspace crates.
+//! This facade only re-exports the workspace crates, under the names a tokio user knows:
+//! `robin::runtime`, `robin::task`, `robin::spawn`, `robin::sync`.
+//!
+//! ```
+//! let rt = robin::runtime::Runtime::new().unwrap();
+//! let answer = rt.block_on(async {
+//!     let handle = robin::spawn(async { 21 * 2 });
+//!     handle.await.unwrap()
+//! });
+//! assert_eq!(answer, 42);
+//! ```
+pub use robin_runtime::{runtime, spawn, task};
 pub use robin_sync as sync;

@@ -1,0 +1,16 @@
+//! The blocking pool: threads for work that must not run on the async workers
+//! (`spawn_blocking`), and the threads the workers themselves run on.
+//!
+//! Threads are spawned on demand up to a cap (`max_blocking_threads` plus the number of
+//! workers) and exit after sitting idle for `keep_alive`. Jobs are tasks like any other
+//! (`BlockingTask` is a future that runs its closure in one poll), so `spawn_blocking`
+//! returns an ordinary `JoinHandle`; they are not in the runtime's owned-task list.
+//!
+//! Shutdown: the pool stops taking jobs, idle threads exit, queued jobs are cancelled
+//! (their handles report cancellation) except *mandatory* ones (worker threads, which must
+//! run to drain their queues), and the caller waits for the threads up to a timeout.
+//! A job already running cannot be interrupted: shutdown waits for it (or times out).
+mod pool;
+mod task;
+
+pub(crate) use pool::{BlockingPool, Spawner};

@@ -1,0 +1,130 @@
+//! `Handle`: a cheap, clonable reference to a runtime, usable from any thread.
+use super::{context, TryCurrentError};
+use crate::scheduler;
+use crate::task::{Id, JoinHandle};
+use std::future::Future;
+use std::marker::PhantomData;
+
+/// A handle to a runtime: spawn onto it from any thread, or enter its context.
+///
+/// A handle does not keep the runtime running: once the `Runtime` is dropped, tasks
+/// spawned through a handle are cancelled at once (their `JoinHandle` reports it).
+///
+/// ```
+/// use robin_runtime::runtime::{Handle, Runtime};
+/// let rt = Runtime::new().unwrap();
+/// let handle = rt.handle().clone();
+/// let out = std::thread::spawn(move || handle.block_on(async { 1 + 1 })).join().unwrap();
+/// assert_eq!(out, 2);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Handle {
+    pub(crate) inner: scheduler::Handle,
+}
+
+/// Which scheduler a runtime uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// Everything on the thread that calls `block_on`.
+    CurrentThread,
+    /// Work-stealing worker threads.
+    MultiThread,
+}
+
+impl Handle {
+    pub(crate) fn from_multi_thread(
+        shared: crate::loom::sync::Arc<scheduler::multi_thread::Shared>,
+    ) -> Handle {
+        Handle {
+            inner: scheduler::Handle::MultiThread(shared),
+        }
+    }
+
+    /// The handle of the runtime this code runs in.
+    ///
+    /// # Panics
+    /// Outside a runtime context (use [`try_current`](Self::try_current) there).
+    #[track_caller]
+    pub fn current() -> Handle {
+        match context::try_current() {
+            Ok(handle) => handle,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    /// The handle of the runtime this code runs in, or why there is none.
+    pub fn try_current() -> Result<Handle, TryCurrentError> {
+        context::try_current()
+    }
+
+    /// Makes this runtime current on this thread until the guard is dropped, so that
+    /// `robin::spawn` and `Handle::current` work outside its threads.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _guard: context::set_current(self),
+            _handle: PhantomData,
+        }
+    }
+
+    /// Spawns a task onto the runtime.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.spawn(future, Id::next())
+    }
+
+    /// Runs `func` on the blocking pool.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.blocking().spawn_blocking(self, func)
+    }
+
+    /// Runs `future` to completion on this thread, inside this runtime's context.
+    ///
+    /// On a current-thread runtime this thread also runs the runtime's tasks while it
+    /// waits (if no other thread is doing so already).
+    ///
+    /// # Panics
+    /// When called from a thread that already drives a runtime (a worker, or inside
+    /// another `block_on`), like tokio: blocking there would stall its tasks.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match &self.inner {
+            scheduler::Handle::MultiThread(_) => {
+                let _runtime = context::enter_runtime(self, false);
+                crate::park::block_on_thread(future)
+            }
+            scheduler::Handle::CurrentThread(shared) => {
+                scheduler::current_thread::block_on(shared, self, future)
+            }
+        }
+    }
+
+    /// The scheduler flavor of this runtime.
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        match self.inner {
+            scheduler::Handle::MultiThread(_) => RuntimeFlavor::MultiThread,
+            scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
+        }
+    }
+
+    /// Tasks spawned on this runtime that have not completed yet.
+    pub fn num_alive_tasks(&self) -> usize {
+        self.inner.num_alive_tasks()
+    }
+}
+
+/// Returned by [`Handle::enter`] and `Runtime::enter`; restores the previous context on drop.
+#[derive(Debug)]
+pub struct EnterGuard<'a> {
+    _guard: context::SetCurrentGuard,
+    _handle: PhantomData<&'a Handle>,
+}

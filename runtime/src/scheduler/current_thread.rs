@@ -1,0 +1,271 @@
+//! The current-thread scheduler: every task runs on the thread that calls `block_on`,
+//! switching only at `.await` points. This is asyncio's event loop.
+//!
+//! The [`Core`] (local run queue, parker) is owned by whichever thread is inside
+//! `block_on`; between calls it rests in `Shared::core`. Tasks woken on that thread while
+//! it holds the core go straight to the local queue; wakes from any other thread go to the
+//! `inject` queue and unpark the driving thread. Spawned tasks only make progress while
+//! some thread is inside `block_on`, as in tokio. A second thread calling `block_on` while
+//! the core is taken polls its own future and waits for the core to come back.
+use crate::blocking;
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::{Arc, Mutex};
+use crate::loom::{Parker, Unparker};
+use crate::runtime::{context, Handle};
+use crate::task::list::OwnedTasks;
+use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::ptr;
+use std::task::{Poll, Wake, Waker};
+
+/// Tasks run between two looks at the `block_on` future (when it was woken).
+const EVENT_INTERVAL: u32 = 61;
+/// Every this many ticks the inject queue goes first, so remote wakes are not starved.
+const GLOBAL_QUEUE_INTERVAL: u32 = 31;
+
+pub(crate) struct Shared {
+    /// `None` once the runtime shut down: late wakes then just drop their task.
+    inject: Mutex<Option<VecDeque<Notified>>>,
+    pub(crate) owned: OwnedTasks,
+    /// The core while no thread drives the runtime.
+    core: Mutex<Option<Box<Core>>>,
+    /// Threads in `block_on` waiting for the core.
+    core_waiters: Mutex<Vec<Unparker>>,
+    /// Unparks the core's parker (whoever holds the core).
+    unpark: Unparker,
+    pub(crate) blocking: blocking::Spawner,
+}
+
+pub(crate) struct Core {
+    local: VecDeque<Notified>,
+    park: Parker,
+    tick: u32,
+}
+
+struct Context {
+    shared: Arc<Shared>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*const Context> = const { Cell::new(ptr::null()) };
+}
+
+fn with_current<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
+    let ptr = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
+    // SAFETY: non-null only while `run_with_core` owns the `Context` on its stack (the
+    // guard there restores the previous pointer before the context is dropped).
+    f(unsafe { ptr.as_ref() })
+}
+
+/// Whether this thread is driving a current-thread runtime (for `block_in_place`).
+pub(crate) fn is_driving() -> bool {
+    with_current(|cx| cx.is_some())
+}
+
+impl Shared {
+    pub(crate) fn new(blocking: blocking::Spawner) -> Arc<Shared> {
+        let park = Parker::new();
+        Arc::new(Shared {
+            inject: Mutex::new(Some(VecDeque::new())),
+            owned: OwnedTasks::new(1),
+            unpark: park.unparker(),
+            core: Mutex::new(Some(Box::new(Core {
+                local: VecDeque::new(),
+                park,
+                tick: 0,
+            }))),
+            core_waiters: Mutex::new(Vec::new()),
+            blocking,
+        })
+    }
+
+    pub(crate) fn spawn<F>(me: &Arc<Shared>, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = me.owned.bind(future, me.clone(), id);
+        if let Some(notified) = notified {
+            me.schedule(notified);
+        }
+        join
+    }
+
+    fn pop_inject(&self) -> Option<Notified> {
+        self.inject.lock().unwrap().as_mut()?.pop_front()
+    }
+
+    /// Cancels every task and drops every queued reference (runtime drop).
+    pub(crate) fn shutdown(me: &Arc<Shared>, handle: &Handle) {
+        let _current = context::set_current(handle);
+        let core = me.core.lock().unwrap().take();
+        me.owned.close_and_shutdown_all();
+        let inject = me.inject.lock().unwrap().take();
+        drop(inject);
+        if let Some(core) = core {
+            drop(core.local);
+        }
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        let task = with_current(|cx| {
+            if let Some(cx) = cx {
+                if Arc::ptr_eq(&cx.shared, self) {
+                    if let Some(core) = cx.core.borrow_mut().as_mut() {
+                        core.local.push_back(task);
+                        return None;
+                    }
+                }
+            }
+            Some(task)
+        });
+        if let Some(task) = task {
+            let mut inject = self.inject.lock().unwrap();
+            match inject.as_mut() {
+                Some(queue) => {
+                    queue.push_back(task);
+                    drop(inject);
+                    self.unpark.unpark();
+                }
+                // Shut down: the task was cancelled; drop the reference.
+                None => {
+                    drop(inject);
+                    drop(task);
+                }
+            }
+        }
+    }
+
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}
+
+/// Wakes the thread blocked in `block_on`: sets the flag and unparks.
+struct MainWaker {
+    woken: AtomicBool,
+    unpark: Unparker,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.woken.store(true, Release);
+        self.unpark.unpark();
+    }
+}
+
+/// `block_on` for a current-thread runtime.
+pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, handle: &Handle, future: F) -> F::Output {
+    let _runtime = context::enter_runtime(handle, false);
+    let mut future = pin!(future);
+    let mut parker: Option<Parker> = None;
+    loop {
+        let core = shared.core.lock().unwrap().take();
+        if let Some(core) = core {
+            let (core, out) = run_with_core(shared, core, future.as_mut());
+            *shared.core.lock().unwrap() = Some(core);
+            if let Some(waiter) = shared.core_waiters.lock().unwrap().pop() {
+                waiter.unpark();
+            }
+            return out;
+        }
+        // Another thread drives the runtime: poll our own future and wait for a wake-up
+        // or for the core to be returned.
+        let parker = parker.get_or_insert_with(Parker::new);
+        shared.core_waiters.lock().unwrap().push(parker.unparker());
+        if shared.core.lock().unwrap().is_some() {
+            continue;
+        }
+        let waker = Waker::from(std::sync::Arc::new(MainWaker {
+            woken: AtomicBool::new(false),
+            unpark: parker.unparker(),
+        }));
+        let mut cx = std::task::Context::from_waker(&waker);
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        parker.park();
+    }
+}
+
+fn run_with_core<F: Future>(
+    shared: &Arc<Shared>,
+    core: Box<Core>,
+    mut future: Pin<&mut F>,
+) -> (Box<Core>, F::Output) {
+    let cx = Context {
+        shared: shared.clone(),
+        core: RefCell::new(Some(core)),
+    };
+    struct Reset(*const Context);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let prev = self.0;
+            let _ = CURRENT.try_with(|c| c.set(prev));
+        }
+    }
+    let _reset = Reset(CURRENT.with(|c| c.replace(&cx)));
+
+    let main = std::sync::Arc::new(MainWaker {
+        woken: AtomicBool::new(true),
+        unpark: shared.unpark.clone(),
+    });
+    let waker = Waker::from(main.clone());
+    let mut task_cx = std::task::Context::from_waker(&waker);
+
+    let out = 'outer: loop {
+        if main.woken.swap(false, AcqRel) {
+            let poll = robin_sync::coop::with_budget(|| future.as_mut().poll(&mut task_cx));
+            if let Poll::Ready(out) = poll {
+                break out;
+            }
+        }
+        for _ in 0..EVENT_INTERVAL {
+            let task = {
+                let mut core = cx.core.borrow_mut();
+                let core = core.as_mut().expect("core present while driving");
+                core.tick = core.tick.wrapping_add(1);
+                if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+                    shared.pop_inject().or_else(|| core.local.pop_front())
+                } else {
+                    core.local.pop_front().or_else(|| shared.pop_inject())
+                }
+            };
+            match task {
+                Some(task) => robin_sync::coop::with_budget(|| task.run()),
+                None => {
+                    if !main.woken.load(Acquire) {
+                        // Nothing to run: sleep until a remote wake or the main waker
+                        // unparks us (the parker's token makes an earlier unpark count).
+                        let core = cx.core.borrow();
+                        core.as_ref().expect("core present").park.park();
+                    }
+                    continue 'outer;
+                }
+            }
+        }
+    };
+    let core = cx
+        .core
+        .borrow_mut()
+        .take()
+        .expect("core present while driving");
+    (core, out)
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("current_thread::Shared")
+            .field("alive_tasks", &self.owned.len())
+            .finish()
+    }
+}

@@ -1,0 +1,234 @@
+//! The multi-thread, work-stealing scheduler.
+//!
+//! N workers, each owning a [`Core`](worker::Core): a FIFO deque (`queue::Local`) and a
+//! stealable LIFO slot ([`lifo`]). Tasks woken or spawned on a worker go to its LIFO slot
+//! (the previous occupant to the deque); tasks scheduled from anywhere else go to the
+//! global [`Injector`](queue::Injector). An idle worker steals half of a random victim's
+//! deque, then from the injector, then (last resort) a victim's LIFO slot; at most half
+//! the workers search at once, and the no-lost-wakeup protocol ([`idle`], `README.md`)
+//! decides who parks and who gets woken. A monitor thread ([`monitor`]) notices workers
+//! stuck in one poll with work queued behind them and wakes a parked worker to take it.
+//!
+//! Naming follows who may touch what: `Core` belongs to one worker thread at a time;
+//! [`Remote`] is the part of a worker other threads reach; [`Shared`] is everything all
+//! threads share; `Handle`s (in `scheduler`) are what users hold.
+mod idle;
+pub(crate) mod lifo;
+mod monitor;
+pub(crate) mod queue;
+pub(crate) mod worker;
+
+pub(crate) use idle::MAX_WORKERS;
+
+use crate::blocking;
+use crate::loom::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering::*};
+use crate::loom::sync::{Arc, Mutex};
+use crate::loom::{Parker, Unparker};
+use crate::runtime::Config;
+use crate::task::list::OwnedTasks;
+use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
+use crossbeam_utils::CachePadded;
+use std::future::Future;
+
+/// Everything the workers, the monitor and all handles share.
+pub(crate) struct Shared {
+    pub(super) remotes: Box<[CachePadded<Remote>]>,
+    pub(super) inject: queue::Injector,
+    pub(super) idle: idle::Idle,
+    pub(crate) owned: OwnedTasks,
+    /// A worker's core waiting for a thread to run it (start-up, `block_in_place`).
+    pub(super) handoff: Box<[Mutex<Option<Box<worker::Core>>>]>,
+    /// Cores of workers that have shut down; the last one in finishes the shutdown.
+    shutdown_cores: Mutex<Vec<Box<worker::Core>>>,
+    shutdown: AtomicBool,
+    pub(super) monitor: Unparker,
+    pub(crate) blocking: blocking::Spawner,
+    pub(crate) config: Config,
+}
+
+/// The part of a worker that other threads may touch.
+pub(crate) struct Remote {
+    pub(super) steal: queue::Stealer,
+    pub(super) lifo: lifo::LifoSlot,
+    pub(super) unpark: Unparker,
+    /// Polls started by this worker, published for the monitor (written by the owner only).
+    pub(super) polls: AtomicU64,
+}
+
+/// What the runtime owns for this flavor: the monitor's parker, handed to its thread.
+pub(crate) struct MultiThread {
+    monitor_parker: Option<Parker>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        num_workers: usize,
+        blocking: blocking::Spawner,
+        config: Config,
+    ) -> (Arc<Shared>, MultiThread) {
+        let mut remotes = Vec::with_capacity(num_workers);
+        let mut handoff = Vec::with_capacity(num_workers);
+        for index in 0..num_workers {
+            let core = worker::Core::new(index);
+            remotes.push(CachePadded::new(Remote {
+                steal: core.run_queue.stealer(),
+                lifo: lifo::LifoSlot::new(),
+                unpark: core.park.unparker(),
+                polls: AtomicU64::new(0),
+            }));
+            handoff.push(Mutex::new(Some(core)));
+        }
+        let monitor_parker = Parker::new();
+        let shared = Arc::new(Shared {
+            remotes: remotes.into_boxed_slice(),
+            inject: queue::Injector::new(),
+            idle: idle::Idle::new(num_workers),
+            owned: OwnedTasks::new(num_workers * 4),
+            handoff: handoff.into_boxed_slice(),
+            shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),
+            shutdown: AtomicBool::new(false),
+            monitor: monitor_parker.unparker(),
+            blocking,
+            config,
+        });
+        let owned = MultiThread {
+            monitor_parker: Some(monitor_parker),
+        };
+        (shared, owned)
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        self.remotes.len()
+    }
+
+    /// Spawns `future` and schedules its first poll.
+    pub(crate) fn spawn<F>(me: &Arc<Shared>, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = me.owned.bind(future, me.clone(), id);
+        if let Some(notified) = notified {
+            me.schedule_task(notified, false);
+        }
+        join
+    }
+
+    fn schedule_task(&self, task: Notified, is_yield: bool) {
+        let task = match worker::try_schedule_local(self, task, is_yield) {
+            Ok(()) => return,
+            Err(task) => task,
+        };
+        self.schedule_remote(task);
+    }
+
+    /// Queues a task from outside this runtime's workers.
+    fn schedule_remote(&self, task: Notified) {
+        self.inject.push(task);
+        // SeqCst fence: orders the push before reading the idle state, against the last
+        // searcher's state update before its queue re-check (README: no lost wakeup).
+        fence(SeqCst);
+        if self.is_shutdown() {
+            // The workers may already have drained the injector for the last time.
+            self.drain_injector();
+            return;
+        }
+        self.notify_parked();
+    }
+
+    /// Wakes a parked worker if none is searching.
+    pub(super) fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.remotes[index].unpark.unpark();
+        }
+    }
+
+    /// Whether any queue other workers can take from holds work (for the last searcher
+    /// going to park). LIFO slots are left out: their owners run them, or the monitor
+    /// sends help when an owner is stuck; counting them here would make a parking worker
+    /// wake itself in a loop while a busy worker ping-pongs through its slot.
+    pub(super) fn has_stealable_work(&self) -> bool {
+        !self.inject.is_empty() || self.remotes.iter().any(|r| !r.steal.is_empty())
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(SeqCst)
+    }
+
+    /// Starts shutdown: workers finish their current poll, cancel every task and exit.
+    pub(crate) fn close(&self) {
+        if self.shutdown.swap(true, SeqCst) {
+            return;
+        }
+        for remote in self.remotes.iter() {
+            remote.unpark.unpark();
+        }
+        self.monitor.unpark();
+    }
+
+    /// Called by each worker as it exits, with its core.
+    pub(super) fn shutdown_core(&self, core: Box<worker::Core>) {
+        self.owned.close_and_shutdown_all();
+        let mut cores = self.shutdown_cores.lock().unwrap();
+        cores.push(core);
+        if cores.len() == self.remotes.len() {
+            // Every worker is done: nobody pushes locally any more.
+            for core in cores.drain(..) {
+                core.drain(self);
+            }
+            drop(cores);
+            self.drain_injector();
+            self.owned.close_and_shutdown_all();
+            debug_assert_eq!(self.owned.len(), 0);
+        }
+    }
+
+    fn drain_injector(&self) {
+        while let Some(task) = self.inject.pop() {
+            drop(task);
+        }
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task, false);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(task, true);
+    }
+
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}
+
+impl MultiThread {
+    /// Starts the worker threads (on the blocking pool) and the monitor thread.
+    pub(crate) fn launch(
+        &mut self,
+        shared: &Arc<Shared>,
+        handle: &crate::runtime::Handle,
+    ) -> std::io::Result<()> {
+        for index in 0..shared.num_workers() {
+            let shared2 = shared.clone();
+            shared
+                .blocking
+                .spawn_mandatory(handle, move || worker::run(shared2, index))?;
+        }
+        if let Some(parker) = self.monitor_parker.take() {
+            monitor::spawn(shared.clone(), parker)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("multi_thread::Shared")
+            .field("workers", &self.remotes.len())
+            .field("alive_tasks", &self.owned.len())
+            .finish()
+    }
+}

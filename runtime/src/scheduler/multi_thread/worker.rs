@@ -1,0 +1,332 @@
+//! A worker: the run loop of one thread of the multi-thread scheduler, and the `Core`
+//! it runs with.
+//!
+//! The `Core` (run queue, parker, counters) belongs to exactly one thread at a time. While
+//! a task is being polled the core sits in the thread's [`Context`] so that tasks woken or
+//! spawned during the poll can be pushed onto it ([`try_schedule_local`]). If the task
+//! calls `block_in_place`, the core is handed to a fresh thread through `Shared::handoff`
+//! and this thread finishes the poll without a core, then leaves the run loop; the core's
+//! queues keep being served by the new thread, never stranded.
+use super::{queue, Shared};
+use crate::loom::sync::atomic::{fence, Ordering::*};
+use crate::loom::sync::Arc;
+use crate::loom::Parker;
+use crate::task::Notified;
+use crate::util::FastRand;
+use std::cell::{Cell, RefCell};
+use std::ptr;
+
+/// Consecutive polls from the LIFO slot before the deque gets a turn, so that two tasks
+/// waking each other cannot starve the rest of the queue (tokio uses the same number).
+const MAX_LIFO_POLLS: u8 = 3;
+
+/// Every this many ticks the worker looks at the injector first and checks for shutdown,
+/// so remote work is not starved by a worker whose local queue never empties.
+const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+
+/// One worker's private state.
+pub(crate) struct Core {
+    pub(super) index: usize,
+    pub(super) run_queue: queue::Local,
+    pub(super) park: Parker,
+    rand: FastRand,
+    tick: u32,
+    lifo_polls: u8,
+    is_searching: bool,
+    is_shutdown: bool,
+    pub(super) polls: u64,
+}
+
+impl Core {
+    pub(super) fn new(index: usize) -> Box<Core> {
+        Box::new(Core {
+            index,
+            run_queue: queue::Local::new(),
+            park: Parker::new(),
+            rand: FastRand::new(index as u64 + 1),
+            tick: 0,
+            lifo_polls: 0,
+            is_searching: false,
+            is_shutdown: false,
+            polls: 0,
+        })
+    }
+
+    /// Drops every queued task reference (shutdown; the tasks were already cancelled).
+    pub(super) fn drain(self: Box<Core>, shared: &Shared) {
+        drop(shared.remotes[self.index].lifo.take());
+        while let Some(task) = self.run_queue.pop() {
+            drop(task);
+        }
+    }
+
+    fn next_task(&mut self, shared: &Shared) -> Option<Notified> {
+        if self.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+            if let Some(task) = shared.inject.pop() {
+                return Some(task);
+            }
+        }
+        let lifo = &shared.remotes[self.index].lifo;
+        if self.lifo_polls < MAX_LIFO_POLLS {
+            if let Some(task) = lifo.take() {
+                self.lifo_polls += 1;
+                return Some(task);
+            }
+        }
+        self.lifo_polls = 0;
+        self.run_queue
+            .pop()
+            .or_else(|| lifo.take())
+            .or_else(|| shared.inject.steal_into(&self.run_queue))
+    }
+
+    fn steal_work(&mut self, shared: &Shared) -> Option<Notified> {
+        if !self.is_searching {
+            if !shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            self.is_searching = true;
+        }
+        let n = shared.remotes.len();
+        let start = self.rand.below(n as u32) as usize;
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim == self.index {
+                continue;
+            }
+            if let Some(task) = shared.remotes[victim].steal.steal_into(&self.run_queue) {
+                return Some(task);
+            }
+        }
+        if let Some(task) = shared.inject.steal_into(&self.run_queue) {
+            return Some(task);
+        }
+        // Last resort: a victim's LIFO slot (see lifo.rs for the grace period).
+        for i in 0..n {
+            let victim = (start + i) % n;
+            if victim != self.index {
+                if let Some(task) = shared.remotes[victim].lifo.steal() {
+                    return Some(task);
+                }
+            }
+        }
+        None
+    }
+
+    fn transition_from_searching(&mut self, shared: &Shared) {
+        if self.is_searching {
+            self.is_searching = false;
+            if shared.idle.transition_worker_from_searching() {
+                // We were the last searcher: producers that saw us searching did not wake
+                // anyone, so hand the search on.
+                shared.notify_parked();
+            }
+        }
+    }
+
+    /// Pushes a task scheduled by the task running on this worker.
+    fn schedule_local(&mut self, shared: &Shared, task: Notified, is_yield: bool) {
+        let remote = &shared.remotes[self.index];
+        let overflowed = if is_yield {
+            self.run_queue.push(task);
+            true
+        } else if let Some(prev) = remote.lifo.push(task) {
+            self.run_queue.push(prev);
+            true
+        } else {
+            false
+        };
+        // Work others could steal appeared: wake a parked worker if nobody is searching.
+        // No fence needed: this worker will run the task itself if nobody comes.
+        if overflowed {
+            shared.notify_parked();
+        }
+    }
+}
+
+/// The per-thread state of a running worker.
+pub(super) struct Context {
+    shared: Arc<Shared>,
+    index: usize,
+    /// The core, while a task is being polled (so schedules can reach it).
+    core: RefCell<Option<Box<Core>>>,
+}
+
+thread_local! {
+    /// The worker `Context` of this thread, set for the span of `run`.
+    static CURRENT: Cell<*const Context> = const { Cell::new(ptr::null()) };
+}
+
+fn with_current<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
+    let ptr = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
+    // SAFETY: `CURRENT` is non-null only inside `run`, which owns the `Context` on its
+    // stack for at least as long as the pointer is set (restored on exit, even on panic).
+    f(unsafe { ptr.as_ref() })
+}
+
+/// Schedules `task` on the current worker if this thread is one of `shared`'s workers and
+/// holds its core; otherwise gives the task back.
+pub(super) fn try_schedule_local(
+    shared: &Shared,
+    task: Notified,
+    is_yield: bool,
+) -> Result<(), Notified> {
+    with_current(|cx| {
+        let Some(cx) = cx else { return Err(task) };
+        if !ptr::eq(&*cx.shared, shared) {
+            return Err(task);
+        }
+        let mut core = cx.core.borrow_mut();
+        match core.as_mut() {
+            Some(core) if !core.is_shutdown => {
+                core.schedule_local(shared, task, is_yield);
+                Ok(())
+            }
+            _ => Err(task),
+        }
+    })
+}
+
+/// The body of a worker thread: runs worker `index` until shutdown, or until its core is
+/// handed to another thread by `block_in_place`.
+pub(super) fn run(shared: Arc<Shared>, index: usize) {
+    let Some(core) = shared.handoff[index].lock().unwrap().take() else {
+        // `block_in_place` finished first and took its core back.
+        return;
+    };
+    let cx = Context {
+        shared,
+        index,
+        core: RefCell::new(None),
+    };
+    let handle = crate::runtime::Handle::from_multi_thread(cx.shared.clone());
+    let _runtime = crate::runtime::context::enter_runtime(&handle, true);
+
+    struct Reset(*const Context);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let prev = self.0;
+            let _ = CURRENT.try_with(|c| c.set(prev));
+        }
+    }
+    let _reset = Reset(CURRENT.with(|c| c.replace(&cx)));
+
+    if let Some(core) = cx.run(core) {
+        cx.shared.shutdown_core(core);
+    }
+}
+
+impl Context {
+    fn run(&self, mut core: Box<Core>) -> Option<Box<Core>> {
+        let shared = &*self.shared;
+        while !core.is_shutdown {
+            core.tick = core.tick.wrapping_add(1);
+            if core.tick % GLOBAL_QUEUE_INTERVAL == 0 && shared.is_shutdown() {
+                core.is_shutdown = true;
+                break;
+            }
+            if let Some(task) = core.next_task(shared) {
+                core = self.run_task(task, core)?;
+                continue;
+            }
+            if let Some(task) = core.steal_work(shared) {
+                core = self.run_task(task, core)?;
+                continue;
+            }
+            core = self.park(core);
+        }
+        Some(core)
+    }
+
+    /// Polls one task with the core parked in the context. `None`: the core was handed
+    /// away (`block_in_place`) and this thread must leave the run loop.
+    fn run_task(&self, task: Notified, mut core: Box<Core>) -> Option<Box<Core>> {
+        let shared = &*self.shared;
+        core.transition_from_searching(shared);
+        core.polls += 1;
+        // Relaxed: a progress counter for the monitor, which tolerates stale reads.
+        shared.remotes[self.index].polls.store(core.polls, Relaxed);
+        *self.core.borrow_mut() = Some(core);
+        robin_sync::coop::with_budget(|| task.run());
+        self.core.borrow_mut().take()
+    }
+
+    fn park(&self, mut core: Box<Core>) -> Box<Core> {
+        let shared = &*self.shared;
+        core.lifo_polls = 0;
+        let was_searching = core.is_searching;
+        core.is_searching = false;
+        if shared
+            .idle
+            .transition_worker_to_parked(self.index, was_searching)
+        {
+            // Last searcher: re-check, after a fence that orders our state update before
+            // these loads (README: no lost wakeup).
+            fence(SeqCst);
+            if shared.has_stealable_work() {
+                shared.notify_parked();
+            }
+        }
+        loop {
+            if shared.is_shutdown() {
+                core.is_shutdown = true;
+                return core;
+            }
+            core.park.park();
+            if shared.is_shutdown() {
+                core.is_shutdown = true;
+                return core;
+            }
+            if !shared.idle.is_parked(self.index) {
+                // Woken by a notifier, which counted us as unparked and searching.
+                core.is_searching = true;
+                return core;
+            }
+        }
+    }
+}
+
+/// `block_in_place` on a worker: hands the core to a new thread, runs `f`, then takes the
+/// core back if that thread has not started yet. On a thread that is not a worker holding
+/// a core (a blocking thread, a `block_on` caller, a nested call) it just runs `f`.
+pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
+    let handed = with_current(|cx| {
+        let cx = cx?;
+        let core = cx.core.borrow_mut().take()?;
+        *cx.shared.handoff[cx.index].lock().unwrap() = Some(core);
+        let index = cx.index;
+        let handle = crate::runtime::Handle::from_multi_thread(cx.shared.clone());
+        let shared = cx.shared.clone();
+        let spawned = cx
+            .shared
+            .blocking
+            .spawn_mandatory(&handle, move || run(shared, index));
+        if spawned.is_err() {
+            // No thread to hand the core to: keep it and block this worker after all.
+            let core = cx.shared.handoff[cx.index].lock().unwrap().take();
+            *cx.core.borrow_mut() = core;
+            return None;
+        }
+        Some((cx.shared.clone(), cx.index))
+    });
+    let Some((shared, index)) = handed else {
+        return crate::runtime::context::exit_runtime(f);
+    };
+
+    /// Takes the core back after `f`, even if `f` panics.
+    struct Reclaim(Arc<Shared>, usize);
+    impl Drop for Reclaim {
+        fn drop(&mut self) {
+            let core = self.0.handoff[self.1].lock().unwrap().take();
+            if let Some(core) = core {
+                with_current(|cx| {
+                    if let Some(cx) = cx {
+                        *cx.core.borrow_mut() = Some(core);
+                    }
+                });
+            }
+        }
+    }
+    let _reclaim = Reclaim(shared, index);
+    crate::runtime::context::exit_runtime(f)
+}

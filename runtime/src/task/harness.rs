@@ -1,0 +1,389 @@
+//! The typed half of a task: polling, cancelling, completing and joining, monomorphised
+//! per future type `F` and scheduler `S` and reached through the [`Vtable`](super::raw::Vtable).
+//!
+//! Every function here starts from a state transition (see `state.rs`) that tells it what
+//! it now owns, and touches the stage or the waker slot only as that ownership allows.
+//! User code (the future's `poll` and `drop`, the output's `drop`, the join waker) may
+//! panic anywhere; each such call is wrapped in `catch_unwind` so that no panic unwinds
+//! through a half-done transition: the invariant the state word describes always holds.
+use super::id::{self, Id};
+use super::raw::{Cell, Core, Header, OutputSlot, RawTask, Stage, Trailer};
+use super::state::{TransitionToIdle, TransitionToRunning};
+use super::{JoinError, Notified, Schedule, Task};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// A typed view of one task allocation; owns nothing by itself.
+struct Harness<F: Future, S> {
+    cell: NonNull<Cell<F, S>>,
+}
+
+impl<F, S> Harness<F, S>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    /// # Safety
+    /// 1. `ptr` is the header of a live `Cell<F, S>` (the vtable that called us is the
+    ///    one built for `(F, S)`, and the header is the first field of the `repr(C)` cell).
+    unsafe fn from_raw(ptr: NonNull<Header>) -> Self {
+        Harness { cell: ptr.cast() }
+    }
+
+    fn cell(&self) -> &Cell<F, S> {
+        // SAFETY: by `from_raw`'s contract the cell is live while we run (our caller holds
+        // a reference); only shared references are formed, mutation goes through cells.
+        unsafe { self.cell.as_ref() }
+    }
+
+    fn header(&self) -> &Header {
+        &self.cell().header
+    }
+
+    fn core(&self) -> &Core<F, S> {
+        &self.cell().core
+    }
+
+    fn trailer(&self) -> &Trailer {
+        &self.cell().trailer
+    }
+
+    fn raw(&self) -> RawTask {
+        // SAFETY: the header pointer of a live cell.
+        unsafe { RawTask::from_raw(self.cell.cast()) }
+    }
+
+    fn id(&self) -> Id {
+        self.header().id
+    }
+
+    // ----- running ------------------------------------------------------------------
+
+    /// Consumes the `Notified` reference the caller held.
+    fn poll(self) {
+        match self.header().state.transition_to_running() {
+            TransitionToRunning::Success => {
+                if self.poll_future() {
+                    self.complete();
+                    return;
+                }
+                match self.header().state.transition_to_idle() {
+                    TransitionToIdle::Ok => {}
+                    TransitionToIdle::OkNotified => {
+                        // SAFETY: the poller's reference was turned into this `Notified`'s.
+                        let task = unsafe { Task::from_raw(self.raw()) };
+                        self.core().scheduler.yield_now(Notified(task));
+                    }
+                    TransitionToIdle::OkDealloc => self.dealloc(),
+                    TransitionToIdle::Cancelled => {
+                        self.cancel_future();
+                        self.complete();
+                    }
+                }
+            }
+            TransitionToRunning::Cancelled => {
+                self.cancel_future();
+                self.complete();
+            }
+            TransitionToRunning::Failed => {}
+            TransitionToRunning::Dealloc => self.dealloc(),
+        }
+    }
+
+    /// Polls the future once (we hold `RUNNING`). Returns `true` when the stage now holds
+    /// the final result: the output, or the panic the poll raised.
+    fn poll_future(&self) -> bool {
+        let waker = waker_ref(self.cell.cast());
+        let mut cx = Context::from_waker(&waker);
+        let _current = id::CurrentGuard::enter(self.id());
+        let res = catch_unwind(AssertUnwindSafe(|| {
+            self.core().stage.with_mut(|stage| {
+                // SAFETY: we hold `RUNNING`, so we have exclusive access to the stage, and
+                // a task is only polled while its stage is `Running` (it leaves that stage
+                // only in `complete` paths that also leave `RUNNING` for good). The future
+                // is never moved out of the allocation while `Running`: pinning holds.
+                match unsafe { &mut *stage } {
+                    Stage::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(&mut cx),
+                    _ => unreachable!("polled a task whose future is gone"),
+                }
+            })
+        }));
+        let output = match res {
+            Ok(Poll::Pending) => return false,
+            Ok(Poll::Ready(output)) => match catch_unwind(AssertUnwindSafe(|| self.drop_stage())) {
+                Ok(()) => Ok(output),
+                Err(payload) => {
+                    let _ = catch_unwind(AssertUnwindSafe(move || drop(output)));
+                    Err(JoinError::panic(self.id(), payload))
+                }
+            },
+            Err(payload) => {
+                // The future panicked; dropping it may panic too: the first payload wins.
+                let _ = catch_unwind(AssertUnwindSafe(|| self.drop_stage()));
+                Err(JoinError::panic(self.id(), payload))
+            }
+        };
+        self.store(Stage::Finished(output));
+        true
+    }
+
+    /// Drops the future (we hold `RUNNING`) and stores a cancellation result.
+    fn cancel_future(&self) {
+        let err = match catch_unwind(AssertUnwindSafe(|| self.drop_stage())) {
+            Ok(()) => JoinError::cancelled(self.id()),
+            Err(payload) => JoinError::panic(self.id(), payload),
+        };
+        self.store(Stage::Finished(Err(err)));
+    }
+
+    /// Drops whatever the stage holds, leaving `Consumed`. The caller has exclusive
+    /// access to the stage (holds `RUNNING`, or is the sole owner of the output).
+    fn drop_stage(&self) {
+        self.core().stage.with_mut(|stage| {
+            // SAFETY: exclusive access, by this function's caller contract. The old value is
+            // moved out and `Consumed` written *before* it is dropped, so a panicking drop
+            // leaves a valid `Consumed` stage behind and nothing is dropped twice.
+            let old = unsafe { std::ptr::replace(stage, Stage::Consumed) };
+            drop(old);
+        });
+    }
+
+    fn store(&self, value: Stage<F>) {
+        self.core().stage.with_mut(|stage| {
+            // SAFETY: exclusive access (see callers); the previous value was `Consumed`,
+            // which owns nothing, so overwriting without dropping leaks nothing.
+            unsafe { std::ptr::write(stage, value) }
+        });
+    }
+
+    /// The stage holds the final result and we hold `RUNNING`: publish `COMPLETE`, hand
+    /// the output to the `JoinHandle` (or drop it), leave the owned list, drop references.
+    fn complete(self) {
+        let snapshot = self.header().state.transition_to_complete();
+        // User code runs here (output drop, join waker): keep its panic away from us.
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            if !snapshot.is_join_interested() {
+                // No JoinHandle: nobody else will ever read the output.
+                self.drop_stage();
+            } else if snapshot.is_join_waker_set() {
+                self.trailer().waker.with(|waker| {
+                    // SAFETY: JOIN_WAKER was set when we completed, so the slot is
+                    // initialised and the JoinHandle no longer writes it (state.rs).
+                    if let Some(waker) = unsafe { &*waker } {
+                        waker.wake_by_ref();
+                    }
+                });
+            }
+        }));
+        // SAFETY: a borrowed view of our own reference, never dropped (ManuallyDrop).
+        let me = ManuallyDrop::new(unsafe { Task::from_raw(self.raw()) });
+        let released = self.core().scheduler.release(&me);
+        let count = match released {
+            Some(task) => {
+                // The owned list's reference: dropped together with ours below.
+                std::mem::forget(task);
+                2
+            }
+            None => 1,
+        };
+        if self.header().state.transition_to_terminal(count) {
+            self.dealloc();
+        }
+    }
+
+    fn dealloc(self) {
+        // SAFETY: called by the holder of the last reference: nobody else can reach the
+        // allocation, which `RawTask::new` made with `Box::new`.
+        drop(unsafe { Box::from_raw(self.cell.as_ptr()) });
+    }
+
+    // ----- joining ------------------------------------------------------------------
+
+    /// Whether the JoinHandle may read the output now; otherwise its waker is registered.
+    fn can_read_output(&self, waker: &Waker) -> bool {
+        let state = &self.header().state;
+        let snapshot = state.load();
+        if snapshot.is_complete() {
+            return true;
+        }
+        let res = if snapshot.is_join_waker_set() {
+            let same = self.trailer().waker.with(|slot| {
+                // SAFETY: reading the slot is allowed while JOIN_WAKER is set: the runtime
+                // side only reads it too (state.rs).
+                unsafe { &*slot }
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(waker))
+            });
+            if same {
+                return false;
+            }
+            state
+                .unset_join_waker()
+                .and_then(|_| self.set_join_waker(waker.clone()))
+        } else {
+            self.set_join_waker(waker.clone())
+        };
+        match res {
+            Ok(_) => false,
+            Err(snapshot) => {
+                debug_assert!(snapshot.is_complete());
+                true
+            }
+        }
+    }
+
+    fn set_join_waker(
+        &self,
+        waker: Waker,
+    ) -> Result<super::state::Snapshot, super::state::Snapshot> {
+        // SAFETY: JOIN_WAKER is clear and we are the JoinHandle, so the slot is ours.
+        self.trailer()
+            .waker
+            .with_mut(|slot| unsafe { *slot = Some(waker) });
+        let res = self.header().state.set_join_waker();
+        if res.is_err() {
+            // Completed first: the slot is still ours; drop the waker now.
+            // SAFETY: as above, JOIN_WAKER was never published.
+            self.trailer()
+                .waker
+                .with_mut(|slot| unsafe { *slot = None });
+        }
+        res
+    }
+
+    fn take_output(&self) -> Result<F::Output, JoinError> {
+        self.core().stage.with_mut(|stage| {
+            // SAFETY: the task is COMPLETE and JOIN_INTEREST is set (we are the JoinHandle),
+            // so the runtime no longer touches the stage and we have exclusive access.
+            match unsafe { std::ptr::replace(stage, Stage::Consumed) } {
+                Stage::Finished(output) => output,
+                _ => panic!("JoinHandle polled after it returned its output"),
+            }
+        })
+    }
+}
+
+// ----- the vtable entries ---------------------------------------------------------------
+
+/// # Safety
+/// 1. `ptr` is the header of a live `Cell<F, S>`; 2. the caller gives up one `Notified`
+///    reference.
+pub(super) unsafe fn poll<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: 1. of this function's contract.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.poll();
+}
+
+/// # Safety
+/// 1. `ptr` is the header of a live `Cell<F, S>`; 2. the caller gives up one reference,
+///    which becomes the `Notified`'s (its NOTIFIED bit is already set).
+pub(super) unsafe fn schedule<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: 1. of this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    // SAFETY: 2. of this function's contract.
+    let task = unsafe { Task::from_raw(harness.raw()) };
+    harness.core().scheduler.schedule(Notified(task));
+}
+
+/// # Safety
+/// 1. `ptr` is the header of a `Cell<F, S>` whose last reference the caller dropped.
+pub(super) unsafe fn dealloc<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: 1. of this function's contract.
+    unsafe { Harness::<F, S>::from_raw(ptr) }.dealloc();
+}
+
+/// # Safety
+/// 1. `ptr` is the header of a live `Cell<F, S>`; 2. the caller is its JoinHandle;
+/// 3. `dst` points to a valid `Poll<Result<F::Output, JoinError>>`.
+pub(super) unsafe fn try_read_output<F, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: 1. of this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    if harness.can_read_output(waker) {
+        let dst = dst.cast::<OutputSlot<F::Output>>();
+        // SAFETY: 3. of this function's contract; assignment drops the old `Pending`.
+        unsafe { *dst = Poll::Ready(harness.take_output()) };
+    }
+}
+
+/// # Safety
+/// 1. `ptr` is the header of a live `Cell<F, S>`; 2. the caller is its JoinHandle, giving
+///    up its interest and its reference.
+pub(super) unsafe fn drop_join_handle_slow<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: 1. of this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    match harness.header().state.unset_join_interested() {
+        // Complete with interest: the output is ours to drop (it may panic: contain it).
+        Err(_) => {
+            let _ = catch_unwind(AssertUnwindSafe(|| harness.drop_stage()));
+        }
+        Ok(prev) => {
+            if prev.is_join_waker_set() {
+                // We took the slot back by clearing JOIN_WAKER before completion.
+                // SAFETY: the runtime reads the slot only with JOIN_INTEREST set, now clear.
+                harness
+                    .trailer()
+                    .waker
+                    .with_mut(|slot| unsafe { *slot = None });
+            }
+        }
+    }
+    if harness.header().state.ref_dec() {
+        harness.dealloc();
+    }
+}
+
+/// # Safety
+/// 1. `ptr` is the header of a live `Cell<F, S>`; 2. the caller gives up one reference.
+pub(super) unsafe fn shutdown<F, S>(ptr: NonNull<Header>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // SAFETY: 1. of this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
+    if harness.header().state.transition_to_shutdown() {
+        // We claimed RUNNING on an idle task: our reference acts as the poller's.
+        harness.cancel_future();
+        harness.complete();
+    } else if harness.header().state.ref_dec() {
+        harness.dealloc();
+    }
+}
+
+/// A `Waker` for the task that does not own a reference: valid while the poll runs.
+fn waker_ref(header: NonNull<Header>) -> ManuallyDrop<Waker> {
+    // SAFETY: the waker never outlives this poll, during which the poller holds a
+    // reference; `ManuallyDrop` keeps us from dropping a reference we never took. Clones
+    // made by the future go through the vtable's `clone`, which takes their own.
+    ManuallyDrop::new(unsafe { super::waker::from_header(header) })
+}

@@ -1,0 +1,144 @@
+//! `OwnedTasks`: every live task of one runtime, so that shutdown can drop them all.
+//!
+//! A spawned task is inserted here before it is first scheduled and removed by its own
+//! completion (`Schedule::release`). The list holds one reference per task. It is sharded
+//! by task id so that spawns and completions on different workers rarely meet on a lock;
+//! each shard is a slab whose slot index is stored in the task header (`owned_key`).
+//!
+//! Closing ([`OwnedTasks::close_and_shutdown_all`]) marks every shard closed under its
+//! lock, takes all tasks out and shuts each down. A spawn racing with close either inserts
+//! before the shard is closed (and is taken out and shut down with the rest) or finds it
+//! closed and is shut down at once: the shard lock orders the two.
+use super::raw::RawTask;
+use super::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use crate::loom::sync::Mutex;
+use crossbeam_utils::CachePadded;
+use std::future::Future;
+
+pub(crate) struct OwnedTasks {
+    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    mask: usize,
+    alive: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Shard {
+    slots: Vec<Option<Task>>,
+    free: Vec<usize>,
+    closed: bool,
+}
+
+impl OwnedTasks {
+    /// A list with about `shards` shards (rounded up to a power of two).
+    pub(crate) fn new(shards: usize) -> OwnedTasks {
+        let n = shards.clamp(1, 256).next_power_of_two();
+        OwnedTasks {
+            shards: (0..n).map(|_| CachePadded::new(Mutex::default())).collect(),
+            mask: n - 1,
+            alive: AtomicUsize::new(0),
+        }
+    }
+
+    fn shard(&self, id: Id) -> &Mutex<Shard> {
+        &self.shards[id.as_u64() as usize & self.mask]
+    }
+
+    /// Creates a task, registers it and returns its `JoinHandle` and the `Notified` to
+    /// schedule. When the list is closed the task is cancelled at once (its handle reports
+    /// cancellation) and no `Notified` is returned.
+    pub(crate) fn bind<F, S>(
+        &self,
+        future: F,
+        scheduler: S,
+        id: Id,
+    ) -> (JoinHandle<F::Output>, Option<Notified>)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        S: Schedule,
+    {
+        let raw = RawTask::new(future, scheduler, id, 3);
+        // SAFETY: the three references `RawTask::new` counted go one each to the list's
+        // `Task`, the `Notified` and the `JoinHandle` (which also takes the join interest).
+        let (task, notified, join) = unsafe {
+            (
+                Task::from_raw(raw),
+                Notified(Task::from_raw(raw)),
+                JoinHandle::new(raw),
+            )
+        };
+        match self.insert(task) {
+            Ok(()) => (join, Some(notified)),
+            Err(task) => {
+                task.shutdown();
+                drop(notified);
+                (join, None)
+            }
+        }
+    }
+
+    fn insert(&self, task: Task) -> Result<(), Task> {
+        let mut shard = self.shard(task.id()).lock().unwrap();
+        if shard.closed {
+            return Err(task);
+        }
+        let key = match shard.free.pop() {
+            Some(key) => key,
+            None => {
+                shard.slots.push(None);
+                shard.slots.len() - 1
+            }
+        };
+        // SAFETY: `owned_key` is only accessed under this shard's lock, which we hold.
+        task.header().owned_key.with_mut(|k| unsafe { *k = key });
+        shard.slots[key] = Some(task);
+        self.alive.fetch_add(1, Relaxed);
+        Ok(())
+    }
+
+    /// Removes `task` if it is still listed, returning the list's reference.
+    pub(crate) fn remove(&self, task: &Task) -> Option<Task> {
+        let mut shard = self.shard(task.id()).lock().unwrap();
+        // SAFETY: `owned_key` is only accessed under this shard's lock, which we hold.
+        let key = task.header().owned_key.with(|k| unsafe { *k });
+        let slot = shard.slots.get_mut(key)?;
+        if slot.as_ref().map(Task::raw) != Some(task.raw()) {
+            return None;
+        }
+        let removed = slot.take();
+        shard.free.push(key);
+        self.alive.fetch_sub(1, Relaxed);
+        removed
+    }
+
+    /// Closes the list to new tasks and shuts down every task in it.
+    pub(crate) fn close_and_shutdown_all(&self) {
+        for shard in self.shards.iter() {
+            let tasks: Vec<Task> = {
+                let mut shard = shard.lock().unwrap();
+                shard.closed = true;
+                shard.free.clear();
+                shard.slots.drain(..).flatten().collect()
+            };
+            self.alive.fetch_sub(tasks.len(), Relaxed);
+            // Outside the lock: cancelling drops futures, which may wake or spawn.
+            for task in tasks {
+                task.shutdown();
+            }
+        }
+    }
+
+    /// Tasks spawned and not yet completed.
+    pub(crate) fn len(&self) -> usize {
+        self.alive.load(Relaxed)
+    }
+}
+
+impl std::fmt::Debug for OwnedTasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnedTasks")
+            .field("alive", &self.len())
+            .finish()
+    }
+}

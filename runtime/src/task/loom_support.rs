@@ -1,0 +1,81 @@
+//! A minimal scheduler for loom models: a FIFO queue and an owned-task list, so task
+//! transitions can be model-checked without the real workers.
+use super::list::OwnedTasks;
+use super::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::loom::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::future::Future;
+
+#[derive(Clone)]
+pub(crate) struct MockScheduler {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    queue: Mutex<VecDeque<Notified>>,
+    owned: OwnedTasks,
+}
+
+impl Schedule for MockScheduler {
+    fn schedule(&self, task: Notified) {
+        self.inner.queue.lock().unwrap().push_back(task);
+    }
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.inner.owned.remove(task)
+    }
+}
+
+impl MockScheduler {
+    pub(crate) fn new() -> MockScheduler {
+        MockScheduler {
+            inner: Arc::new(Inner {
+                queue: Mutex::new(VecDeque::new()),
+                owned: OwnedTasks::new(1),
+            }),
+        }
+    }
+
+    /// Spawns `future`, queueing its first poll.
+    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (join, notified) = self.inner.owned.bind(future, self.clone(), Id::next());
+        if let Some(notified) = notified {
+            self.schedule(notified);
+        }
+        join
+    }
+
+    pub(crate) fn pop(&self) -> Option<Notified> {
+        self.inner.queue.lock().unwrap().pop_front()
+    }
+
+    /// Runs queued tasks until the queue is empty.
+    pub(crate) fn run_until_idle(&self) {
+        while let Some(task) = self.pop() {
+            task.run();
+        }
+    }
+
+    pub(crate) fn shutdown(&self) {
+        self.inner.owned.close_and_shutdown_all();
+        while let Some(task) = self.pop() {
+            drop(task);
+        }
+    }
+
+    /// Every task's memory was freed: only this handle still holds the scheduler.
+    pub(crate) fn assert_all_freed(self) {
+        self.shutdown();
+        assert_eq!(self.inner.owned.len(), 0);
+        assert_eq!(Arc::strong_count(&self.inner), 1, "a task was leaked");
+    }
+}
+
+/// A queued task whose future never completes (its JoinHandle is dropped).
+pub(crate) fn notified(sched: &MockScheduler) -> Notified {
+    drop(sched.spawn(std::future::pending::<()>()));
+    sched.pop().expect("spawn queues the task")
+}

@@ -1,0 +1,291 @@
+//! The task allocation and its type-erased handles.
+//!
+//! A spawned task is **one** heap allocation, a `#[repr(C)]` [`Cell`]:
+//!
+//! ```text
+//! Cell<F, S> ─┬─ Header   (hot: state word, vtable pointer, id, owned-list key)
+//!             ├─ Core     (the scheduler handle S and the Stage: future | output | consumed)
+//!             └─ Trailer  (cold: the JoinHandle's waker)
+//! ```
+//!
+//! Because the header comes first, a `NonNull<Header>` is also a pointer to the whole
+//! `Cell<F, S>`; the functions in the [`Vtable`] know `F` and `S` and cast back. Everything
+//! outside this module handles tasks through these type-erased pointers:
+//! [`Task`] (owns one reference), [`Notified`] (owns one reference and the right to be
+//! polled once; this is what run queues hold) and [`RawTask`] (owns nothing).
+//!
+//! Who may touch which part:
+//! - `Header::state`: anyone holding a reference, through atomic transitions only.
+//! - `Core::stage`: only the holder of the `RUNNING` bit, or after `COMPLETE` the
+//!   `JoinHandle` (when `JOIN_INTEREST` is set) or the completer (when it is not).
+//! - `Trailer::waker`: see `state.rs`, "The join-waker slot".
+//! - `Header::owned_key`: written once by the owned-task list before the task is shared,
+//!   read only under that list's shard lock.
+use super::harness;
+use super::id::Id;
+use super::state::State;
+use super::{JoinError, Schedule};
+use crate::loom::cell::UnsafeCell;
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::task::{Poll, Waker};
+
+/// The hot, type-independent part at the start of every task allocation.
+#[repr(C)]
+pub(crate) struct Header {
+    pub(super) state: State,
+    pub(super) vtable: &'static Vtable,
+    pub(super) id: Id,
+    /// Slot index in the owned-task list shard (see `list.rs`).
+    pub(super) owned_key: UnsafeCell<usize>,
+}
+
+/// The whole allocation of a task with future `F` and scheduler `S`.
+#[repr(C)]
+pub(super) struct Cell<F: Future, S> {
+    pub(super) header: Header,
+    pub(super) core: Core<F, S>,
+    pub(super) trailer: Trailer,
+}
+
+pub(super) struct Core<F: Future, S> {
+    pub(super) scheduler: S,
+    pub(super) stage: UnsafeCell<Stage<F>>,
+}
+
+/// What the task's future slot holds over its life.
+pub(super) enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+pub(super) struct Trailer {
+    pub(super) waker: UnsafeCell<Option<Waker>>,
+}
+
+/// Type-erased operations on a task; one static instance per `(F, S)`.
+pub(crate) struct Vtable {
+    /// Consumes a `Notified` reference.
+    pub(super) poll: unsafe fn(NonNull<Header>),
+    /// Consumes a reference, turning it into a `Notified` handed to the scheduler.
+    pub(super) schedule: unsafe fn(NonNull<Header>),
+    pub(super) dealloc: unsafe fn(NonNull<Header>),
+    /// `dst` is a `*mut Poll<Result<F::Output, JoinError>>`.
+    pub(super) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    pub(super) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    /// Consumes a reference (the owned-list one).
+    pub(super) shutdown: unsafe fn(NonNull<Header>),
+}
+
+fn vtable<F, S>() -> &'static Vtable
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    &Vtable {
+        poll: harness::poll::<F, S>,
+        schedule: harness::schedule::<F, S>,
+        dealloc: harness::dealloc::<F, S>,
+        try_read_output: harness::try_read_output::<F, S>,
+        drop_join_handle_slow: harness::drop_join_handle_slow::<F, S>,
+        shutdown: harness::shutdown::<F, S>,
+    }
+}
+
+/// A pointer to a task that owns no reference. Copy it freely; use it only while some
+/// reference is known to be alive.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawTask {
+    ptr: NonNull<Header>,
+}
+
+impl RawTask {
+    /// Allocates a task holding `refs` references (see `state.rs` for what they are).
+    pub(super) fn new<F, S>(future: F, scheduler: S, id: Id, refs: usize) -> RawTask
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        S: Schedule,
+    {
+        let cell = Box::new(Cell {
+            header: Header {
+                state: State::new(refs),
+                vtable: vtable::<F, S>(),
+                id,
+                owned_key: UnsafeCell::new(usize::MAX),
+            },
+            core: Core {
+                scheduler,
+                stage: UnsafeCell::new(Stage::Running(future)),
+            },
+            trailer: Trailer {
+                waker: UnsafeCell::new(None),
+            },
+        });
+        let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+        RawTask { ptr }
+    }
+
+    /// # Safety
+    /// 1. `ptr` points to the header of a live task allocation.
+    pub(super) unsafe fn from_raw(ptr: NonNull<Header>) -> RawTask {
+        RawTask { ptr }
+    }
+
+    pub(super) fn header_ptr(self) -> NonNull<Header> {
+        self.ptr
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: 1. a `RawTask` is only used while a reference to the task is held
+        // (documented on the type), so the allocation is live; 2. the header is only ever
+        // accessed through shared references (its mutable parts are atomics/cells).
+        unsafe { self.ptr.as_ref() }
+    }
+
+    pub(crate) fn id(&self) -> Id {
+        self.header().id
+    }
+
+    /// Polls the task, consuming a `Notified` reference.
+    fn poll(self) {
+        // SAFETY: the vtable belongs to this allocation; the caller (`Notified::run`)
+        // hands over the `Notified` reference the function consumes.
+        unsafe { (self.header().vtable.poll)(self.ptr) }
+    }
+
+    fn dealloc(self) {
+        // SAFETY: called only by the holder of the last reference (`Task::drop`).
+        unsafe { (self.header().vtable.dealloc)(self.ptr) }
+    }
+
+    /// # Safety
+    /// 1. `dst` points to a `Poll<Result<T, JoinError>>` where `T` is the task's output type.
+    /// 2. The caller is the task's `JoinHandle`.
+    pub(super) unsafe fn try_read_output(self, dst: *mut (), waker: &Waker) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { (self.header().vtable.try_read_output)(self.ptr, dst, waker) }
+    }
+
+    /// # Safety
+    /// 1. The caller is the task's `JoinHandle`, giving up its reference and interest.
+    pub(super) unsafe fn drop_join_handle_slow(self) {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { (self.header().vtable.drop_join_handle_slow)(self.ptr) }
+    }
+
+    /// Requests cancellation from any thread (`abort()`).
+    pub(super) fn remote_abort(self) {
+        if self.header().state.transition_to_notified_and_cancel() {
+            // SAFETY: the transition added the reference that `schedule` consumes.
+            unsafe { (self.header().vtable.schedule)(self.ptr) }
+        }
+    }
+
+    pub(super) fn ref_inc(self) {
+        self.header().state.ref_inc();
+    }
+}
+
+/// Owns one reference to a task. Dropping it drops the reference.
+#[derive(PartialEq, Eq)]
+pub(crate) struct Task {
+    raw: RawTask,
+}
+
+// SAFETY: 1. the task's future and output are `Send` (required by every constructor);
+// 2. all shared access to the allocation goes through the atomic state word, which hands
+// exclusive access to the stage to one thread at a time; so a reference may move to and be
+// used from any thread.
+unsafe impl Send for Task {}
+// SAFETY: `&Task` only allows reading the header (atomics) and the id; see `Send` above.
+unsafe impl Sync for Task {}
+
+impl Task {
+    /// # Safety
+    /// 1. The caller transfers ownership of one reference to the new `Task`.
+    pub(super) unsafe fn from_raw(raw: RawTask) -> Task {
+        Task { raw }
+    }
+
+    pub(crate) fn raw(&self) -> RawTask {
+        self.raw
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        self.raw.header()
+    }
+
+    pub(crate) fn id(&self) -> Id {
+        self.raw.id()
+    }
+
+    /// Shuts the task down (runtime shutdown): cancels it now if idle, or flags it so its
+    /// current poller cancels it. Consumes this reference.
+    pub(crate) fn shutdown(self) {
+        let me = ManuallyDrop::new(self);
+        // SAFETY: the vtable belongs to this allocation and `shutdown` consumes exactly the
+        // reference `me` owned, which is why `me` is not dropped.
+        unsafe { (me.header().vtable.shutdown)(me.raw.ptr) }
+    }
+
+    pub(super) fn into_raw(self) -> RawTask {
+        ManuallyDrop::new(self).raw
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        if self.header().state.ref_dec() {
+            self.raw.dealloc();
+        }
+    }
+}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("id", &self.id())
+            .field("state", &self.header().state)
+            .finish()
+    }
+}
+
+/// A task that is due to be polled: the reference a run queue holds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Notified(pub(super) Task);
+
+impl Notified {
+    /// Polls the task (or cancels it, if cancellation was requested).
+    pub(crate) fn run(self) {
+        self.0.into_raw().poll();
+    }
+
+    #[cfg_attr(not(loom), allow(dead_code))] // used by the loom models
+    pub(crate) fn id(&self) -> Id {
+        self.0.id()
+    }
+
+    /// Drops the queue entry without polling: used when draining queues at shutdown.
+    pub(crate) fn into_task(self) -> Task {
+        self.0
+    }
+
+    /// The header pointer, for queues that store tasks as raw pointers (the LIFO slot).
+    pub(crate) fn into_ptr(self) -> NonNull<Header> {
+        self.0.into_raw().header_ptr()
+    }
+
+    /// # Safety
+    /// 1. `ptr` came from [`Notified::into_ptr`] and is converted back exactly once.
+    pub(crate) unsafe fn from_ptr(ptr: NonNull<Header>) -> Notified {
+        // SAFETY: by 1., `ptr` carries the `Notified` reference `into_ptr` kept alive.
+        unsafe { Notified(Task::from_raw(RawTask::from_raw(ptr))) }
+    }
+}
+
+/// The result slot a `JoinHandle` reads into.
+pub(super) type OutputSlot<T> = Poll<Result<T, JoinError>>;

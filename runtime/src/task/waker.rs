@@ -1,0 +1,63 @@
+//! The task's `Waker`: the task pointer itself, with a static vtable.
+//!
+//! A waker owns one task reference (taken by `clone`, dropped by `drop`/`wake`), so
+//! `wake_by_ref` allocates nothing and the task cannot be freed under a live waker.
+use super::raw::Header;
+use super::state::TransitionToNotified;
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake_by_val, wake_by_ref, drop_waker);
+
+/// # Safety
+/// 1. `header` is a live task; the returned waker is treated as owning one reference
+///    (the caller either transfers one, or wraps it in `ManuallyDrop` for a borrowed use).
+pub(super) unsafe fn from_header(header: NonNull<Header>) -> Waker {
+    let raw = RawWaker::new(header.as_ptr() as *const (), &VTABLE);
+    // SAFETY: `VTABLE`'s functions uphold the `RawWaker` contract for task pointers.
+    unsafe { Waker::from_raw(raw) }
+}
+
+/// # Safety
+/// `ptr` came from `from_header` and the waker's reference is alive.
+unsafe fn header<'a>(ptr: *const ()) -> &'a Header {
+    // SAFETY: forwarded from the caller: a live task header.
+    unsafe { &*(ptr as *const Header) }
+}
+
+unsafe fn clone(ptr: *const ()) -> RawWaker {
+    // SAFETY: the waker being cloned holds a reference, so the task is live.
+    unsafe { header(ptr) }.state.ref_inc();
+    RawWaker::new(ptr, &VTABLE)
+}
+
+unsafe fn wake_by_val(ptr: *const ()) {
+    // SAFETY: this waker's reference keeps the task live until the transition below.
+    let h = unsafe { header(ptr) };
+    let nn = NonNull::from(h);
+    match h.state.transition_to_notified_by_val() {
+        // SAFETY: the transition turned the waker's reference into the `Notified`'s.
+        TransitionToNotified::Submit => unsafe { (h.vtable.schedule)(nn) },
+        // SAFETY: the waker held the last reference.
+        TransitionToNotified::Dealloc => unsafe { (h.vtable.dealloc)(nn) },
+        TransitionToNotified::DoNothing => {}
+    }
+}
+
+unsafe fn wake_by_ref(ptr: *const ()) {
+    // SAFETY: the borrowed waker's reference keeps the task live for this call.
+    let h = unsafe { header(ptr) };
+    if h.state.transition_to_notified_by_ref() == TransitionToNotified::Submit {
+        // SAFETY: the transition added the reference that `schedule` consumes.
+        unsafe { (h.vtable.schedule)(NonNull::from(h)) }
+    }
+}
+
+unsafe fn drop_waker(ptr: *const ()) {
+    // SAFETY: the waker's own reference keeps the task live until `ref_dec`.
+    let h = unsafe { header(ptr) };
+    if h.state.ref_dec() {
+        // SAFETY: that was the last reference.
+        unsafe { (h.vtable.dealloc)(NonNull::from(h)) }
+    }
+}
