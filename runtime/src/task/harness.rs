@@ -103,12 +103,16 @@ where
         let _current = id::CurrentGuard::enter(self.id());
         let res = catch_unwind(AssertUnwindSafe(|| {
             self.core().stage.with_mut(|stage| {
-                // SAFETY: we hold `RUNNING`, so we have exclusive access to the stage, and
-                // a task is only polled while its stage is `Running` (it leaves that stage
-                // only in `complete` paths that also leave `RUNNING` for good). The future
-                // is never moved out of the allocation while `Running`: pinning holds.
-                match unsafe { &mut *stage } {
-                    Stage::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(&mut cx),
+                // SAFETY: we hold `RUNNING`, so we have exclusive access to the stage.
+                let stage = unsafe { &mut *stage };
+                match stage {
+                    Stage::Running(fut) => {
+                        // SAFETY: the future lives inside the task allocation, which never
+                        // moves, and is only ever dropped in place (`drop_stage`): it is
+                        // pinned from its first poll until it is dropped.
+                        let fut = unsafe { Pin::new_unchecked(fut) };
+                        fut.poll(&mut cx)
+                    }
                     _ => unreachable!("polled a task whose future is gone"),
                 }
             })
@@ -141,15 +145,25 @@ where
         self.store(Stage::Finished(Err(err)));
     }
 
-    /// Drops whatever the stage holds, leaving `Consumed`. The caller has exclusive
-    /// access to the stage (holds `RUNNING`, or is the sole owner of the output).
+    /// Drops whatever the stage holds **in place** (a future is pinned: it must not move
+    /// before its drop), leaving `Consumed`, even if the drop panics. The caller has
+    /// exclusive access to the stage (holds `RUNNING`, or is the sole owner of the output).
     fn drop_stage(&self) {
+        /// Writes `Consumed` over the (dropped) stage, on return and on unwind alike.
+        struct Consume<F: Future>(*mut Stage<F>);
+        impl<F: Future> Drop for Consume<F> {
+            fn drop(&mut self) {
+                // SAFETY: the old value was dropped in place just before (or its drop
+                // unwound, which still drops every field); overwriting without dropping
+                // it again is what we want, and we have exclusive access (see caller).
+                unsafe { std::ptr::write(self.0, Stage::Consumed) }
+            }
+        }
         self.core().stage.with_mut(|stage| {
-            // SAFETY: exclusive access, by this function's caller contract. The old value is
-            // moved out and `Consumed` written *before* it is dropped, so a panicking drop
-            // leaves a valid `Consumed` stage behind and nothing is dropped twice.
-            let old = unsafe { std::ptr::replace(stage, Stage::Consumed) };
-            drop(old);
+            let _consume = Consume(stage);
+            // SAFETY: exclusive access, by this function's caller contract; the value is
+            // valid (never dropped before: every drop is followed by `Consume`'s write).
+            unsafe { std::ptr::drop_in_place(stage) };
         });
     }
 

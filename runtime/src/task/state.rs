@@ -98,7 +98,7 @@ impl State {
     pub(crate) fn new(refs: usize) -> State {
         debug_assert!(refs > 0 && refs <= 3);
         State {
-            val: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | refs * REF_ONE),
+            val: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (refs * REF_ONE)),
         }
     }
 

@@ -39,7 +39,7 @@ pub(crate) struct Shared {
     /// A worker's core waiting for a thread to run it (start-up, `block_in_place`).
     pub(super) handoff: Box<[Mutex<Option<Box<worker::Core>>>]>,
     /// Cores of workers that have shut down; the last one in finishes the shutdown.
-    shutdown_cores: Mutex<Vec<Box<worker::Core>>>,
+    shutdown_cores: Mutex<Vec<worker::Core>>,
     shutdown: AtomicBool,
     pub(super) monitor: Unparker,
     pub(crate) blocking: blocking::Spawner,
@@ -167,7 +167,7 @@ impl Shared {
     }
 
     /// Called by each worker as it exits, with its core.
-    pub(super) fn shutdown_core(&self, core: Box<worker::Core>) {
+    pub(super) fn shutdown_core(&self, core: worker::Core) {
         self.owned.close_and_shutdown_all();
         let mut cores = self.shutdown_cores.lock().unwrap();
         cores.push(core);

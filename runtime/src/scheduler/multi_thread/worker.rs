@@ -53,7 +53,7 @@ impl Core {
     }
 
     /// Drops every queued task reference (shutdown; the tasks were already cancelled).
-    pub(super) fn drain(self: Box<Core>, shared: &Shared) {
+    pub(super) fn drain(self, shared: &Shared) {
         drop(shared.remotes[self.index].lifo.take());
         while let Some(task) = self.run_queue.pop() {
             drop(task);
@@ -212,7 +212,7 @@ pub(super) fn run(shared: Arc<Shared>, index: usize) {
     let _reset = Reset(CURRENT.with(|c| c.replace(&cx)));
 
     if let Some(core) = cx.run(core) {
-        cx.shared.shutdown_core(core);
+        cx.shared.shutdown_core(*core);
     }
 }
 

@@ -1,0 +1,158 @@
+//! Shutdown: every task's future is dropped, nothing hangs, blocking work is bounded.
+use robin::runtime::Builder;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+struct Counted(Arc<AtomicUsize>);
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn drop_runtime_with_pending_tasks(rt: robin::runtime::Runtime, n: usize) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let spawned = rt.block_on({
+        let drops = drops.clone();
+        async move {
+            for _ in 0..n {
+                let token = Counted(drops.clone());
+                drop(robin::spawn(async move {
+                    let _token = token;
+                    std::future::pending::<()>().await
+                }));
+            }
+            // Some tasks wait on channels whose senders are kept alive elsewhere.
+            let (tx, rx) = robin::sync::oneshot::channel::<()>();
+            drop(robin::spawn(rx));
+            tx
+        }
+    });
+    assert_eq!(rt.handle().num_alive_tasks(), n + 1);
+    drop(rt);
+    assert_eq!(drops.load(SeqCst), n, "every pending future is dropped");
+    drop(spawned);
+}
+
+#[test]
+fn multi_thread_drop_drops_100k_pending_futures() {
+    drop_runtime_with_pending_tasks(
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap(),
+        100_000,
+    );
+}
+
+#[test]
+fn current_thread_drop_drops_100k_pending_futures() {
+    drop_runtime_with_pending_tasks(Builder::new_current_thread().build().unwrap(), 100_000);
+}
+
+#[test]
+fn shutdown_timeout_returns_while_a_blocking_job_is_stuck() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv();
+    });
+    started_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    // Returns even though the job never finishes on its own.
+    rt.shutdown_timeout(Duration::from_millis(50));
+    release_tx.send(()).unwrap();
+}
+
+#[test]
+fn shutdown_background_does_not_wait() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    rt.spawn_blocking(move || {
+        let _ = release_rx.recv();
+    });
+    rt.shutdown_background();
+    release_tx.send(()).unwrap();
+}
+
+#[test]
+fn queued_blocking_jobs_are_cancelled_at_shutdown() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let first = rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv();
+        1
+    });
+    started_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    // Only one blocking thread may exist: this one waits in the queue.
+    let second = rt.spawn_blocking(|| 2);
+    let other = Builder::new_current_thread().build().unwrap();
+    release_tx.send(()).unwrap();
+    drop(rt);
+    assert_eq!(other.block_on(first).unwrap(), 1);
+    // The queued job either ran before shutdown began or was cancelled: never lost.
+    match other.block_on(second) {
+        Ok(v) => assert_eq!(v, 2),
+        Err(e) => assert!(e.is_cancelled()),
+    }
+}
+
+#[test]
+fn runtime_dropped_inside_a_task_does_not_deadlock() {
+    let outer = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let inner = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    inner.spawn(std::future::pending::<()>());
+    outer
+        .block_on(outer.spawn(async move { drop(inner) }))
+        .unwrap();
+}
+
+#[test]
+fn wakes_after_shutdown_are_harmless() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let (tx, rx) = robin::sync::oneshot::channel::<u8>();
+    let handle = rt.spawn(rx);
+    drop(rt);
+    // Waking the (cancelled) task from a foreign thread after shutdown does nothing.
+    let _ = tx.send(1);
+    let err = Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(handle)
+        .unwrap_err();
+    assert!(err.is_cancelled());
+}
+
+#[test]
+fn repeated_build_and_drop() {
+    for i in 0..50 {
+        let rt = Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(rt.block_on(rt.spawn(async move { i })).unwrap(), i);
+    }
+}
