@@ -1,4 +1,4 @@
-//! A minimal scheduler for loom models: a FIFO queue and an owned-task list, so task
+//! A minimal scheduler for loom models (and the Miri-checked harness tests): a FIFO queue and an owned-task list, so task
 //! transitions can be model-checked without the real workers.
 use super::list::OwnedTasks;
 use super::{Id, JoinHandle, Notified, Schedule, Task};
@@ -75,6 +75,7 @@ impl MockScheduler {
 }
 
 /// A queued task whose future never completes (its JoinHandle is dropped).
+#[cfg(loom)]
 pub(crate) fn notified(sched: &MockScheduler) -> Notified {
     drop(sched.spawn(std::future::pending::<()>()));
     sched.pop().expect("spawn queues the task")

@@ -31,7 +31,7 @@ mod spawn;
 pub(crate) mod state;
 mod waker;
 
-#[cfg(all(test, loom))]
+#[cfg(test)]
 pub(crate) mod loom_support;
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -91,5 +91,236 @@ mod tests {
         let ct = cell_size::<Arc<crate::scheduler::current_thread::Shared>, _>(async {});
         assert!(mt <= 128, "multi-thread task cell is {mt} bytes");
         assert!(ct <= 128, "current-thread task cell is {ct} bytes");
+    }
+}
+
+/// The task scenarios of `loom_tests`, run sequentially and with real threads under the
+/// normal build, so that Miri (`cargo +nightly miri test -p robin-runtime --lib task::`)
+/// checks the unsafe code in `raw.rs`, `harness.rs` and `waker.rs` for undefined
+/// behaviour, leaks and aliasing violations.
+#[cfg(all(test, not(loom)))]
+mod harness_tests {
+    use super::loom_support::MockScheduler;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll, Waker};
+
+    struct DropCount(Arc<AtomicUsize>);
+    impl Drop for DropCount {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    /// Pending once (stashing its waker), then ready.
+    struct TwoPolls(usize, Arc<Mutex<Option<Waker>>>);
+    impl Future for TwoPolls {
+        type Output = usize;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+            self.0 += 1;
+            if self.0 == 1 {
+                *self.1.lock().unwrap() = Some(cx.waker().clone());
+                Poll::Pending
+            } else {
+                Poll::Ready(self.0)
+            }
+        }
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        futures::executor::block_on(f)
+    }
+
+    #[test]
+    fn spawn_run_join() {
+        let sched = MockScheduler::new();
+        let join = sched.spawn(async { 5 });
+        sched.run_until_idle();
+        assert!(join.is_finished());
+        assert_eq!(block_on(join).unwrap(), 5);
+        sched.assert_all_freed();
+    }
+
+    #[test]
+    fn wake_by_val_and_by_ref_reschedule() {
+        for by_ref in [false, true] {
+            let sched = MockScheduler::new();
+            let slot = Arc::new(Mutex::new(None));
+            let join = sched.spawn(TwoPolls(0, slot.clone()));
+            sched.run_until_idle();
+            let waker = slot.lock().unwrap().take().unwrap();
+            let clone = waker.clone();
+            if by_ref {
+                waker.wake_by_ref();
+                drop(waker);
+            } else {
+                waker.wake();
+            }
+            sched.run_until_idle();
+            assert_eq!(block_on(join).unwrap(), 2);
+            // A waker outliving the task's completion is harmless.
+            clone.wake();
+            sched.run_until_idle();
+            sched.assert_all_freed();
+        }
+    }
+
+    #[test]
+    fn wake_while_running_from_another_thread() {
+        let sched = MockScheduler::new();
+        let slot = Arc::new(Mutex::new(None::<Waker>));
+        let join = sched.spawn(TwoPolls(0, slot.clone()));
+        let waker_thread = std::thread::spawn(move || loop {
+            if let Some(w) = slot.lock().unwrap().take() {
+                w.wake();
+                return;
+            }
+            std::thread::yield_now();
+        });
+        while !join.is_finished() {
+            match sched.pop() {
+                Some(t) => t.run(),
+                None => std::thread::yield_now(),
+            }
+        }
+        waker_thread.join().unwrap();
+        assert_eq!(block_on(join).unwrap(), 2);
+        sched.assert_all_freed();
+    }
+
+    #[test]
+    fn abort_before_during_and_after() {
+        // Before the first poll.
+        let sched = MockScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = DropCount(drops.clone());
+        let join = sched.spawn(async move {
+            let _g = guard;
+        });
+        join.abort();
+        sched.run_until_idle();
+        assert!(block_on(join).unwrap_err().is_cancelled());
+        assert_eq!(drops.load(SeqCst), 1);
+        // While idle (pending).
+        let guard = DropCount(drops.clone());
+        let join = sched.spawn(async move {
+            let _g = guard;
+            std::future::pending::<()>().await
+        });
+        sched.run_until_idle();
+        join.abort_handle().abort();
+        sched.run_until_idle();
+        assert!(block_on(join).unwrap_err().is_cancelled());
+        assert_eq!(drops.load(SeqCst), 2);
+        // After completion: the output stays.
+        let join = sched.spawn(async { 1 });
+        sched.run_until_idle();
+        join.abort();
+        assert_eq!(block_on(join).unwrap(), 1);
+        sched.assert_all_freed();
+    }
+
+    #[test]
+    fn join_handle_drop_before_and_after_completion() {
+        let sched = MockScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let out = DropCount(drops.clone());
+        drop(sched.spawn(async move { out }));
+        sched.run_until_idle();
+        assert_eq!(
+            drops.load(SeqCst),
+            1,
+            "detached output dropped by the runtime"
+        );
+        let out = DropCount(drops.clone());
+        let join = sched.spawn(async move { out });
+        sched.run_until_idle();
+        drop(join);
+        assert_eq!(drops.load(SeqCst), 2, "unread output dropped by the handle");
+        sched.assert_all_freed();
+    }
+
+    #[test]
+    fn join_waker_is_replaced_and_woken() {
+        let sched = MockScheduler::new();
+        let slot = Arc::new(Mutex::new(None));
+        let mut join = sched.spawn(TwoPolls(0, slot.clone()));
+        sched.run_until_idle();
+        // Poll the handle with two different wakers (the second replaces the first).
+        let woken = Arc::new(AtomicUsize::new(0));
+        struct CountWake(Arc<AtomicUsize>);
+        impl std::task::Wake for CountWake {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, SeqCst);
+            }
+        }
+        for _ in 0..2 {
+            let w = Waker::from(Arc::new(CountWake(woken.clone())));
+            let mut cx = Context::from_waker(&w);
+            assert!(Pin::new(&mut join).poll(&mut cx).is_pending());
+        }
+        slot.lock().unwrap().take().unwrap().wake();
+        sched.run_until_idle();
+        assert_eq!(woken.load(SeqCst), 1, "only the latest join waker fires");
+        assert_eq!(block_on(join).unwrap(), 2);
+        sched.assert_all_freed();
+    }
+
+    #[test]
+    fn panics_in_poll_and_drop_become_join_errors() {
+        struct PanicOnDrop;
+        impl Drop for PanicOnDrop {
+            fn drop(&mut self) {
+                panic!("drop");
+            }
+        }
+        let sched = MockScheduler::new();
+        let j1 = sched.spawn(async { panic!("poll") });
+        let guard = PanicOnDrop;
+        let j2 = sched.spawn(async move {
+            let _g = guard;
+            1
+        });
+        let guard = PanicOnDrop;
+        let j3 = sched.spawn(async move {
+            let _g = guard;
+            std::future::pending::<()>().await
+        });
+        sched.run_until_idle();
+        j3.abort();
+        sched.run_until_idle();
+        assert!(block_on(j1).unwrap_err().is_panic());
+        assert!(block_on(j2).unwrap_err().is_panic());
+        assert!(block_on(j3).unwrap_err().is_panic());
+        sched.assert_all_freed();
+    }
+
+    #[test]
+    fn shutdown_cancels_idle_and_queued_tasks() {
+        let sched = MockScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let mut joins = Vec::new();
+        for i in 0..10 {
+            let guard = DropCount(drops.clone());
+            joins.push(sched.spawn(async move {
+                let _g = guard;
+                std::future::pending::<()>().await;
+                i
+            }));
+            if i % 2 == 0 {
+                sched.run_until_idle(); // half idle, half still queued
+            }
+        }
+        sched.shutdown();
+        assert_eq!(drops.load(SeqCst), 10);
+        for j in joins {
+            assert!(block_on(j).unwrap_err().is_cancelled());
+        }
+        // Spawning after shutdown cancels at once.
+        let late = sched.spawn(async { 0 });
+        assert!(block_on(late).unwrap_err().is_cancelled());
+        sched.assert_all_freed();
     }
 }

@@ -18,23 +18,27 @@ pub(super) unsafe fn from_header(header: NonNull<Header>) -> Waker {
     unsafe { Waker::from_raw(raw) }
 }
 
+/// The task pointer, with the provenance of the whole allocation (not re-derived from a
+/// `&Header`, which would only cover the header's bytes), and a reference to its header.
+///
 /// # Safety
 /// `ptr` came from `from_header` and the waker's reference is alive.
-unsafe fn header<'a>(ptr: *const ()) -> &'a Header {
-    // SAFETY: forwarded from the caller: a live task header.
-    unsafe { &*(ptr as *const Header) }
+unsafe fn header<'a>(ptr: *const ()) -> (NonNull<Header>, &'a Header) {
+    // SAFETY: `from_header` made `ptr` from a `NonNull<Header>`, so it is non-null.
+    let nn = unsafe { NonNull::new_unchecked(ptr as *mut Header) };
+    // SAFETY: forwarded from the caller: a live task header, only read through `&`.
+    (nn, unsafe { nn.as_ref() })
 }
 
 unsafe fn clone(ptr: *const ()) -> RawWaker {
     // SAFETY: the waker being cloned holds a reference, so the task is live.
-    unsafe { header(ptr) }.state.ref_inc();
+    unsafe { header(ptr) }.1.state.ref_inc();
     RawWaker::new(ptr, &VTABLE)
 }
 
 unsafe fn wake_by_val(ptr: *const ()) {
     // SAFETY: this waker's reference keeps the task live until the transition below.
-    let h = unsafe { header(ptr) };
-    let nn = NonNull::from(h);
+    let (nn, h) = unsafe { header(ptr) };
     match h.state.transition_to_notified_by_val() {
         // SAFETY: the transition turned the waker's reference into the `Notified`'s.
         TransitionToNotified::Submit => unsafe { (h.vtable.schedule)(nn) },
@@ -46,18 +50,18 @@ unsafe fn wake_by_val(ptr: *const ()) {
 
 unsafe fn wake_by_ref(ptr: *const ()) {
     // SAFETY: the borrowed waker's reference keeps the task live for this call.
-    let h = unsafe { header(ptr) };
+    let (nn, h) = unsafe { header(ptr) };
     if h.state.transition_to_notified_by_ref() == TransitionToNotified::Submit {
         // SAFETY: the transition added the reference that `schedule` consumes.
-        unsafe { (h.vtable.schedule)(NonNull::from(h)) }
+        unsafe { (h.vtable.schedule)(nn) }
     }
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
     // SAFETY: the waker's own reference keeps the task live until `ref_dec`.
-    let h = unsafe { header(ptr) };
+    let (nn, h) = unsafe { header(ptr) };
     if h.state.ref_dec() {
         // SAFETY: that was the last reference.
-        unsafe { (h.vtable.dealloc)(NonNull::from(h)) }
+        unsafe { (h.vtable.dealloc)(nn) }
     }
 }
