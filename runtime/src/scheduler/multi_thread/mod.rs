@@ -49,6 +49,8 @@ pub(crate) struct Shared {
 /// The part of a worker that other threads may touch.
 pub(crate) struct Remote {
     pub(super) steal: queue::Stealer,
+    /// Steals from the worker's yield queue.
+    pub(super) yield_steal: queue::Stealer,
     pub(super) lifo: lifo::LifoSlot,
     pub(super) unpark: Unparker,
     /// Polls started by this worker, published for the monitor (written by the owner only).
@@ -72,6 +74,7 @@ impl Shared {
             let core = worker::Core::new(index);
             remotes.push(CachePadded::new(Remote {
                 steal: core.run_queue.stealer(),
+                yield_steal: core.yield_queue.stealer(),
                 lifo: lifo::LifoSlot::new(),
                 unpark: core.park.unparker(),
                 polls: AtomicU64::new(0),
@@ -148,7 +151,11 @@ impl Shared {
     /// sends help when an owner is stuck; counting them here would make a parking worker
     /// wake itself in a loop while a busy worker ping-pongs through its slot.
     pub(super) fn has_stealable_work(&self) -> bool {
-        !self.inject.is_empty() || self.remotes.iter().any(|r| !r.steal.is_empty())
+        !self.inject.is_empty()
+            || self
+                .remotes
+                .iter()
+                .any(|r| !r.steal.is_empty() || !r.yield_steal.is_empty())
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {

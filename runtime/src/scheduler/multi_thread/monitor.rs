@@ -48,7 +48,11 @@ fn run(shared: &Shared, parker: &Parker) {
             let now = remote.polls.load(Relaxed);
             let stuck = now == *seen;
             *seen = now;
-            if stuck && (!remote.lifo.is_empty() || !remote.steal.is_empty()) {
+            if stuck
+                && (!remote.lifo.is_empty()
+                    || !remote.steal.is_empty()
+                    || !remote.yield_steal.is_empty())
+            {
                 shared.notify_parked();
             }
         }

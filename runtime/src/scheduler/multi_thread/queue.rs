@@ -54,6 +54,10 @@ mod imp {
     impl Stealer {
         /// Moves about half of the victim's tasks into `dest`, returning one to run now.
         pub(crate) fn steal_into(&self, dest: &Local) -> Option<Notified> {
+            // `is_empty` is plain loads; crossbeam's steal of an empty deque costs a fence.
+            if self.0.is_empty() {
+                return None;
+            }
             retry(|| self.0.steal_batch_and_pop(&dest.0))
         }
         pub(crate) fn is_empty(&self) -> bool {
@@ -72,10 +76,18 @@ mod imp {
             self.0.push(task);
         }
         pub(crate) fn pop(&self) -> Option<Notified> {
+            if self.0.is_empty() {
+                return None;
+            }
             retry(|| self.0.steal())
         }
         /// Moves a batch into `dest`, returning one task to run now.
         pub(crate) fn steal_into(&self, dest: &Local) -> Option<Notified> {
+            // Checked on every poll of a worker whose own queues are empty: keep the empty
+            // case to plain loads (crossbeam's steal of an empty injector costs a fence).
+            if self.0.is_empty() {
+                return None;
+            }
             retry(|| self.0.steal_batch_and_pop(&dest.0))
         }
         pub(crate) fn is_empty(&self) -> bool {

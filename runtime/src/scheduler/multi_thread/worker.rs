@@ -28,6 +28,11 @@ const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 pub(crate) struct Core {
     pub(super) index: usize,
     pub(super) run_queue: queue::Local,
+    /// Tasks that woke themselves while being polled (`yield_now`): they run after
+    /// everything else that is ready, including a batch of remote work, so a set of
+    /// tasks that yield in a loop cannot keep the injector waiting. Stealable like the
+    /// run queue, so a blocked worker strands nothing here either.
+    pub(super) yield_queue: queue::Local,
     pub(super) park: Parker,
     rand: FastRand,
     tick: u32,
@@ -42,6 +47,7 @@ impl Core {
         Box::new(Core {
             index,
             run_queue: queue::Local::new(),
+            yield_queue: queue::Local::new(),
             park: Parker::new(),
             rand: FastRand::new(index as u64 + 1),
             tick: 0,
@@ -55,14 +61,18 @@ impl Core {
     /// Drops every queued task reference (shutdown; the tasks were already cancelled).
     pub(super) fn drain(self, shared: &Shared) {
         drop(shared.remotes[self.index].lifo.take());
-        while let Some(task) = self.run_queue.pop() {
+        while let Some(task) = self.run_queue.pop().or_else(|| self.yield_queue.pop()) {
             drop(task);
         }
     }
 
     fn next_task(&mut self, shared: &Shared) -> Option<Notified> {
         if self.tick % GLOBAL_QUEUE_INTERVAL == 0 {
-            if let Some(task) = shared.inject.pop() {
+            // Fairness: yielded tasks rejoin the run queue, and remote work gets a turn.
+            while let Some(task) = self.yield_queue.pop() {
+                self.run_queue.push(task);
+            }
+            if let Some(task) = shared.inject.steal_into(&self.run_queue) {
                 return Some(task);
             }
         }
@@ -78,6 +88,7 @@ impl Core {
             .pop()
             .or_else(|| lifo.take())
             .or_else(|| shared.inject.steal_into(&self.run_queue))
+            .or_else(|| self.yield_queue.pop())
     }
 
     fn steal_work(&mut self, shared: &Shared) -> Option<Notified> {
@@ -94,7 +105,11 @@ impl Core {
             if victim == self.index {
                 continue;
             }
-            if let Some(task) = shared.remotes[victim].steal.steal_into(&self.run_queue) {
+            let remote = &shared.remotes[victim];
+            if let Some(task) = remote.steal.steal_into(&self.run_queue) {
+                return Some(task);
+            }
+            if let Some(task) = remote.yield_steal.steal_into(&self.run_queue) {
                 return Some(task);
             }
         }
@@ -126,19 +141,16 @@ impl Core {
 
     /// Pushes a task scheduled by the task running on this worker.
     fn schedule_local(&mut self, shared: &Shared, task: Notified, is_yield: bool) {
-        let remote = &shared.remotes[self.index];
-        let overflowed = if is_yield {
-            self.run_queue.push(task);
-            true
-        } else if let Some(prev) = remote.lifo.push(task) {
+        if is_yield {
+            // No notification: this worker runs it once it has nothing better to do, and
+            // a thief that comes by anyway may take it.
+            self.yield_queue.push(task);
+            return;
+        }
+        if let Some(prev) = shared.remotes[self.index].lifo.push(task) {
             self.run_queue.push(prev);
-            true
-        } else {
-            false
-        };
-        // Work others could steal appeared: wake a parked worker if nobody is searching.
-        // No fence needed: this worker will run the task itself if nobody comes.
-        if overflowed {
+            // Work others could steal appeared: wake a parked worker if nobody is
+            // searching. No fence needed: this worker runs the task itself if nobody comes.
             shared.notify_parked();
         }
     }
