@@ -422,8 +422,10 @@ impl<T> Receiver<T> {
         &mut self,
         mut f: impl FnMut(&T) -> bool,
     ) -> Result<Ref<'_, T>, RecvError> {
+        // `closed` is only learnt from `changed_impl`: a value that arrived together with
+        // the close is still offered to `f`.
+        let mut closed = false;
         loop {
-            let closed = self.shared.state.load(Acquire) & CLOSED == CLOSED;
             {
                 let guard = self.shared.value.read();
                 let current = self.shared.version();
@@ -436,7 +438,7 @@ impl<T> Receiver<T> {
             if closed {
                 return Err(RecvError(()));
             }
-            changed_impl(&self.shared, &mut self.version).await?;
+            closed = changed_impl(&self.shared, &mut self.version).await.is_err();
         }
     }
 
