@@ -145,3 +145,23 @@ impl BarrierWaitResult {
         self.0
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::Arc;
+    use loom::future::block_on;
+    use loom::thread;
+
+    #[test]
+    fn one_leader() {
+        loom::model(|| {
+            let b = Arc::new(Barrier::new(2));
+            let b2 = b.clone();
+            let t = thread::spawn(move || block_on(b2.wait()).is_leader());
+            let me = block_on(b.wait()).is_leader();
+            let other = t.join().unwrap();
+            assert!(me ^ other, "exactly one leader");
+        });
+    }
+}

@@ -285,3 +285,109 @@ impl Drop for Acquire<'_> {
         }
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::Arc;
+    use loom::future::block_on;
+    use loom::thread;
+    use std::pin::pin;
+    use std::task::Waker;
+
+    fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+        Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn release_wakes_waiter() {
+        loom::model(|| {
+            let s = Arc::new(BatchSemaphore::new(0));
+            let s2 = s.clone();
+            let t = thread::spawn(move || s2.release(1));
+            block_on(s.acquire(1)).unwrap();
+            t.join().unwrap();
+            assert_eq!(s.available_permits(), 0);
+        });
+    }
+
+    #[test]
+    fn partial_batch_then_rest() {
+        loom::model(|| {
+            let s = Arc::new(BatchSemaphore::new(1));
+            let s2 = s.clone();
+            let t = thread::spawn(move || s2.release(1));
+            block_on(s.acquire(2)).unwrap();
+            t.join().unwrap();
+            s.release(2);
+            assert_eq!(s.available_permits(), 2);
+        });
+    }
+
+    /// A waiter dropped while a release hands it the permit must pass the permit on.
+    #[test]
+    fn cancel_while_released() {
+        loom::model(|| {
+            let s = Arc::new(BatchSemaphore::new(0));
+            let mut acq = s.acquire(1);
+            assert!(poll_once(&mut acq).is_pending());
+            let s2 = s.clone();
+            let t = thread::spawn(move || s2.release(1));
+            drop(acq);
+            t.join().unwrap();
+            assert_eq!(s.available_permits(), 1, "permit lost");
+        });
+    }
+
+    /// Cancelling the head waiter hands its partial batch to the next waiter.
+    #[test]
+    fn cancel_head_serves_next() {
+        loom::model(|| {
+            let s = Arc::new(BatchSemaphore::new(1));
+            let mut big = s.acquire(2);
+            assert!(poll_once(&mut big).is_pending());
+            let s2 = s.clone();
+            let t = thread::spawn(move || {
+                block_on(s2.acquire(1)).unwrap();
+                s2.release(1);
+            });
+            drop(big);
+            t.join().unwrap();
+            assert_eq!(s.available_permits(), 1);
+        });
+    }
+
+    #[test]
+    fn close_wakes_waiter() {
+        loom::model(|| {
+            let s = Arc::new(BatchSemaphore::new(0));
+            let s2 = s.clone();
+            let t = thread::spawn(move || s2.close());
+            let mut acq = pin!(s.acquire(1));
+            assert!(block_on(acq.as_mut()).is_err());
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn three_threads_share_two_permits() {
+        loom::model(|| {
+            let s = Arc::new(BatchSemaphore::new(2));
+            let ts: Vec<_> = (1..=2)
+                .map(|n| {
+                    let s = s.clone();
+                    thread::spawn(move || {
+                        block_on(s.acquire(n)).unwrap();
+                        s.release(n);
+                    })
+                })
+                .collect();
+            block_on(s.acquire(1)).unwrap();
+            s.release(1);
+            for t in ts {
+                t.join().unwrap();
+            }
+            assert_eq!(s.available_permits(), 2);
+        });
+    }
+}

@@ -535,3 +535,61 @@ impl<T> Drop for Recv<'_, T> {
         }
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::future::block_on;
+    use loom::thread;
+
+    #[test]
+    fn receive_all_or_lag_then_close() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(1);
+            let t = thread::spawn(move || {
+                tx.send(1).unwrap();
+                tx.send(2).unwrap();
+            });
+            block_on(async {
+                let mut seen = Vec::new();
+                loop {
+                    match rx.recv().await {
+                        Ok(v) => seen.push(v),
+                        Err(RecvError::Lagged(n)) => assert_eq!(n, 1),
+                        Err(RecvError::Closed) => break,
+                    }
+                }
+                assert_eq!(seen.last(), Some(&2), "the last value is never lost");
+            });
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn two_receivers_each_see_all() {
+        loom::model(|| {
+            let (tx, rx) = channel(2);
+            let ts: Vec<_> = (0..2)
+                .map(|_| {
+                    let mut rx = rx.resubscribe();
+                    thread::spawn(move || {
+                        block_on(async {
+                            let mut v = Vec::new();
+                            while let Ok(x) = rx.recv().await {
+                                v.push(x);
+                            }
+                            v
+                        })
+                    })
+                })
+                .collect();
+            drop(rx);
+            tx.send(1).unwrap();
+            tx.send(2).unwrap();
+            drop(tx);
+            for t in ts {
+                assert_eq!(t.join().unwrap(), [1, 2]);
+            }
+        });
+    }
+}

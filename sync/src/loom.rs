@@ -14,6 +14,11 @@ pub(crate) use std::sync::Arc;
 #[cfg(loom)]
 pub(crate) use loom::sync::Arc;
 
+/// The `Arc` of public signatures (`self: Arc<Self>`, owned guards and permits): always
+/// std's, because loom's `Arc` cannot be a method receiver. Internal shared state uses
+/// [`Arc`], which loom tracks.
+pub(crate) use std::sync::Arc as UserArc;
+
 pub(crate) mod atomic {
     #[cfg(not(loom))]
     pub(crate) use std::sync::atomic::{AtomicUsize, Ordering};

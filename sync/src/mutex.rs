@@ -9,7 +9,7 @@
 //! its place, and if the lock had just been handed to it, hands it on to the next waiter.
 use crate::batch_semaphore::BatchSemaphore;
 use crate::errors::TryLockError;
-use crate::loom::{Arc, UnsafeCell};
+use crate::loom::{UnsafeCell, UserArc as Arc};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
@@ -308,5 +308,47 @@ impl<T: fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
 impl<T: fmt::Display> fmt::Display for OwnedMutexGuard<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::future::block_on;
+    use loom::thread;
+
+    /// Two threads increment under the lock; loom checks the data accesses are ordered.
+    #[test]
+    fn exclusive_increments() {
+        loom::model(|| {
+            let m = Arc::new(Mutex::new(0));
+            let m2 = m.clone();
+            let t = thread::spawn(move || {
+                *block_on(m2.lock_owned()) += 1;
+            });
+            *block_on(m.lock()) += 1;
+            t.join().unwrap();
+            assert_eq!(*m.try_lock().unwrap(), 2);
+        });
+    }
+
+    /// A lock future dropped while the guard is released to it hands the lock on.
+    #[test]
+    fn cancelled_lock_hands_on() {
+        use std::future::Future;
+        use std::task::{Context, Waker};
+        loom::model(|| {
+            let m = Arc::new(Mutex::new(0));
+            let g = m.clone().try_lock_owned().unwrap();
+            let mut fut = Box::pin(m.lock());
+            assert!(fut
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+                .is_pending());
+            let t = thread::spawn(move || drop(g));
+            drop(fut);
+            t.join().unwrap();
+            assert!(m.try_lock().is_ok(), "lock lost");
+        });
     }
 }

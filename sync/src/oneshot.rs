@@ -303,3 +303,41 @@ impl<T> fmt::Debug for Receiver<T> {
         f.debug_struct("Receiver").finish_non_exhaustive()
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::future::block_on;
+    use loom::thread;
+
+    #[test]
+    fn send_recv() {
+        loom::model(|| {
+            let (tx, rx) = channel();
+            let t = thread::spawn(move || tx.send(1).unwrap());
+            assert_eq!(block_on(rx), Ok(1));
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn sender_dropped() {
+        loom::model(|| {
+            let (tx, rx) = channel::<u8>();
+            let t = thread::spawn(move || drop(tx));
+            assert!(block_on(rx).is_err());
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn receiver_dropped_vs_send_and_closed() {
+        loom::model(|| {
+            let (mut tx, rx) = channel::<u8>();
+            let t = thread::spawn(move || drop(rx));
+            block_on(tx.closed());
+            assert_eq!(tx.send(1), Err(1));
+            t.join().unwrap();
+        });
+    }
+}

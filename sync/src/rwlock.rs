@@ -11,7 +11,7 @@
 //! place and passes on any permits it had been handed.
 use crate::batch_semaphore::BatchSemaphore;
 use crate::errors::TryLockError;
-use crate::loom::{Arc, UnsafeCell};
+use crate::loom::{UnsafeCell, UserArc as Arc};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
@@ -455,3 +455,43 @@ delegate_fmt!(
     OwnedRwLockReadGuard,
     OwnedRwLockWriteGuard
 );
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::future::block_on;
+    use loom::thread;
+
+    #[test]
+    fn reader_sees_whole_write() {
+        loom::model(|| {
+            let l = Arc::new(RwLock::new((0, 0)));
+            let l2 = l.clone();
+            let t = thread::spawn(move || {
+                let mut w = block_on(l2.write());
+                w.0 += 1;
+                w.1 += 1;
+            });
+            let r = block_on(l.read());
+            assert_eq!(r.0, r.1);
+            drop(r);
+            t.join().unwrap();
+            assert_eq!(*block_on(l.read()), (1, 1));
+        });
+    }
+
+    #[test]
+    fn downgrade_lets_reader_in() {
+        loom::model(|| {
+            let l = Arc::new(RwLock::new(0));
+            let l2 = l.clone();
+            let t = thread::spawn(move || *block_on(l2.read()));
+            let mut w = block_on(l.write());
+            *w = 1;
+            let r = w.downgrade();
+            let seen = t.join().unwrap();
+            assert!(seen == 0 || seen == 1);
+            assert_eq!(*r, 1);
+        });
+    }
+}

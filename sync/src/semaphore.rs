@@ -11,7 +11,7 @@
 //! waiters.
 use crate::batch_semaphore::BatchSemaphore;
 use crate::errors::{AcquireError, TryAcquireError};
-use crate::loom::Arc;
+use crate::loom::UserArc as Arc;
 use std::fmt;
 
 /// A counting semaphore: a pool of permits that tasks acquire and release.

@@ -504,3 +504,58 @@ impl<T: fmt::Debug> fmt::Debug for Receiver<T> {
             .finish()
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::future::block_on;
+    use loom::thread;
+
+    #[test]
+    fn latest_value_is_seen() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(0);
+            let t = thread::spawn(move || {
+                tx.send(1).unwrap();
+                tx.send_modify(|v| *v = 2);
+            });
+            block_on(async { while rx.changed().await.is_ok() {} });
+            assert_eq!(*rx.borrow(), 2);
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn closed_when_receiver_dropped() {
+        loom::model(|| {
+            let (tx, rx) = channel(0);
+            let t = thread::spawn(move || drop(rx));
+            block_on(tx.closed());
+            assert!(tx.send(1).is_err());
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn two_receivers_see_last() {
+        loom::model(|| {
+            let (tx, rx) = channel(0);
+            let ts: Vec<_> = (0..2)
+                .map(|_| {
+                    let mut rx = rx.clone();
+                    thread::spawn(move || {
+                        block_on(async { while rx.changed().await.is_ok() {} });
+                        let v = *rx.borrow();
+                        v
+                    })
+                })
+                .collect();
+            drop(rx);
+            tx.send(1).unwrap_or(());
+            drop(tx);
+            for t in ts {
+                assert_eq!(t.join().unwrap(), 1);
+            }
+        });
+    }
+}

@@ -24,3 +24,109 @@ mod unbounded;
 
 pub use bounded::{channel, OwnedPermit, Permit, Receiver, Sender, WeakSender};
 pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::future::block_on;
+    use loom::thread;
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    #[test]
+    fn bounded_order_and_end() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(1);
+            let t = thread::spawn(move || {
+                block_on(async {
+                    tx.send(1).await.unwrap();
+                    tx.send(2).await.unwrap();
+                })
+            });
+            block_on(async {
+                assert_eq!(rx.recv().await, Some(1));
+                assert_eq!(rx.recv().await, Some(2));
+                assert_eq!(rx.recv().await, None);
+            });
+            t.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn unbounded_two_senders() {
+        loom::model(|| {
+            let (tx, mut rx) = unbounded_channel();
+            let tx2 = tx.clone();
+            let t = thread::spawn(move || tx2.send(2).unwrap());
+            tx.send(1).unwrap();
+            drop(tx);
+            let mut got = block_on(async {
+                let mut v = Vec::new();
+                while let Some(x) = rx.recv().await {
+                    v.push(x);
+                }
+                v
+            });
+            t.join().unwrap();
+            got.sort();
+            assert_eq!(got, [1, 2]);
+        });
+    }
+
+    /// A reserve dropped while the receiver grants it the freed slot passes the slot on.
+    #[test]
+    fn cancel_reserve_while_granted() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(1);
+            tx.try_send(0).unwrap();
+            let mut res = Box::pin(tx.reserve());
+            assert!(res
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+                .is_pending());
+            let t = thread::spawn(move || {
+                let v = block_on(rx.recv());
+                (v, rx)
+            });
+            drop(res);
+            let (v, _rx) = t.join().unwrap();
+            assert_eq!(v, Some(0));
+            assert!(tx.try_send(1).is_ok(), "slot lost");
+        });
+    }
+
+    #[test]
+    fn close_wakes_blocked_sender() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(1);
+            tx.try_send(0).unwrap();
+            let t = thread::spawn(move || block_on(tx.send(1)).is_err());
+            rx.close();
+            let failed = t.join().unwrap();
+            assert_eq!(rx.try_recv(), Ok(0));
+            let _ = failed;
+            assert_eq!(block_on(rx.recv()), None);
+        });
+    }
+
+    #[test]
+    fn two_senders_cap_one() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(1);
+            let tx2 = tx.clone();
+            let t1 = thread::spawn(move || block_on(tx.send(1)).unwrap());
+            let t2 = thread::spawn(move || block_on(tx2.send(2)).unwrap());
+            let mut got = block_on(async {
+                let mut v = Vec::new();
+                while let Some(x) = rx.recv().await {
+                    v.push(x);
+                }
+                v
+            });
+            t1.join().unwrap();
+            t2.join().unwrap();
+            got.sort();
+            assert_eq!(got, [1, 2]);
+        });
+    }
+}
