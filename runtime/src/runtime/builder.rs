@@ -27,6 +27,7 @@ pub struct Builder {
     keep_alive: Duration,
     enable_io: bool,
     enable_time: bool,
+    start_paused: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +59,7 @@ impl Builder {
             keep_alive: Duration::from_secs(10),
             enable_io: false,
             enable_time: false,
+            start_paused: false,
         }
     }
 
@@ -138,6 +140,14 @@ impl Builder {
         self
     }
 
+    /// Starts the clock paused (current-thread runtimes with the time driver only): time
+    /// only moves through `robin::time::advance`, or when the runtime is idle, straight to
+    /// the next timer. For tests that need exact, instant timing.
+    pub fn start_paused(&mut self, paused: bool) -> &mut Self {
+        self.start_paused = paused;
+        self
+    }
+
     /// Builds the runtime, starting its threads.
     ///
     /// Invalid settings give an `InvalidInput` error rather than a panic:
@@ -172,11 +182,23 @@ impl Builder {
             before_stop: self.before_stop.clone(),
             keep_alive: self.keep_alive,
         };
+        if self.start_paused && (self.kind != Kind::CurrentThread || !self.enable_time) {
+            return invalid(
+                "start_paused needs a current-thread runtime with the time driver enabled".into(),
+            );
+        }
+        let drivers = super::Drivers {
+            io: self.enable_io,
+            time: self.enable_time,
+            start_paused: self.start_paused,
+        };
         match self.kind {
             Kind::MultiThread => {
-                Runtime::build_multi_thread(workers, self.max_blocking_threads, config)
+                Runtime::build_multi_thread(workers, self.max_blocking_threads, config, drivers)
             }
-            Kind::CurrentThread => Runtime::build_current_thread(self.max_blocking_threads, config),
+            Kind::CurrentThread => {
+                Runtime::build_current_thread(self.max_blocking_threads, config, drivers)
+            }
         }
     }
 }
@@ -191,6 +213,7 @@ impl fmt::Debug for Builder {
             .field("keep_alive", &self.keep_alive)
             .field("enable_io", &self.enable_io)
             .field("enable_time", &self.enable_time)
+            .field("start_paused", &self.start_paused)
             .finish_non_exhaustive()
     }
 }

@@ -56,7 +56,26 @@ impl fmt::Debug for Config {
 pub struct Runtime {
     handle: Handle,
     blocking_pool: BlockingPool,
+    /// The driver thread of a multi-thread runtime.
+    driver_thread: Option<std::thread::JoinHandle<()>>,
     shut_down: bool,
+}
+
+/// Which drivers to start (from the builder).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Drivers {
+    pub(crate) io: bool,
+    pub(crate) time: bool,
+    pub(crate) start_paused: bool,
+}
+
+impl Drivers {
+    fn build(self) -> io::Result<Option<crate::driver::Driver>> {
+        if !self.io && !self.time {
+            return Ok(None);
+        }
+        crate::driver::Driver::new(self.start_paused, self.io, self.time).map(Some)
+    }
 }
 
 impl Runtime {
@@ -69,28 +88,50 @@ impl Runtime {
         workers: usize,
         max_blocking: usize,
         config: Config,
+        drivers: Drivers,
     ) -> io::Result<Runtime> {
+        let driver = drivers.build()?;
         let blocking_pool = BlockingPool::new(config.clone(), max_blocking + workers);
-        let (shared, mut launcher) =
-            multi_thread::Shared::new(workers, blocking_pool.spawner().clone(), config);
-        let rt = Runtime {
+        let driver_handle = driver.as_ref().map(|d| d.handle.clone());
+        let name = (config.thread_name)();
+        let (shared, mut launcher) = multi_thread::Shared::new(
+            workers,
+            blocking_pool.spawner().clone(),
+            config,
+            driver_handle,
+        );
+        let mut rt = Runtime {
             handle: Handle::from_multi_thread(shared.clone()),
             blocking_pool,
+            driver_thread: None,
             shut_down: false,
         };
+        if let Some(driver) = driver {
+            rt.driver_thread = Some(
+                std::thread::Builder::new()
+                    .name(format!("{name}-driver"))
+                    .spawn(move || driver.run())?,
+            );
+        }
         // On failure `rt` is dropped here, which shuts down what did start.
         launcher.launch(&shared, &rt.handle)?;
         Ok(rt)
     }
 
-    pub(crate) fn build_current_thread(max_blocking: usize, config: Config) -> io::Result<Runtime> {
+    pub(crate) fn build_current_thread(
+        max_blocking: usize,
+        config: Config,
+        drivers: Drivers,
+    ) -> io::Result<Runtime> {
+        let driver = drivers.build()?;
         let blocking_pool = BlockingPool::new(config, max_blocking);
-        let shared = current_thread::Shared::new(blocking_pool.spawner().clone());
+        let shared = current_thread::Shared::new(blocking_pool.spawner().clone(), driver);
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),
             },
             blocking_pool,
+            driver_thread: None,
             shut_down: false,
         })
     }
@@ -162,7 +203,14 @@ impl Runtime {
         } else {
             timeout
         };
-        self.blocking_pool.shutdown(timeout);
+        let waited = self.blocking_pool.shutdown(timeout);
+        if let Some(thread) = self.driver_thread.take() {
+            // The driver exits as soon as it sees the flag `close` set; joining it is
+            // quick, unless we are asked not to wait at all.
+            if waited || timeout.is_none() {
+                let _ = thread.join();
+            }
+        }
     }
 }
 

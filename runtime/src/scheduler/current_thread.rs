@@ -8,6 +8,7 @@
 //! some thread is inside `block_on`, as in tokio. A second thread calling `block_on` while
 //! the core is taken polls its own future and waits for the core to come back.
 use crate::blocking;
+use crate::driver::{self, Driver};
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Parker, Unparker};
@@ -34,14 +35,33 @@ pub(crate) struct Shared {
     core: Mutex<Option<Box<Core>>>,
     /// Threads in `block_on` waiting for the core.
     core_waiters: Mutex<Vec<Unparker>>,
-    /// Unparks the core's parker (whoever holds the core).
-    unpark: Unparker,
+    /// Wakes whoever holds the core: its parker, or its driver's `poll`.
+    unpark: Unpark,
     pub(crate) blocking: blocking::Spawner,
+    pub(crate) driver: Option<Arc<driver::Handle>>,
+}
+
+/// How to wake the thread that drives a current-thread runtime.
+#[derive(Clone)]
+enum Unpark {
+    Thread(Unparker),
+    Driver(Arc<driver::Handle>),
+}
+
+impl Unpark {
+    fn unpark(&self) {
+        match self {
+            Unpark::Thread(u) => u.unpark(),
+            Unpark::Driver(d) => d.unpark(),
+        }
+    }
 }
 
 pub(crate) struct Core {
     local: VecDeque<Notified>,
     park: Parker,
+    /// The I/O and timer driver, turned by this thread when it has nothing to run.
+    driver: Option<Driver>,
     tick: u32,
 }
 
@@ -67,19 +87,26 @@ pub(crate) fn is_driving() -> bool {
 }
 
 impl Shared {
-    pub(crate) fn new(blocking: blocking::Spawner) -> Arc<Shared> {
+    pub(crate) fn new(blocking: blocking::Spawner, driver: Option<Driver>) -> Arc<Shared> {
         let park = Parker::new();
+        let driver_handle = driver.as_ref().map(|d| d.handle.clone());
+        let unpark = match &driver_handle {
+            Some(handle) => Unpark::Driver(handle.clone()),
+            None => Unpark::Thread(park.unparker()),
+        };
         Arc::new(Shared {
             inject: Mutex::new(Some(VecDeque::new())),
             owned: OwnedTasks::new(1),
-            unpark: park.unparker(),
+            unpark,
             core: Mutex::new(Some(Box::new(Core {
                 local: VecDeque::new(),
                 park,
+                driver,
                 tick: 0,
             }))),
             core_waiters: Mutex::new(Vec::new()),
             blocking,
+            driver: driver_handle,
         })
     }
 
@@ -106,8 +133,14 @@ impl Shared {
         me.owned.close_and_shutdown_all();
         let inject = me.inject.lock().unwrap().take();
         drop(inject);
-        if let Some(core) = core {
-            drop(core.local);
+        if let Some(mut core) = core {
+            drop(std::mem::take(&mut core.local));
+            if let Some(driver) = core.driver.as_mut() {
+                // Pending I/O waits and timers (of futures outside the runtime) fail.
+                driver.shutdown();
+            }
+        } else if let Some(driver) = &me.driver {
+            driver.begin_shutdown();
         }
     }
 }
@@ -150,7 +183,7 @@ impl Schedule for Arc<Shared> {
 /// Wakes the thread blocked in `block_on`: sets the flag and unparks.
 struct MainWaker {
     woken: AtomicBool,
-    unpark: Unparker,
+    unpark: Unpark,
 }
 
 impl Wake for MainWaker {
@@ -187,7 +220,7 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, handle: &Handle, future:
         }
         let waker = Waker::from(std::sync::Arc::new(MainWaker {
             woken: AtomicBool::new(false),
-            unpark: parker.unparker(),
+            unpark: Unpark::Thread(parker.unparker()),
         }));
         let mut cx = std::task::Context::from_waker(&waker);
         if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
@@ -244,10 +277,7 @@ fn run_with_core<F: Future>(
                 Some(task) => robin_sync::coop::with_budget(|| task.run()),
                 None => {
                     if !main.woken.load(Acquire) {
-                        // Nothing to run: sleep until a remote wake or the main waker
-                        // unparks us (the parker's token makes an earlier unpark count).
-                        let core = cx.core.borrow();
-                        core.as_ref().expect("core present").park.park();
+                        park(&cx, shared);
                     }
                     continue 'outer;
                 }
@@ -260,6 +290,47 @@ fn run_with_core<F: Future>(
         .take()
         .expect("core present while driving");
     (core, out)
+}
+
+/// Nothing to run: turn the driver (or sleep on the parker) until something is woken.
+fn park(cx: &Context, shared: &Shared) {
+    // Take the driver out of the core while it turns: the tasks it wakes are scheduled
+    // onto this core, which must not be borrowed then.
+    let driver = cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take());
+    match driver {
+        Some(mut driver) => {
+            if driver.handle.clock.is_paused() {
+                // Paused test clock: look for I/O without blocking; if nothing came in
+                // and nothing else is runnable, jump to the next timer (tokio's
+                // auto-advance) instead of sleeping.
+                let woken = driver.turn(Some(std::time::Duration::ZERO));
+                let idle = woken == 0
+                    && cx
+                        .core
+                        .borrow()
+                        .as_ref()
+                        .is_some_and(|c| c.local.is_empty())
+                    && shared
+                        .inject
+                        .lock()
+                        .unwrap()
+                        .as_ref()
+                        .is_none_or(VecDeque::is_empty);
+                if idle && !driver.auto_advance() {
+                    driver.turn(None);
+                }
+            } else {
+                driver.turn(None);
+            }
+            if let Some(core) = cx.core.borrow_mut().as_mut() {
+                core.driver = Some(driver);
+            }
+        }
+        None => {
+            let core = cx.core.borrow();
+            core.as_ref().expect("core present").park.park();
+        }
+    }
 }
 
 impl std::fmt::Debug for Shared {

@@ -38,6 +38,13 @@ impl Handle {
         }
     }
 
+    pub(crate) fn driver(&self) -> Option<&Arc<crate::driver::Handle>> {
+        match self {
+            Handle::MultiThread(shared) => shared.driver.as_ref(),
+            Handle::CurrentThread(shared) => shared.driver.as_ref(),
+        }
+    }
+
     pub(crate) fn num_alive_tasks(&self) -> usize {
         match self {
             Handle::MultiThread(shared) => shared.owned.len(),

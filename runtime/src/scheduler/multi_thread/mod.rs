@@ -44,6 +44,7 @@ pub(crate) struct Shared {
     pub(super) monitor: Unparker,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) config: Config,
+    pub(crate) driver: Option<Arc<crate::driver::Handle>>,
 }
 
 /// The part of a worker that other threads may touch.
@@ -67,6 +68,7 @@ impl Shared {
         num_workers: usize,
         blocking: blocking::Spawner,
         config: Config,
+        driver: Option<Arc<crate::driver::Handle>>,
     ) -> (Arc<Shared>, MultiThread) {
         let mut remotes = Vec::with_capacity(num_workers);
         let mut handoff = Vec::with_capacity(num_workers);
@@ -93,6 +95,7 @@ impl Shared {
             monitor: monitor_parker.unparker(),
             blocking,
             config,
+            driver,
         });
         let owned = MultiThread {
             monitor_parker: Some(monitor_parker),
@@ -166,6 +169,9 @@ impl Shared {
     pub(crate) fn close(&self) {
         if self.shutdown.swap(true, SeqCst) {
             return;
+        }
+        if let Some(driver) = &self.driver {
+            driver.begin_shutdown();
         }
         for remote in self.remotes.iter() {
             remote.unpark.unpark();

@@ -1,0 +1,321 @@
+//! The driver: one `mio::Poll` and one timer wheel per runtime.
+//!
+//! The [`Driver`] (owned by the driver thread of a multi-thread runtime, or by the core of
+//! a current-thread runtime) sleeps in `poll` with a timeout equal to the next timer
+//! deadline, hands each I/O event to its resource's [`ScheduledIo`], fires due timers, and
+//! wakes the tasks concerned after releasing its locks. The [`Handle`] is what everyone
+//! else uses: registering resources (through the thread-safe `mio::Registry`), inserting
+//! and cancelling timers, and interrupting `poll` (a `mio::Waker`) when a nearer deadline
+//! is inserted or when the runtime shuts down.
+//!
+//! Workers never sit in `epoll`: a worker blocked by a bad task cannot stall I/O or timers
+//! for the other workers (tokio #4730).
+//!
+//! Tokens: an I/O token is `(generation << 32) | slot`. When a resource is deregistered its
+//! slot's generation is bumped, so an event for the old resource that is still in flight
+//! (already in the batch `poll` returned) finds a different generation and is dropped,
+//! and is never delivered to a new resource that reuses the slot.
+pub(crate) mod clock;
+mod ready;
+mod scheduled_io;
+pub(crate) mod timer;
+mod wheel;
+
+pub use ready::{Ready, ReadyEvent};
+pub use scheduled_io::Direction;
+pub(crate) use scheduled_io::ScheduledIo;
+
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
+use crate::loom::sync::{Arc, Mutex};
+use clock::Clock;
+use std::io;
+use std::task::Waker;
+use std::time::Duration;
+use timer::TimerShared;
+
+const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
+
+/// What every thread may use: registration, timers, the clock, waking the driver.
+pub(crate) struct Handle {
+    registry: mio::Registry,
+    waker: mio::Waker,
+    ios: Mutex<IoSlab>,
+    wheel: Mutex<wheel::Wheel>,
+    pub(crate) clock: Clock,
+    /// The tick the driver will wake up at (`u64::MAX`: none); an insert before it
+    /// interrupts the driver's `poll`.
+    next_wake: AtomicU64,
+    shutdown: AtomicBool,
+    pub(crate) enable_io: bool,
+    pub(crate) enable_time: bool,
+}
+
+/// The owner side: the poll instance and its event buffer.
+pub(crate) struct Driver {
+    poll: mio::Poll,
+    events: mio::Events,
+    wakers: Vec<Waker>,
+    pub(crate) handle: Arc<Handle>,
+}
+
+#[derive(Default)]
+struct IoSlab {
+    slots: Vec<IoSlot>,
+    free: Vec<usize>,
+}
+
+struct IoSlot {
+    generation: u32,
+    io: Option<Arc<ScheduledIo>>,
+}
+
+impl Driver {
+    pub(crate) fn new(
+        start_paused: bool,
+        enable_io: bool,
+        enable_time: bool,
+    ) -> io::Result<Driver> {
+        let poll = mio::Poll::new()?;
+        let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
+        let registry = poll.registry().try_clone()?;
+        Ok(Driver {
+            poll,
+            events: mio::Events::with_capacity(1024),
+            wakers: Vec::with_capacity(64),
+            handle: Arc::new(Handle {
+                registry,
+                waker,
+                ios: Mutex::new(IoSlab::default()),
+                wheel: Mutex::new(wheel::Wheel::new()),
+                clock: Clock::new(start_paused),
+                next_wake: AtomicU64::new(u64::MAX),
+                shutdown: AtomicBool::new(false),
+                enable_io,
+                enable_time,
+            }),
+        })
+    }
+
+    /// One turn: wait for I/O or the next timer (at most `max`; `Some(ZERO)` polls
+    /// without blocking), dispatch events, fire due timers, wake their tasks. Returns how
+    /// many tasks were woken.
+    pub(crate) fn turn(&mut self, max: Option<Duration>) -> usize {
+        let handle = &*self.handle;
+        let next = handle.wheel.lock().unwrap().next_expiration();
+        let timeout = match next {
+            Some(tick) if !handle.clock.is_paused() => Some(handle.clock.until_tick(tick)),
+            _ => None,
+        };
+        let timeout = match (timeout, max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        handle.next_wake.store(next.unwrap_or(u64::MAX), SeqCst);
+        if let Err(err) = self.poll.poll(&mut self.events, timeout) {
+            // EINTR: just go round again; anything else is a broken epoll instance.
+            assert!(
+                err.kind() == io::ErrorKind::Interrupted,
+                "robin driver: epoll failed: {err}"
+            );
+        }
+        handle.next_wake.store(u64::MAX, SeqCst);
+        {
+            let slab = handle.ios.lock().unwrap();
+            for event in self.events.iter() {
+                let token = event.token();
+                if token == WAKER_TOKEN {
+                    continue;
+                }
+                let (generation, index) = ((token.0 >> 32) as u32, token.0 & 0xFFFF_FFFF);
+                if let Some(IoSlot {
+                    generation: g,
+                    io: Some(io),
+                }) = slab.slots.get(index)
+                {
+                    if *g == generation {
+                        io.set_readiness(Ready::from_event(event), &mut self.wakers);
+                    }
+                }
+            }
+        }
+        self.fire_timers(handle.clock.now_tick());
+        let woken = self.wakers.len();
+        for waker in self.wakers.drain(..) {
+            waker.wake();
+        }
+        woken
+    }
+
+    fn fire_timers(&mut self, now: u64) {
+        self.handle
+            .wheel
+            .lock()
+            .unwrap()
+            .poll(now, &mut self.wakers);
+    }
+
+    /// Paused clock, idle runtime: jump the clock to the next timer and fire it.
+    /// Returns `false` if there is no timer to jump to.
+    pub(crate) fn auto_advance(&mut self) -> bool {
+        let next = self.handle.wheel.lock().unwrap().next_expiration();
+        let Some(tick) = next else { return false };
+        self.handle.clock.advance_to_tick(tick);
+        self.fire_timers(self.handle.clock.now_tick().max(tick));
+        for waker in self.wakers.drain(..) {
+            waker.wake();
+        }
+        true
+    }
+
+    /// The driver thread of a multi-thread runtime.
+    pub(crate) fn run(mut self) {
+        while !self.handle.is_shutdown() {
+            self.turn(None);
+        }
+        self.shutdown();
+    }
+
+    /// Fails every pending I/O wait and timer, waking their tasks.
+    pub(crate) fn shutdown(&mut self) {
+        self.handle.shutdown.store(true, SeqCst);
+        let ios: Vec<_> = {
+            let slab = self.handle.ios.lock().unwrap();
+            slab.slots.iter().filter_map(|s| s.io.clone()).collect()
+        };
+        for io in ios {
+            io.shutdown(&mut self.wakers);
+        }
+        self.handle
+            .wheel
+            .lock()
+            .unwrap()
+            .drain(timer::SHUTDOWN, &mut self.wakers);
+        for waker in self.wakers.drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+impl Handle {
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(SeqCst)
+    }
+
+    /// Interrupts the driver's `poll`.
+    pub(crate) fn unpark(&self) {
+        // Failing to write the eventfd means the driver is gone; nothing to interrupt.
+        let _ = self.waker.wake();
+    }
+
+    /// Stops the driver (the thread notices on its next turn, which this triggers).
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutdown.store(true, SeqCst);
+        self.unpark();
+    }
+
+    fn shut_down_error() -> io::Error {
+        io::Error::other("the robin runtime this resource belongs to has shut down")
+    }
+
+    /// Registers `source` for `interest`.
+    pub(crate) fn register(
+        &self,
+        source: &mut (impl mio::event::Source + ?Sized),
+        interest: mio::Interest,
+    ) -> io::Result<(mio::Token, Arc<ScheduledIo>)> {
+        if !self.enable_io {
+            return Err(io::Error::other(
+                "the robin runtime was built without the I/O driver: use Builder::enable_io or enable_all",
+            ));
+        }
+        if self.is_shutdown() {
+            return Err(Self::shut_down_error());
+        }
+        let io = Arc::new(ScheduledIo::default());
+        let token = {
+            let mut slab = self.ios.lock().unwrap();
+            let index = match slab.free.pop() {
+                Some(index) => index,
+                None => {
+                    slab.slots.push(IoSlot {
+                        generation: 0,
+                        io: None,
+                    });
+                    slab.slots.len() - 1
+                }
+            };
+            let slot = &mut slab.slots[index];
+            slot.io = Some(io.clone());
+            mio::Token(((slot.generation as usize) << 32) | index)
+        };
+        if let Err(err) = self.registry.register(source, token, interest) {
+            self.release(token);
+            return Err(err);
+        }
+        Ok((token, io))
+    }
+
+    pub(crate) fn deregister(
+        &self,
+        source: &mut (impl mio::event::Source + ?Sized),
+    ) -> io::Result<()> {
+        self.registry.deregister(source)
+    }
+
+    /// Frees the token's slot; events still in flight for it are ignored (generation).
+    pub(crate) fn release(&self, token: mio::Token) {
+        let index = token.0 & 0xFFFF_FFFF;
+        let mut slab = self.ios.lock().unwrap();
+        if let Some(slot) = slab.slots.get_mut(index) {
+            if slot.io.take().is_some() {
+                slot.generation = slot.generation.wrapping_add(1);
+                slab.free.push(index);
+            }
+        }
+    }
+
+    pub(crate) fn io_shutdown_error() -> io::Error {
+        Self::shut_down_error()
+    }
+
+    /// Files `timer` for `tick`. Returns `false` if it is already due (the caller treats
+    /// it as fired) or the driver is gone.
+    pub(crate) fn insert_timer(
+        &self,
+        timer: &Arc<TimerShared>,
+        tick: u64,
+    ) -> Result<bool, io::Error> {
+        if !self.enable_time {
+            return Err(io::Error::other(
+                "the robin runtime was built without the time driver: use Builder::enable_time or enable_all",
+            ));
+        }
+        if self.is_shutdown() {
+            return Err(Self::shut_down_error());
+        }
+        let filed = self.wheel.lock().unwrap().insert(timer, tick).is_ok();
+        // Wake the driver if it sleeps past this deadline (SeqCst pairs with the store in
+        // `turn`: either it sees our entry when computing its timeout, or we see its plan).
+        if filed && tick < self.next_wake.load(SeqCst) {
+            self.unpark();
+        }
+        Ok(filed)
+    }
+
+    pub(crate) fn remove_timer(&self, timer: &TimerShared) {
+        self.wheel.lock().unwrap().remove(timer);
+    }
+
+    /// Timers currently in the wheel (for tests: a dropped `Sleep` leaves nothing behind).
+    pub(crate) fn num_timers(&self) -> usize {
+        self.wheel.lock().unwrap().len()
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("driver::Handle")
+            .field("shutdown", &self.is_shutdown())
+            .finish_non_exhaustive()
+    }
+}

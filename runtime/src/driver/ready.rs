@@ -1,0 +1,143 @@
+//! `Ready`: a set of readiness flags, and `ReadyEvent`: a readiness observation with the
+//! tick it was observed at.
+use std::fmt;
+use std::ops;
+
+/// A set of readiness states of an I/O resource.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ready(u8);
+
+impl Ready {
+    /// No readiness.
+    pub const EMPTY: Ready = Ready(0);
+    /// Readable.
+    pub const READABLE: Ready = Ready(1 << 0);
+    /// Writable.
+    pub const WRITABLE: Ready = Ready(1 << 1);
+    /// The read side was closed by the peer (read returns 0 from now on).
+    pub const READ_CLOSED: Ready = Ready(1 << 2);
+    /// The write side was closed (writes fail from now on).
+    pub const WRITE_CLOSED: Ready = Ready(1 << 3);
+    /// An error is pending on the resource.
+    pub const ERROR: Ready = Ready(1 << 4);
+    pub(crate) const ALL: Ready = Ready(0b1_1111);
+
+    pub(crate) fn from_event(event: &mio::event::Event) -> Ready {
+        let mut ready = Ready::EMPTY;
+        if event.is_readable() {
+            ready |= Ready::READABLE;
+        }
+        if event.is_writable() {
+            ready |= Ready::WRITABLE;
+        }
+        if event.is_read_closed() {
+            ready |= Ready::READ_CLOSED;
+        }
+        if event.is_write_closed() {
+            ready |= Ready::WRITE_CLOSED;
+        }
+        if event.is_error() {
+            ready |= Ready::ERROR;
+        }
+        ready
+    }
+
+    /// The readiness states that satisfy `interest`: a reader also wakes on read-closed
+    /// and error (the read then reports it), a writer on write-closed and error.
+    pub(crate) fn for_interest(interest: mio::Interest) -> Ready {
+        let mut ready = Ready::EMPTY;
+        if interest.is_readable() {
+            ready |= Ready::READABLE | Ready::READ_CLOSED | Ready::ERROR;
+        }
+        if interest.is_writable() {
+            ready |= Ready::WRITABLE | Ready::WRITE_CLOSED | Ready::ERROR;
+        }
+        ready
+    }
+
+    pub(crate) fn from_bits(bits: usize) -> Ready {
+        Ready(bits as u8 & Ready::ALL.0)
+    }
+
+    pub(crate) fn bits(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// Whether no flag is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Whether `READABLE` is set.
+    pub fn is_readable(self) -> bool {
+        self.contains(Ready::READABLE)
+    }
+    /// Whether `WRITABLE` is set.
+    pub fn is_writable(self) -> bool {
+        self.contains(Ready::WRITABLE)
+    }
+    /// Whether `READ_CLOSED` is set.
+    pub fn is_read_closed(self) -> bool {
+        self.contains(Ready::READ_CLOSED)
+    }
+    /// Whether `WRITE_CLOSED` is set.
+    pub fn is_write_closed(self) -> bool {
+        self.contains(Ready::WRITE_CLOSED)
+    }
+    /// Whether `ERROR` is set.
+    pub fn is_error(self) -> bool {
+        self.contains(Ready::ERROR)
+    }
+    /// Whether every flag of `other` is set in `self`.
+    pub fn contains(self, other: Ready) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl ops::BitOr for Ready {
+    type Output = Ready;
+    fn bitor(self, rhs: Ready) -> Ready {
+        Ready(self.0 | rhs.0)
+    }
+}
+
+impl ops::BitOrAssign for Ready {
+    fn bitor_assign(&mut self, rhs: Ready) {
+        self.0 |= rhs.0;
+    }
+}
+
+impl ops::BitAnd for Ready {
+    type Output = Ready;
+    fn bitand(self, rhs: Ready) -> Ready {
+        Ready(self.0 & rhs.0)
+    }
+}
+
+impl ops::Sub for Ready {
+    type Output = Ready;
+    fn sub(self, rhs: Ready) -> Ready {
+        Ready(self.0 & !rhs.0)
+    }
+}
+
+impl fmt::Debug for Ready {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ready")
+            .field("readable", &self.is_readable())
+            .field("writable", &self.is_writable())
+            .field("read_closed", &self.is_read_closed())
+            .field("write_closed", &self.is_write_closed())
+            .field("error", &self.is_error())
+            .finish()
+    }
+}
+
+/// Readiness observed at a given driver tick; pass it back to
+/// [`Registration::clear_readiness`](super::io::Registration::clear_readiness).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadyEvent {
+    pub(crate) tick: u16,
+    /// The readiness that was observed.
+    pub ready: Ready,
+    pub(crate) closed: bool,
+}
