@@ -1,7 +1,7 @@
 //! robin: a multi-threaded work-stealing async runtime.
 //!
 //! This facade only re-exports the workspace crates, under the names a tokio user knows:
-//! `robin::runtime`, `robin::task`, `robin::spawn`, `robin::sync`.
+//! `robin::runtime`, `robin::task`, `robin::spawn`, `robin::sync`, `robin::time`.
 //!
 //! ```
 //! let rt = robin::runtime::Runtime::new().unwrap();
@@ -13,3 +13,8 @@
 //! ```
 pub use robin_runtime::{runtime, spawn, task};
 pub use robin_sync as sync;
+pub use robin_time as time;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
