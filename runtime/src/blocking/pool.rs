@@ -149,15 +149,15 @@ impl Spawner {
             pool: self.inner.clone(),
         };
         let (notified, join) = task::unowned(BlockingTask::new(func), schedule, Id::next());
-        let res = self.inner.push(handle, notified, mandatory);
+        let res = Inner::push(&self.inner, handle, notified, mandatory);
         (join, res)
     }
 }
 
 impl Inner {
     /// Queues a job and makes sure a thread will run it.
-    fn push(self: &Arc<Self>, handle: &Handle, task: Notified, mandatory: bool) -> io::Result<()> {
-        let mut state = self.state.lock().unwrap();
+    fn push(this: &Arc<Inner>, handle: &Handle, task: Notified, mandatory: bool) -> io::Result<()> {
+        let mut state = this.state.lock().unwrap();
         if state.shutdown && !mandatory {
             drop(state);
             // The handle reports cancellation.
@@ -168,17 +168,17 @@ impl Inner {
         if state.num_idle > 0 {
             state.num_idle -= 1;
             state.num_notify += 1;
-            self.condvar.notify_one();
+            this.condvar.notify_one();
             return Ok(());
         }
-        if state.num_threads >= self.thread_cap {
+        if state.num_threads >= this.thread_cap {
             // Every thread is busy and we may not add one: the job waits its turn.
             return Ok(());
         }
         let id = state.next_thread_id;
         state.next_thread_id += 1;
         let exit_tx = state.exit_tx.clone();
-        match self.spawn_thread(handle, id, exit_tx) {
+        match Inner::spawn_thread(this, handle, id, exit_tx) {
             Ok(thread) => {
                 state.num_threads += 1;
                 state.threads.insert(id, thread);
@@ -210,16 +210,16 @@ impl Inner {
     }
 
     fn spawn_thread(
-        self: &Arc<Self>,
+        this: &Arc<Inner>,
         handle: &Handle,
         id: usize,
         exit_tx: Option<mpsc::Sender<()>>,
     ) -> io::Result<std::thread::JoinHandle<()>> {
-        let mut builder = std::thread::Builder::new().name((self.config.thread_name)());
-        if let Some(size) = self.config.thread_stack_size {
+        let mut builder = std::thread::Builder::new().name((this.config.thread_name)());
+        if let Some(size) = this.config.thread_stack_size {
             builder = builder.stack_size(size);
         }
-        let inner = self.clone();
+        let inner = this.clone();
         let handle = handle.clone();
         builder.spawn(move || {
             let _enter = crate::runtime::context::set_current(&handle);

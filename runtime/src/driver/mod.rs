@@ -56,6 +56,8 @@ pub(crate) struct Driver {
     events: mio::Events,
     wakers: Vec<Waker>,
     pub(crate) handle: Arc<Handle>,
+    /// The multi-thread runtime this driver thread serves: its wakes are batched.
+    batch_for: Option<Arc<crate::scheduler::multi_thread::Shared>>,
 }
 
 #[derive(Default)]
@@ -82,6 +84,7 @@ impl Driver {
             poll,
             events: mio::Events::with_capacity(1024),
             wakers: Vec::with_capacity(64),
+            batch_for: None,
             handle: Arc::new(Handle {
                 registry,
                 waker,
@@ -140,10 +143,17 @@ impl Driver {
         }
         self.fire_timers(handle.clock.now_tick());
         let woken = self.wakers.len();
-        for waker in self.wakers.drain(..) {
-            waker.wake();
-        }
+        self.wake_all();
         woken
+    }
+
+    fn wake_all(&mut self) {
+        let wakers = &mut self.wakers;
+        let mut wake = || wakers.drain(..).for_each(Waker::wake);
+        match &self.batch_for {
+            Some(shared) => crate::scheduler::multi_thread::batch::wake_batch(shared, wake),
+            None => wake(),
+        }
     }
 
     fn fire_timers(&mut self, now: u64) {
@@ -167,8 +177,9 @@ impl Driver {
         true
     }
 
-    /// The driver thread of a multi-thread runtime.
-    pub(crate) fn run(mut self) {
+    /// The driver thread of the multi-thread runtime `shared`.
+    pub(crate) fn run(mut self, shared: Arc<crate::scheduler::multi_thread::Shared>) {
+        self.batch_for = Some(shared);
         while !self.handle.is_shutdown() {
             self.turn(None);
         }
@@ -190,9 +201,8 @@ impl Driver {
             .lock()
             .unwrap()
             .drain(timer::SHUTDOWN, &mut self.wakers);
-        for waker in self.wakers.drain(..) {
-            waker.wake();
-        }
+        self.wake_all();
+        self.batch_for = None;
     }
 }
 

@@ -281,3 +281,66 @@ mod tests {
         assert_eq!(wheel.len(), 500);
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::driver::timer::SHUTDOWN;
+    use crate::loom::sync::Mutex;
+
+    /// The driver fires a timer while its owner polls it (registering a waker) and then
+    /// cancels it (drop): the owner either sees it fired or is woken; the cancel never
+    /// corrupts the wheel (the entry is out of it in every interleaving) and no waker is
+    /// left behind.
+    #[test]
+    fn fire_vs_poll_and_cancel() {
+        loom::model(|| {
+            let wheel = Arc::new(Mutex::new(Wheel::new()));
+            let timer = Arc::new(TimerShared::default());
+            wheel.lock().unwrap().insert(&timer, 5).unwrap();
+
+            let driver = {
+                let wheel = wheel.clone();
+                loom::thread::spawn(move || {
+                    let mut wakers = Vec::new();
+                    wheel.lock().unwrap().poll(5, &mut wakers);
+                    wakers.into_iter().for_each(Waker::wake);
+                })
+            };
+
+            // The owner waits for the timer, then drops it (cancel if not fired).
+            let fired = loom::future::block_on(std::future::poll_fn(|cx| timer.poll_fired(cx)));
+            assert_eq!(fired, FIRED);
+            wheel.lock().unwrap().remove(&timer);
+            driver.join().unwrap();
+            assert_eq!(wheel.lock().unwrap().len(), 0);
+        });
+    }
+
+    /// Cancel races with fire: exactly one of them takes the entry out of the wheel.
+    #[test]
+    fn fire_vs_cancel() {
+        loom::model(|| {
+            let wheel = Arc::new(Mutex::new(Wheel::new()));
+            let timer = Arc::new(TimerShared::default());
+            wheel.lock().unwrap().insert(&timer, 3).unwrap();
+            let driver = {
+                let wheel = wheel.clone();
+                loom::thread::spawn(move || {
+                    let mut wakers = Vec::new();
+                    wheel.lock().unwrap().poll(3, &mut wakers);
+                    wakers.len()
+                })
+            };
+            wheel.lock().unwrap().remove(&timer);
+            let woken = driver.join().unwrap();
+            let state = timer.state();
+            assert!(state == FIRED || state == IDLE, "state {state}");
+            assert!(woken == 0, "nobody registered a waker");
+            assert_eq!(wheel.lock().unwrap().len(), 0);
+            let mut wakers = Vec::new();
+            wheel.lock().unwrap().drain(SHUTDOWN, &mut wakers);
+            assert!(wakers.is_empty());
+        });
+    }
+}

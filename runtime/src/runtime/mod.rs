@@ -107,10 +107,11 @@ impl Runtime {
             shut_down: false,
         };
         if let Some(driver) = driver {
+            let shared = shared.clone();
             rt.driver_thread = Some(
                 std::thread::Builder::new()
                     .name(format!("{name}-driver"))
-                    .spawn(move || driver.run())?,
+                    .spawn(move || driver.run(shared))?,
             );
         }
         // On failure `rt` is dropped here, which shuts down what did start.

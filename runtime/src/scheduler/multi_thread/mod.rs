@@ -12,6 +12,7 @@
 //! Naming follows who may touch what: `Core` belongs to one worker thread at a time;
 //! [`Remote`] is the part of a worker other threads reach; [`Shared`] is everything all
 //! threads share; `Handle`s (in `scheduler`) are what users hold.
+pub(crate) mod batch;
 mod idle;
 pub(crate) mod lifo;
 mod monitor;
@@ -137,6 +138,9 @@ impl Shared {
         if self.is_shutdown() {
             // The workers may already have drained the injector for the last time.
             self.drain_injector();
+            return;
+        }
+        if batch::defer(self) {
             return;
         }
         self.notify_parked();
