@@ -1,5 +1,50 @@
 //! robin-net: TCP, UDP and Unix sockets over the runtime's I/O driver.
 //!
-//! Filled in by the driver issue; the crate compiles empty until then.
+//! Every socket type here wraps a non-blocking `mio` socket registered with the driver
+//! of the runtime that is current when the socket is created (see
+//! `robin_runtime::io::Registration`). Operations are tried directly; when one would
+//! block, the readiness it observed is cleared and the task waits for the driver's next
+//! edge-triggered event. Dropping a socket deregisters it from the driver before the file
+//! descriptor closes.
+//!
+//! Errors are values: a refused connection, an address in use, a reset peer, a write
+//! after shutdown, a socket created outside a runtime or used after its runtime shut
+//! down all come back as `io::Error`, never as a panic or a hang.
+//!
+//! ```
+//! use robin_net::{TcpListener, TcpStream};
+//! let rt = robin_runtime::runtime::Runtime::new().unwrap();
+//! let echoed = rt.block_on(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+//!     let addr = listener.local_addr().unwrap();
+//!     let server = robin_runtime::spawn(async move {
+//!         let (mut socket, _) = listener.accept().await.unwrap();
+//!         let mut buf = [0u8; 5];
+//!         socket.read_exact(&mut buf).await.unwrap();
+//!         socket.write_all(&buf).await.unwrap();
+//!     });
+//!     let mut client = TcpStream::connect(addr).await.unwrap();
+//!     client.write_all(b"hello").await.unwrap();
+//!     let mut buf = [0u8; 5];
+//!     client.read_exact(&mut buf).await.unwrap();
+//!     server.await.unwrap();
+//!     buf
+//! });
+//! assert_eq!(&echoed, b"hello");
+//! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
+#![warn(missing_docs)]
+
+mod addr;
+mod evented;
+mod io_traits;
+pub mod tcp;
+mod udp;
+// #[cfg(unix)]
+// pub mod unix;
+
+pub use addr::ToSocketAddrs;
+pub use robin_runtime::io::{Interest, Ready};
+pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;

@@ -1,0 +1,233 @@
+//! [`UdpSocket`]: a UDP socket on the runtime's driver.
+//!
+//! Every operation takes `&self`, so one socket can be shared (e.g. in an `Arc`) by a
+//! sending and a receiving task; receivers wait on the driver's reader list, senders on
+//! the writer list.
+use crate::addr::{self, ToSocketAddrs};
+use crate::evented::Evented;
+use robin_runtime::io::{Direction, Interest, Ready};
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::net::SocketAddr;
+use std::task::{Context, Poll};
+
+/// A UDP socket.
+///
+/// ```
+/// use robin_net::UdpSocket;
+/// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+///     let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+///     a.send_to(b"ping", b.local_addr().unwrap()).await.unwrap();
+///     let mut buf = [0; 16];
+///     let (n, from) = b.recv_from(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"ping");
+///     assert_eq!(from, a.local_addr().unwrap());
+/// });
+/// ```
+pub struct UdpSocket {
+    io: Evented<mio::net::UdpSocket>,
+}
+
+impl UdpSocket {
+    /// Binds to `addr`, trying each resolved address in turn; fails with the last error
+    /// (e.g. `AddrInUse`). Fails outside a runtime.
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
+        addr::each_addr(&addr, |addr| {
+            UdpSocket::new(mio::net::UdpSocket::bind(addr)?)
+        })
+        .await
+    }
+
+    fn new(socket: mio::net::UdpSocket) -> io::Result<UdpSocket> {
+        Ok(UdpSocket {
+            io: Evented::new(socket, Interest::READABLE | Interest::WRITABLE)?,
+        })
+    }
+
+    /// Wraps a bound std socket (switching it to non-blocking mode) and registers it with
+    /// the current runtime. Fails outside a runtime.
+    ///
+    /// ```
+    /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// let std_socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    /// let addr = std_socket.local_addr().unwrap();
+    /// let _guard = rt.enter();
+    /// let socket = robin_net::UdpSocket::from_std(std_socket).unwrap();
+    /// assert_eq!(socket.local_addr().unwrap(), addr);
+    /// ```
+    pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
+        socket.set_nonblocking(true)?;
+        UdpSocket::new(mio::net::UdpSocket::from_std(socket))
+    }
+
+    /// Deregisters the socket and returns it as a std socket (non-blocking mode).
+    pub fn into_std(self) -> io::Result<std::net::UdpSocket> {
+        let mio = self.io.into_inner()?;
+        Ok(std::net::UdpSocket::from(std::os::fd::OwnedFd::from(mio)))
+    }
+
+    /// Sets the default destination for [`send`](Self::send) and the only source
+    /// [`recv`](Self::recv) accepts (the first resolved address that works).
+    ///
+    /// ```
+    /// use robin_net::UdpSocket;
+    /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    ///     let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    ///     a.connect(b.local_addr().unwrap()).await.unwrap();
+    ///     b.connect(a.local_addr().unwrap()).await.unwrap();
+    ///     assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
+    ///     a.send(b"hi").await.unwrap();
+    ///     let mut buf = [0; 8];
+    ///     let n = b.recv(&mut buf).await.unwrap();
+    ///     assert_eq!(&buf[..n], b"hi");
+    /// });
+    /// ```
+    pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
+        addr::each_addr(&addr, |addr| self.io.io().connect(addr)).await
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.io().local_addr()
+    }
+
+    /// The connected peer's address (`NotConnected` if not connected).
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.io().peer_addr()
+    }
+
+    /// Takes the pending socket error (`SO_ERROR`), if any.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.io.io().take_error()
+    }
+
+    /// Sends `buf` to the connected peer.
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::WRITABLE, |io| io.send(buf))
+            .await
+    }
+
+    /// Receives one datagram from the connected peer into `buf` (excess bytes of a
+    /// longer datagram are discarded).
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv(buf))).await
+    }
+
+    /// Sends `buf` to `target` (the first address it resolves to).
+    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        let target = *addr::resolve(&target)
+            .await?
+            .first()
+            .ok_or_else(addr::no_addresses)?;
+        self.io
+            .async_io(Interest::WRITABLE, |io| io.send_to(buf, target))
+            .await
+    }
+
+    /// Receives one datagram and its source address.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+    }
+
+    /// Polls for a datagram (the `poll_*` form of [`recv_from`](Self::recv_from)).
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))
+    }
+
+    /// Polls to send `buf` to `target`.
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .poll_io(cx, Direction::Write, |io| io.send_to(buf, target))
+    }
+
+    /// Receives the next datagram without removing it from the queue.
+    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.peek_from(buf))).await
+    }
+
+    /// Waits until the socket is ready for any of `interest`.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.io.ready(interest).await
+    }
+
+    /// Waits until a datagram can be received.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.ready(Interest::READABLE).await.map(|_| ())
+    }
+
+    /// Waits until a datagram can be sent.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.ready(Interest::WRITABLE).await.map(|_| ())
+    }
+
+    /// Sends to the connected peer without waiting (`WouldBlock` if not ready).
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |io| io.send(buf))
+    }
+
+    /// Receives from the connected peer without waiting (`WouldBlock` if nothing queued).
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |io| io.recv(buf))
+    }
+
+    /// Sends to `target` without waiting.
+    pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |io| io.send_to(buf, target))
+    }
+
+    /// Receives a datagram and its source without waiting.
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |io| io.recv_from(buf))
+    }
+
+    /// Runs a custom non-blocking operation `f` if ready for `interest`.
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, |_| f())
+    }
+
+    /// Sets `SO_BROADCAST`.
+    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
+        self.io.io().set_broadcast(on)
+    }
+
+    /// Whether `SO_BROADCAST` is set.
+    pub fn broadcast(&self) -> io::Result<bool> {
+        self.io.io().broadcast()
+    }
+
+    /// Sets the IP time-to-live.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.io().set_ttl(ttl)
+    }
+
+    /// The IP time-to-live.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.io().ttl()
+    }
+}
+
+impl fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.io.io().fmt(f)
+    }
+}
