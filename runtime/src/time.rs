@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Timer {
     driver: Arc<driver::Handle>,
-    shared: Arc<TimerShared>,
+    /// The wheel entry, allocated when the timer is first filed: a timer that is never
+    /// polled (a `timeout` around a ready future) costs no allocation.
+    shared: Option<Arc<TimerShared>>,
     deadline: Instant,
     registered: bool,
 }
@@ -45,8 +47,12 @@ impl std::fmt::Display for TimerError {
 impl std::error::Error for TimerError {}
 
 fn current_driver() -> io::Result<Arc<driver::Handle>> {
-    let handle = Handle::try_current().map_err(|e| io::Error::other(e.to_string()))?;
-    driver_of(&handle)
+    crate::runtime::context::with_current(|handle| match handle {
+        Some(handle) => driver_of(handle),
+        None => Err(io::Error::other(
+            crate::runtime::TryCurrentError::missing().to_string(),
+        )),
+    })
 }
 
 fn driver_of(handle: &Handle) -> io::Result<Arc<driver::Handle>> {
@@ -60,7 +66,7 @@ impl Timer {
     pub fn new(deadline: Instant) -> io::Result<Timer> {
         Ok(Timer {
             driver: current_driver()?,
-            shared: Arc::new(TimerShared::default()),
+            shared: None,
             deadline,
             registered: false,
         })
@@ -73,17 +79,21 @@ impl Timer {
 
     /// Whether the deadline has passed (as observed by the driver).
     pub fn is_elapsed(&self) -> bool {
-        self.shared.state() == driver::timer::FIRED
+        self.shared
+            .as_ref()
+            .is_some_and(|s| s.state() == driver::timer::FIRED)
     }
 
     /// Moves the deadline; the timer is re-filed on its next poll.
     pub fn reset(&mut self, deadline: Instant) {
         if self.registered {
-            self.driver.remove_timer(&self.shared);
+            if let Some(shared) = &self.shared {
+                self.driver.remove_timer(shared);
+            }
             self.registered = false;
         }
-        // A fresh entry: a fired one must not report the old deadline as elapsed.
-        self.shared = Arc::new(TimerShared::default());
+        // A fresh entry on the next poll: a fired one must not report the old deadline.
+        self.shared = None;
         self.deadline = deadline;
     }
 
@@ -93,9 +103,16 @@ impl Timer {
             Poll::Ready(coop) => coop,
             Poll::Pending => return Poll::Pending,
         };
+        if let Some(shared) = &self.shared {
+            if !self.registered && shared.state() == driver::timer::FIRED {
+                coop.made_progress();
+                return Poll::Ready(Ok(()));
+            }
+        }
         if !self.registered {
             let tick = self.driver.clock.deadline_to_tick(self.deadline);
-            match self.driver.insert_timer(&self.shared, tick) {
+            let shared = self.shared.insert(Arc::new(TimerShared::default()));
+            match self.driver.insert_timer(shared, tick) {
                 Ok(true) => self.registered = true,
                 Ok(false) => {
                     coop.made_progress();
@@ -104,7 +121,8 @@ impl Timer {
                 Err(_) => return Poll::Ready(Err(TimerError::Shutdown)),
             }
         }
-        match self.shared.poll_fired(cx) {
+        let shared = self.shared.as_ref().expect("filed above");
+        match shared.poll_fired(cx) {
             Poll::Ready(state) => {
                 self.registered = false;
                 coop.made_progress();
@@ -122,7 +140,9 @@ impl Timer {
 impl Drop for Timer {
     fn drop(&mut self) {
         if self.registered {
-            self.driver.remove_timer(&self.shared);
+            if let Some(shared) = &self.shared {
+                self.driver.remove_timer(shared);
+            }
         }
     }
 }
@@ -130,10 +150,10 @@ impl Drop for Timer {
 /// The current runtime's notion of now (paused-clock aware); the real clock outside a
 /// runtime or on one without the time driver.
 pub fn now() -> Instant {
-    match current_driver() {
-        Ok(driver) => driver.clock.now(),
-        Err(_) => Instant::now(),
-    }
+    crate::runtime::context::with_current(|handle| match handle.and_then(|h| h.inner.driver()) {
+        Some(driver) => driver.clock.now(),
+        None => Instant::now(),
+    })
 }
 
 fn test_clock() -> Arc<driver::Handle> {

@@ -46,7 +46,8 @@ impl Sleep {
     fn new(deadline: Instant) -> Sleep {
         Sleep {
             deadline,
-            // Created lazily if there is no runtime yet (e.g. built before `block_on`).
+            // Binds to the current runtime now (the wheel entry itself is only allocated on
+            // the first poll); if there is none yet, on the first poll.
             timer: Timer::new(deadline.into_std()).ok(),
             done: false,
         }

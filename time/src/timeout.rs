@@ -29,7 +29,8 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
         value: future,
-        delay: sleep_until(deadline),
+        deadline,
+        delay: None,
     }
 }
 
@@ -38,7 +39,10 @@ pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Timeout<F> {
     value: F,
-    delay: Sleep,
+    deadline: Instant,
+    /// Armed the first time `value` is pending: a future that is ready at once (the
+    /// common case on a fast path) never touches the timer wheel.
+    delay: Option<Sleep>,
 }
 
 impl<F> Timeout<F> {
@@ -74,7 +78,8 @@ impl<F: Future> Future for Timeout<F> {
         }
         // Even when the inner future exhausted the task's budget, the deadline must be
         // able to fire, or a busy future could never time out.
-        let delay = &mut this.delay;
+        let deadline = this.deadline;
+        let delay = this.delay.get_or_insert_with(|| sleep_until(deadline));
         match robin_sync::coop::with_unconstrained(|| Pin::new(delay).poll(cx)) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed::new())),
             Poll::Pending => Poll::Pending,

@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 pub(crate) struct Clock {
     base: Instant,
     paused: AtomicBool,
+    /// Whether the clock was ever paused. Until then, virtual time *is* real time and
+    /// `now` needs no lock (the common case: every `Instant::now` and deadline).
+    ever_paused: AtomicBool,
     state: Mutex<State>,
 }
 
@@ -28,6 +31,7 @@ impl Clock {
         Clock {
             base: now,
             paused: AtomicBool::new(start_paused),
+            ever_paused: AtomicBool::new(start_paused),
             state: Mutex::new(State {
                 frozen: now,
                 real_at: now,
@@ -37,6 +41,9 @@ impl Clock {
     }
 
     pub(crate) fn now(&self) -> Instant {
+        if !self.ever_paused.load(Acquire) {
+            return Instant::now();
+        }
         let state = self.state.lock().unwrap();
         if self.paused.load(Acquire) {
             state.frozen
@@ -56,6 +63,7 @@ impl Clock {
             return false;
         }
         state.frozen = state.virtual_at + state.real_at.elapsed();
+        self.ever_paused.store(true, Release);
         self.paused.store(true, Release);
         true
     }

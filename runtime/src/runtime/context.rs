@@ -24,6 +24,15 @@ pub(crate) fn try_current() -> Result<Handle, super::TryCurrentError> {
     }
 }
 
+/// Runs `f` with the current handle, without cloning it (hot paths: `Instant::now`).
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Handle>) -> R) -> R {
+    let mut f = Some(f);
+    match CURRENT.try_with(|c| (f.take().expect("called once"))(c.borrow().as_ref())) {
+        Ok(r) => r,
+        Err(_) => (f.take().expect("not called"))(None),
+    }
+}
+
 /// Makes `handle` current until the guard drops (restoring the previous one).
 pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
     let prev = CURRENT
