@@ -1,7 +1,8 @@
 //! robin: a multi-threaded work-stealing async runtime.
 //!
 //! This facade only re-exports the workspace crates, under the names a tokio user knows:
-//! `robin::runtime`, `robin::task`, `robin::spawn`, `robin::sync`, `robin::time`.
+//! `robin::runtime`, `robin::task`, `robin::spawn`, `robin::sync`, `robin::time`,
+//! `robin::net`.
 //!
 //! ```
 //! let rt = robin::runtime::Runtime::new().unwrap();
@@ -12,6 +13,7 @@
 //! assert_eq!(answer, 42);
 //! ```
 pub use robin_runtime::{runtime, spawn, task};
+pub use robin_net as net;
 pub use robin_sync as sync;
 pub use robin_time as time;
 
