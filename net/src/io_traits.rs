@@ -6,7 +6,7 @@
 //! send buffer); `poll_close`/`poll_shutdown` shut the write side down (`Shutdown::Write`).
 //! tokio's `poll_read` reads into `ReadBuf::initialize_unfilled` (no `unsafe`).
 use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
-#[cfg(any())]
+#[cfg(unix)]
 use crate::unix;
 use std::io::{self, IoSlice};
 use std::net::Shutdown;
@@ -19,7 +19,7 @@ impl TcpStream {
     }
 }
 
-#[cfg(any())]
+#[cfg(unix)]
 impl unix::UnixStream {
     fn stream(&self) -> &unix::UnixStream {
         self
@@ -123,7 +123,7 @@ macro_rules! impl_write {
 impl_read!(TcpStream, ReadHalf<'_>, OwnedReadHalf);
 impl_write!(TcpStream, WriteHalf<'_>, OwnedWriteHalf);
 
-#[cfg(any())]
+#[cfg(unix)]
 impl_read!(unix::UnixStream, unix::ReadHalf<'_>, unix::OwnedReadHalf);
-#[cfg(any())]
+#[cfg(unix)]
 impl_write!(unix::UnixStream, unix::WriteHalf<'_>, unix::OwnedWriteHalf);

@@ -41,10 +41,12 @@ mod evented;
 mod io_traits;
 pub mod tcp;
 mod udp;
-// #[cfg(unix)]
-// pub mod unix;
+#[cfg(unix)]
+pub mod unix;
 
 pub use addr::ToSocketAddrs;
 pub use robin_runtime::io::{Interest, Ready};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
+#[cfg(unix)]
+pub use unix::{UnixDatagram, UnixListener, UnixStream};

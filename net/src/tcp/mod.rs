@@ -3,7 +3,7 @@
 mod listener;
 mod split;
 mod split_owned;
-mod stream;
+pub(crate) mod stream;
 
 pub use listener::TcpListener;
 pub use split::{ReadHalf, WriteHalf};

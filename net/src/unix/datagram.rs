@@ -1,0 +1,159 @@
+//! [`UnixDatagram`]: a Unix domain datagram socket on the runtime's driver.
+use crate::evented::Evented;
+use robin_runtime::io::{Direction, Interest, Ready};
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+
+/// A Unix domain datagram socket.
+///
+/// ```
+/// use robin_net::UnixDatagram;
+/// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let (a, b) = UnixDatagram::pair().unwrap();
+///     a.send(b"one").await.unwrap();
+///     a.send(b"two").await.unwrap();
+///     let mut buf = [0; 8];
+///     let n = b.recv(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"one");
+///     let n = b.recv(&mut buf).await.unwrap();
+///     assert_eq!(&buf[..n], b"two");
+/// });
+/// ```
+pub struct UnixDatagram {
+    io: Evented<mio::net::UnixDatagram>,
+}
+
+impl UnixDatagram {
+    /// Binds to `path` (which must not exist). Fails outside a runtime.
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
+        UnixDatagram::new(mio::net::UnixDatagram::bind(path)?)
+    }
+
+    /// A socket bound to no address (it can still `send_to` and `connect`).
+    pub fn unbound() -> io::Result<UnixDatagram> {
+        UnixDatagram::new(mio::net::UnixDatagram::unbound()?)
+    }
+
+    /// A connected pair of unnamed sockets.
+    pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
+        let (a, b) = mio::net::UnixDatagram::pair()?;
+        Ok((UnixDatagram::new(a)?, UnixDatagram::new(b)?))
+    }
+
+    fn new(socket: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
+        Ok(UnixDatagram {
+            io: Evented::new(socket, Interest::READABLE | Interest::WRITABLE)?,
+        })
+    }
+
+    /// Wraps a std socket (switching it to non-blocking mode) and registers it with the
+    /// current runtime.
+    pub fn from_std(socket: std::os::unix::net::UnixDatagram) -> io::Result<UnixDatagram> {
+        socket.set_nonblocking(true)?;
+        UnixDatagram::new(mio::net::UnixDatagram::from_std(socket))
+    }
+
+    /// Deregisters the socket and returns it as a std socket (non-blocking mode).
+    pub fn into_std(self) -> io::Result<std::os::unix::net::UnixDatagram> {
+        let mio = self.io.into_inner()?;
+        Ok(std::os::unix::net::UnixDatagram::from(
+            std::os::fd::OwnedFd::from(mio),
+        ))
+    }
+
+    /// Sets the default peer for `send` and the only source `recv` accepts.
+    pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        self.io.io().connect(path)
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.io().local_addr()
+    }
+
+    /// The connected peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.io().peer_addr()
+    }
+
+    /// Takes the pending socket error (`SO_ERROR`), if any.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.io.io().take_error()
+    }
+
+    /// Sends `buf` to the connected peer.
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::WRITABLE, |io| io.send(buf))
+            .await
+    }
+
+    /// Receives one datagram from the connected peer.
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv(buf))).await
+    }
+
+    /// Sends `buf` to the socket bound at `path`.
+    pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
+        let path = path.as_ref();
+        self.io
+            .async_io(Interest::WRITABLE, |io| io.send_to(buf, path))
+            .await
+    }
+
+    /// Receives one datagram and its source address.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))).await
+    }
+
+    /// Waits until the socket is ready for any of `interest`.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.io.ready(interest).await
+    }
+
+    /// Waits until a datagram can be received.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.ready(Interest::READABLE).await.map(|_| ())
+    }
+
+    /// Waits until a datagram can be sent.
+    pub async fn writable(&self) -> io::Result<()> {
+        self.ready(Interest::WRITABLE).await.map(|_| ())
+    }
+
+    /// Sends to the connected peer without waiting.
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::WRITABLE, |io| io.send(buf))
+    }
+
+    /// Receives from the connected peer without waiting.
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |io| io.recv(buf))
+    }
+
+    /// Sends to `path` without waiting.
+    pub fn try_send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |io| io.send_to(buf, path))
+    }
+
+    /// Receives a datagram and its source without waiting.
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |io| io.recv_from(buf))
+    }
+
+    /// Shuts down the read, write or both halves.
+    pub fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
+        self.io.io().shutdown(how)
+    }
+}
+
+impl fmt::Debug for UnixDatagram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.io.io().fmt(f)
+    }
+}
