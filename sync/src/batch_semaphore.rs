@@ -3,19 +3,24 @@
 //!
 //! # State
 //!
-//! - `permits` (atomic): `available << 1 | CLOSED`. Decremented by compare-and-swap without
-//!   the lock (the uncontended fast path); incremented only with the `waiters` lock held.
+//! - `permits` (atomic): `available << 2 | WAITING | CLOSED`. `WAITING` is set exactly
+//!   while the wait queue is non-empty (it is only changed with the `waiters` lock held).
+//!   Without waiters, acquire *and* release are a single compare-and-swap and never touch
+//!   the lock; a release that finds `WAITING` takes the lock and serves the queue.
 //! - `waiters` (lock): FIFO queue of acquirers; each node's data is the number of permits it
 //!   still needs.
 //!
 //! # Invariant: no permit sits idle while someone waits
 //!
-//! Whenever the `waiters` lock is released, `permits > 0` implies the queue is empty:
-//! [`release`](BatchSemaphore::release) hands permits to queued waiters first (front to
-//! back, so the head's large request is served before later small ones: FIFO, nobody is
-//! starved) and only adds the remainder to the atomic; an acquirer that must queue first
-//! drains the atomic into its own request, under the lock. A fast-path `try_acquire` only
-//! takes from the atomic, so it can never overtake a queued waiter.
+//! Whenever the `waiters` lock is released, `WAITING` implies `available == 0`: a release
+//! that sees `WAITING` hands permits to queued waiters first (front to back, so the head's
+//! large request is served before later small ones: FIFO, nobody is starved) and only adds
+//! the remainder to the atomic when the queue has emptied (clearing `WAITING` in the same
+//! step); an acquirer that must queue drains the atomic into its own request and sets
+//! `WAITING` in one compare-and-swap, under the lock. Every lock-free update is a
+//! compare-and-swap on the whole word, so it fails and retries if `WAITING` changed under
+//! it. A fast-path `try_acquire` only takes from the atomic, so it can never overtake a
+//! queued waiter.
 //!
 //! # Cancellation
 //!
@@ -32,8 +37,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-const CLOSED: usize = 1;
-const SHIFT: u32 = 1;
+const CLOSED: usize = 0b01;
+const WAITING: usize = 0b10;
+const SHIFT: u32 = 2;
 
 /// Largest number of permits; leaves the top bits free so `available << 1` cannot overflow.
 pub(crate) const MAX_PERMITS: usize = usize::MAX >> 3;
@@ -105,15 +111,30 @@ impl BatchSemaphore {
     }
 
     /// Returns `n` permits, handing them to waiters in FIFO order first.
+    #[inline]
     pub(crate) fn release(&self, n: usize) {
         if n == 0 {
             return;
+        }
+        let mut cur = self.permits.load(Acquire);
+        while cur & WAITING == 0 {
+            // Release: pairs with the Acquire of the next `try_acquire`, handing over what
+            // the previous permit holder wrote.
+            match self
+                .permits
+                .compare_exchange_weak(cur, cur + (n << SHIFT), AcqRel, Acquire)
+            {
+                Ok(_) => return,
+                Err(actual) => cur = actual,
+            }
         }
         let w = self.waiters.lock();
         self.release_locked(n, w);
     }
 
-    /// [`release`](Self::release) with the `waiters` lock already held; releases it.
+    /// Hands `n` permits to the queue (front first), adds the rest to the atomic and keeps
+    /// `WAITING` in step with the queue; releases the lock. `n` may be 0 (just the fix-up
+    /// after a waiter left).
     fn release_locked(&self, mut n: usize, mut w: MutexGuard<'_, WaitList<usize>>) {
         let mut wake = WakeList::new();
         while n > 0 {
@@ -127,9 +148,24 @@ impl BatchSemaphore {
                 }
             }
         }
-        if n > 0 {
-            // Release: pairs with the Acquire of the next fast-path `try_acquire`.
-            self.permits.fetch_add(n << SHIFT, Release);
+        if w.is_empty() {
+            // Add the leftover and clear WAITING in one step. AcqRel as in `release`.
+            let mut cur = self.permits.load(Acquire);
+            loop {
+                let new = (cur + (n << SHIFT)) & !WAITING;
+                if new == cur {
+                    break;
+                }
+                match self
+                    .permits
+                    .compare_exchange_weak(cur, new, AcqRel, Acquire)
+                {
+                    Ok(_) => break,
+                    Err(actual) => cur = actual,
+                }
+            }
+        } else {
+            debug_assert_eq!(n, 0, "permits left over while someone waits");
         }
         drop(w);
         wake.wake_all();
@@ -173,6 +209,7 @@ impl BatchSemaphore {
         while let Some(node) = w.pop_front() {
             wake.push(node.waker.take());
         }
+        self.permits.fetch_and(!WAITING, AcqRel);
         drop(w);
         wake.wake_all();
     }
@@ -208,25 +245,27 @@ impl Acquire<'_> {
             if cur & CLOSED == CLOSED {
                 return Poll::Ready(Err(AcquireError(())));
             }
-            let take = (cur >> SHIFT).min(need);
-            if take == 0 {
-                break;
-            }
-            match self.sem.permits.compare_exchange_weak(
-                cur,
-                cur - (take << SHIFT),
-                AcqRel,
-                Acquire,
-            ) {
+            let avail = cur >> SHIFT;
+            // Take everything we need, or everything there is and announce that we wait.
+            let new = if avail >= need {
+                cur - (need << SHIFT)
+            } else {
+                (cur - (avail << SHIFT)) | WAITING
+            };
+            match self
+                .sem
+                .permits
+                .compare_exchange_weak(cur, new, AcqRel, Acquire)
+            {
                 Ok(_) => {
-                    need -= take;
+                    if avail >= need {
+                        return Poll::Ready(Ok(()));
+                    }
+                    need -= avail;
                     break;
                 }
                 Err(actual) => cur = actual,
             }
-        }
-        if need == 0 {
-            return Poll::Ready(Ok(()));
         }
         let key = w.push_back(Some(cx.waker().clone()), need);
         self.state = AcqState::Waiting(key);
@@ -257,9 +296,7 @@ impl Future for Acquire<'_> {
                     // Unlinked without its full batch: the semaphore was closed.
                     let assigned = this.num - w.remove(key).data;
                     this.state = AcqState::Done;
-                    if assigned > 0 {
-                        this.sem.release_locked(assigned, w);
-                    }
+                    this.sem.release_locked(assigned, w);
                     Err(AcquireError(()))
                 } else {
                     node.set_waker(cx);
@@ -278,10 +315,9 @@ impl Drop for Acquire<'_> {
         if let AcqState::Waiting(key) = self.state {
             let mut w = self.sem.waiters.lock();
             let assigned = self.num - w.remove(key).data;
-            if assigned > 0 {
-                // Hand on what we were given: the next waiters may now be served.
-                self.sem.release_locked(assigned, w);
-            }
+            // Hand on what we were given (the next waiters may now be served), and clear
+            // WAITING if we were the last waiter.
+            self.sem.release_locked(assigned, w);
         }
     }
 }

@@ -2,14 +2,22 @@
 //!
 //! # Protocol
 //!
-//! - `inner` (lock): the stored permit (at most one) and the FIFO [`WaitList`] of waiting
-//!   [`Notified`] futures. A node's data is `None` while it waits and records the kind of
-//!   notification (`One` or `All`) once a notifier unlinked it.
-//! - `calls` (atomic): how many times [`Notify::notify_waiters`] ran. A [`Notified`] future
-//!   reads it when it is *created*; if it has moved by the time the future first locks
-//!   `inner`, a `notify_waiters` call happened after creation and the future is ready. That
-//!   is what makes "create the future, check the condition, await" race-free.
-//!   `notify_waiters` bumps it with the lock held, so under the lock it is exact.
+//! - `state` (atomic): `calls << 2 | EMPTY/WAITING/NOTIFIED`.
+//!   - `NOTIFIED`: one permit is stored (no waiter). `WAITING`: the wait list is non-empty.
+//!     `EMPTY`: neither. `WAITING` is entered and left only with the `waiters` lock held,
+//!     and while it holds, only lock holders change the word; `EMPTY <-> NOTIFIED` and the
+//!     `calls` increment of a `notify_waiters` with nobody waiting are lock-free
+//!     compare-and-swaps, so `notify_one`/`notify_waiters` with no waiter, and a
+//!     `Notified` that finds the permit, never take the lock.
+//!   - `calls` counts [`Notify::notify_waiters`] calls. A [`Notified`] future records it
+//!     when it is *created*; if it has moved by the time the future registers, a
+//!     `notify_waiters` happened after creation and the future is ready. That makes
+//!     "create the future, check the condition, await" race-free. Registering
+//!     (`EMPTY -> WAITING`) is a compare-and-swap on the whole word, so it fails if a
+//!     lock-free `notify_waiters` bumped `calls` in between, and the future re-checks.
+//! - `waiters` (lock): the FIFO [`WaitList`] of waiting [`Notified`] futures. A node's data
+//!   is `None` while it waits and records the kind of notification (`One` or `All`) once a
+//!   notifier unlinked it.
 //!
 //! # Cancel safety
 //!
@@ -19,12 +27,12 @@
 //! therefore cancel-safe in the sense that matters: dropping it loses no wakeup (though a
 //! `notify_waiters` that reached it is not passed on, as there is nobody to pass it to).
 use crate::loom::atomic::{AtomicUsize, Ordering::*};
-use crate::loom::Lock;
+use crate::loom::{Lock, MutexGuard};
 use crate::waiters::{Key, WaitList, WakeList};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -32,10 +40,21 @@ enum Kind {
     All,
 }
 
-struct Inner {
-    permit: bool,
-    waiters: WaitList<Option<Kind>>,
+const EMPTY: usize = 0;
+const WAITING: usize = 1;
+const NOTIFIED: usize = 2;
+const STATE_MASK: usize = 3;
+const CALL: usize = 4;
+
+fn get_state(word: usize) -> usize {
+    word & STATE_MASK
 }
+
+fn set_state(word: usize, state: usize) -> usize {
+    (word & !STATE_MASK) | state
+}
+
+type Waiters = WaitList<Option<Kind>>;
 
 /// Notifies one task or all waiting tasks of an event.
 ///
@@ -58,16 +77,16 @@ struct Inner {
 /// block_on(n);
 /// ```
 pub struct Notify {
-    calls: AtomicUsize,
-    inner: Lock<Inner>,
+    state: AtomicUsize,
+    waiters: Lock<Waiters>,
 }
 
 impl fmt::Debug for Notify {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = self.inner.lock();
+        let state = get_state(self.state.load(Acquire));
         f.debug_struct("Notify")
-            .field("permit", &inner.permit)
-            .field("waiters", &inner.waiters.len())
+            .field("permit", &(state == NOTIFIED))
+            .field("waiting", &(state == WAITING))
             .finish()
     }
 }
@@ -87,11 +106,8 @@ impl Notify {
     /// ```
     pub fn new() -> Self {
         Notify {
-            calls: AtomicUsize::new(0),
-            inner: Lock::new(Inner {
-                permit: false,
-                waiters: WaitList::new(),
-            }),
+            state: AtomicUsize::new(EMPTY),
+            waiters: Lock::new(WaitList::new()),
         }
     }
 
@@ -110,9 +126,9 @@ impl Notify {
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             notify: self,
-            // Acquire: pairs with the AcqRel increment in notify_waiters, so if we see its
-            // value we also see everything the notifier wrote before it.
-            calls: self.calls.load(Acquire),
+            // Acquire: pairs with the AcqRel `calls` bump of notify_waiters, so seeing its
+            // value means seeing what the notifier wrote before the call.
+            calls: self.state.load(Acquire) & !STATE_MASK,
             state: State::Init,
         }
     }
@@ -128,11 +144,57 @@ impl Notify {
     /// assert!(futures::FutureExt::now_or_never(n.notified()).is_none());
     /// ```
     pub fn notify_one(&self) {
-        let mut inner = self.inner.lock();
-        let waker = notify_one_locked(&mut inner);
-        drop(inner);
+        let mut cur = self.state.load(Acquire);
+        while get_state(cur) != WAITING {
+            // Nobody waits: store the permit (AcqRel: the consumer's Acquire sees what we
+            // wrote before notifying).
+            match self
+                .state
+                .compare_exchange_weak(cur, set_state(cur, NOTIFIED), AcqRel, Acquire)
+            {
+                Ok(_) => return,
+                Err(actual) => cur = actual,
+            }
+        }
+        let mut waiters = self.waiters.lock();
+        let waker = self.notify_one_locked(&mut waiters);
+        drop(waiters);
         if let Some(w) = waker {
             w.wake();
+        }
+    }
+
+    /// Hands a `notify_one` to the oldest waiter, or stores it as the permit. Returns the
+    /// waker to wake once the lock is released.
+    fn notify_one_locked(&self, waiters: &mut MutexGuard<'_, Waiters>) -> Option<Waker> {
+        let mut cur = self.state.load(Acquire);
+        loop {
+            if get_state(cur) != WAITING {
+                match self.state.compare_exchange_weak(
+                    cur,
+                    set_state(cur, NOTIFIED),
+                    AcqRel,
+                    Acquire,
+                ) {
+                    Ok(_) => return None,
+                    Err(actual) => {
+                        cur = actual;
+                        continue;
+                    }
+                }
+            }
+            // WAITING, and we hold the lock: nobody else changes the word.
+            let Some(node) = waiters.pop_front() else {
+                debug_assert!(false, "WAITING with an empty wait list");
+                self.state.store(set_state(cur, EMPTY), Release);
+                continue;
+            };
+            node.data = Some(Kind::One);
+            let waker = node.waker.take();
+            if waiters.is_empty() {
+                self.state.store(set_state(cur, EMPTY), Release);
+            }
+            return waker;
         }
     }
 
@@ -145,31 +207,34 @@ impl Notify {
     /// assert!(futures::FutureExt::now_or_never(n.notified()).is_none());
     /// ```
     pub fn notify_waiters(&self) {
+        let mut cur = self.state.load(Acquire);
+        while get_state(cur) != WAITING {
+            // Nobody is registered: bumping `calls` is all there is to do (futures created
+            // earlier see the bump when they register).
+            match self
+                .state
+                .compare_exchange_weak(cur, cur + CALL, AcqRel, Acquire)
+            {
+                Ok(_) => return,
+                Err(actual) => cur = actual,
+            }
+        }
         let mut wake = WakeList::new();
-        let mut inner = self.inner.lock();
-        // AcqRel: see `notified`; under the lock, so pollers holding the lock see it exactly.
-        self.calls.fetch_add(1, AcqRel);
-        while let Some(node) = inner.waiters.pop_front() {
+        let mut waiters = self.waiters.lock();
+        let cur = self.state.load(Acquire);
+        if get_state(cur) != WAITING {
+            // The queue emptied before we got the lock; lock-free updates may race, so add.
+            self.state.fetch_add(CALL, AcqRel);
+            return;
+        }
+        while let Some(node) = waiters.pop_front() {
             node.data = Some(Kind::All);
             wake.push(node.waker.take());
         }
-        drop(inner);
+        // WAITING and locked: nobody else changes the word.
+        self.state.store(set_state(cur + CALL, EMPTY), Release);
+        drop(waiters);
         wake.wake_all();
-    }
-}
-
-/// Hands a `notify_one` to the oldest waiter, or stores it as the permit. Returns the waker
-/// to wake once the lock is released.
-fn notify_one_locked(inner: &mut Inner) -> Option<std::task::Waker> {
-    match inner.waiters.pop_front() {
-        Some(node) => {
-            node.data = Some(Kind::One);
-            node.waker.take()
-        }
-        None => {
-            inner.permit = true;
-            None
-        }
     }
 }
 
@@ -216,33 +281,71 @@ impl Notified<'_> {
         self.register(None)
     }
 
+    /// Without the lock: is a `notify_waiters` call or the permit there for us?
+    fn try_take(&self, mut cur: usize) -> Result<Kind, usize> {
+        loop {
+            if cur & !STATE_MASK != self.calls {
+                return Ok(Kind::All);
+            }
+            if get_state(cur) != NOTIFIED {
+                return Err(cur);
+            }
+            match self.notify.state.compare_exchange_weak(
+                cur,
+                set_state(cur, EMPTY),
+                AcqRel,
+                Acquire,
+            ) {
+                Ok(_) => return Ok(Kind::One),
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
     /// Registers (or refreshes) the waiter; `true` if notified.
     fn register(&mut self, cx: Option<&Context<'_>>) -> bool {
+        let notify = self.notify;
         match self.state {
             State::Ready(_) | State::Done => true,
             State::Init => {
-                let mut inner = self.notify.inner.lock();
-                if self.notify.calls.load(Acquire) != self.calls {
-                    self.state = State::Ready(Kind::All);
+                if let Ok(kind) = self.try_take(notify.state.load(Acquire)) {
+                    self.state = State::Ready(kind);
                     return true;
                 }
-                if inner.permit {
-                    inner.permit = false;
-                    self.state = State::Ready(Kind::One);
-                    return true;
+                let mut waiters = notify.waiters.lock();
+                let mut cur = notify.state.load(Acquire);
+                loop {
+                    match self.try_take(cur) {
+                        Ok(kind) => {
+                            self.state = State::Ready(kind);
+                            return true;
+                        }
+                        Err(c) => cur = c,
+                    }
+                    if get_state(cur) == WAITING {
+                        break;
+                    }
+                    // EMPTY -> WAITING; fails if a lock-free notify raced with us.
+                    match notify.state.compare_exchange_weak(
+                        cur,
+                        set_state(cur, WAITING),
+                        AcqRel,
+                        Acquire,
+                    ) {
+                        Ok(_) => break,
+                        Err(actual) => cur = actual,
+                    }
                 }
-                let key = inner
-                    .waiters
-                    .push_back(cx.map(|cx| cx.waker().clone()), None);
+                let key = waiters.push_back(cx.map(|cx| cx.waker().clone()), None);
                 self.state = State::Waiting(key);
                 false
             }
             State::Waiting(key) => {
-                let mut inner = self.notify.inner.lock();
-                let node = inner.waiters.get_mut(key);
+                let mut waiters = notify.waiters.lock();
+                let node = waiters.get_mut(key);
                 match node.data {
                     Some(kind) => {
-                        inner.waiters.remove(key);
+                        waiters.remove(key);
                         self.state = State::Ready(kind);
                         true
                     }
@@ -278,25 +381,31 @@ impl Future for Notified<'_> {
 
 impl Drop for Notified<'_> {
     fn drop(&mut self) {
-        let forward = match self.state {
+        match self.state {
             State::Waiting(key) => {
-                let mut inner = self.notify.inner.lock();
-                let node = inner.waiters.remove(key);
-                if node.data == Some(Kind::One) {
-                    notify_one_locked(&mut inner)
+                let notify = self.notify;
+                let mut waiters = notify.waiters.lock();
+                let node = waiters.remove(key);
+                if waiters.is_empty() {
+                    let cur = notify.state.load(Acquire);
+                    if get_state(cur) == WAITING {
+                        // Locked and WAITING: nobody else changes the word.
+                        notify.state.store(set_state(cur, EMPTY), Release);
+                    }
+                }
+                let forward = if node.data == Some(Kind::One) {
+                    notify.notify_one_locked(&mut waiters)
                 } else {
                     None
+                };
+                drop(waiters);
+                if let Some(w) = forward {
+                    w.wake();
                 }
             }
-            State::Ready(Kind::One) => {
-                // Chosen by notify_one (or took the permit) but never completed.
-                let mut inner = self.notify.inner.lock();
-                notify_one_locked(&mut inner)
-            }
-            _ => None,
-        };
-        if let Some(w) = forward {
-            w.wake();
+            // Chosen by notify_one (or took the permit) but never completed: pass it on.
+            State::Ready(Kind::One) => self.notify.notify_one(),
+            _ => {}
         }
     }
 }
@@ -373,6 +482,20 @@ mod loom_tests {
             for t in ts {
                 t.join().unwrap();
             }
+        });
+    }
+
+    /// A future created before a lock-free `notify_waiters` (nobody registered yet) still
+    /// completes when it registers later.
+    #[test]
+    fn created_before_notify_waiters() {
+        loom::model(|| {
+            let n = Arc::new(Notify::new());
+            let f = n.notified();
+            let n2 = n.clone();
+            let t = thread::spawn(move || n2.notify_waiters());
+            block_on(f);
+            t.join().unwrap();
         });
     }
 }
