@@ -5,6 +5,12 @@
 //! (all types here are `Unpin`). `poll_flush` has nothing to flush (the kernel owns the
 //! send buffer); `poll_close`/`poll_shutdown` shut the write side down (`Shutdown::Write`).
 //! tokio's `poll_read` reads into `ReadBuf::initialize_unfilled` (no `unsafe`).
+//!
+//! Method resolution pitfall: with `futures::io::AsyncReadExt` in scope, `stream.split()`
+//! resolves to that trait's *by-value* `split` (a `BiLock` pair) before the inherent
+//! `&mut self` one; write `TcpStream::split(&mut stream)` there. Inherent `read`,
+//! `write_all`, `shutdown`... take `&mut self` like the extension traits, so the inherent
+//! ones win and behave the same.
 use crate::tcp::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpStream, WriteHalf};
 #[cfg(unix)]
 use crate::unix;
