@@ -201,7 +201,21 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
 
 /// Holds a [`Mutex`] locked; unlocks on drop.
 ///
-/// The marker makes the guard `Sync` only if `T: Sync` (sharing `&guard` shares `&T`).
+/// The marker makes the guard `Sync` only if `T: Sync` (sharing `&guard` shares `&T`), so a
+/// guard over a `Cell` cannot be shared between threads:
+///
+/// ```compile_fail
+/// fn assert_sync<T: Sync>() {}
+/// assert_sync::<robin_sync::MutexGuard<'static, std::cell::Cell<u8>>>();
+/// ```
+///
+/// while the mutex itself, and the guard of a `Sync` value, can:
+///
+/// ```
+/// fn assert_sync<T: Sync>() {}
+/// assert_sync::<robin_sync::Mutex<std::cell::Cell<u8>>>();
+/// assert_sync::<robin_sync::MutexGuard<'static, u8>>();
+/// ```
 #[must_use = "dropping the guard unlocks the mutex at once"]
 pub struct MutexGuard<'a, T> {
     lock: &'a Mutex<T>,

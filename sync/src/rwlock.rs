@@ -20,6 +20,13 @@ const MAX_READS: u32 = u32::MAX >> 3;
 
 /// An asynchronous reader-writer lock: many readers or one writer.
 ///
+/// Unlike [`Mutex`](crate::Mutex), sharing it needs `T: Sync`, since readers share `&T`:
+///
+/// ```compile_fail
+/// fn assert_sync<T: Sync>() {}
+/// assert_sync::<robin_sync::RwLock<std::cell::Cell<u8>>>();
+/// ```
+///
 /// ```
 /// use robin_sync::RwLock;
 /// use futures::executor::block_on;
@@ -46,6 +53,8 @@ pub struct RwLock<T> {
 
 // SAFETY: the lock owns the `T` and may hand it to another thread: needs `T: Send`.
 unsafe impl<T: Send> Send for RwLock<T> {}
+// The bound matters: an `RwLock<Cell<u8>>` would hand `&Cell` to several threads at once.
+//
 // SAFETY: through `&RwLock<T>` several threads may read `&T` at once (needs `T: Sync`) and
 // one at a time may write `&mut T` (needs `T: Send`); the semaphore enforces readers xor
 // one writer.
