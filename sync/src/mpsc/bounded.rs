@@ -5,7 +5,7 @@ use crate::loom::Arc;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 /// Creates a bounded channel holding at most `buffer` messages.
 ///
@@ -100,6 +100,25 @@ impl<T> Sender<T> {
     /// assert_eq!(err.0, 5);
     /// ```
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        // Fast path: room right now, one lock (and one unit of the cooperative budget).
+        let mut slot = Some(value);
+        let first = poll_fn(|cx| {
+            let coop = ready!(crate::coop::poll_proceed(cx));
+            let Some(value) = slot.take() else {
+                return Poll::Ready(Ok(()));
+            };
+            let res = self.chan.try_push(value);
+            if res.is_ok() {
+                coop.made_progress();
+            }
+            Poll::Ready(res)
+        })
+        .await;
+        let value = match first {
+            Ok(()) => return Ok(()),
+            Err((value, true)) => return Err(SendError(value)),
+            Err((value, false)) => value,
+        };
         match self.reserve_inner().await {
             Ok(()) => {
                 self.chan.send_reserved(value);
@@ -120,13 +139,10 @@ impl<T> Sender<T> {
     /// assert!(matches!(tx.try_send(3), Err(TrySendError::Closed(3))));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.chan.try_reserve() {
-            Ok(()) => {
-                self.chan.send_reserved(value);
-                Ok(())
-            }
-            Err(TrySendError::Full(())) => Err(TrySendError::Full(value)),
-            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(value)),
+        match self.chan.try_push(value) {
+            Ok(()) => Ok(()),
+            Err((value, true)) => Err(TrySendError::Closed(value)),
+            Err((value, false)) => Err(TrySendError::Full(value)),
         }
     }
 

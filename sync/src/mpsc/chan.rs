@@ -159,6 +159,25 @@ impl<T> Chan<T> {
         Ok(())
     }
 
+    /// Sends at once if there is room and nobody waits ahead, under one lock. On failure
+    /// hands the value back with whether the receiver closed (`true`) or there is no room.
+    pub(crate) fn try_push(&self, value: T) -> Result<(), (T, bool)> {
+        let mut s = self.state.lock();
+        if s.rx_closed {
+            return Err((value, true));
+        }
+        if !s.senders.is_empty() || !self.has_room(&s) {
+            return Err((value, false));
+        }
+        s.queue.push_back(value);
+        let waker = s.rx_waker.take();
+        drop(s);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
     /// Polls for a reserved slot. `Err(())`: the receiver closed.
     pub(crate) fn poll_reserve(
         &self,
