@@ -12,8 +12,8 @@
 //! });
 //! assert_eq!(answer, 42);
 //! ```
-pub use robin_runtime::{runtime, spawn, task};
 pub use robin_net as net;
+pub use robin_runtime::{runtime, spawn, task};
 pub use robin_sync as sync;
 pub use robin_time as time;
 

@@ -59,12 +59,18 @@ impl Registration {
         })
     }
 
-    /// Removes `source` from the driver. Further waits on this registration fail.
+    /// Removes `source` from the driver. Waits on this registration then fail with an
+    /// error (those in progress are woken), instead of waiting for events that will
+    /// never come.
     pub fn deregister(
         &mut self,
         source: &mut (impl mio::event::Source + ?Sized),
     ) -> io::Result<()> {
-        self.driver.deregister(source)
+        let res = self.driver.deregister(source);
+        let mut wakers = Vec::new();
+        self.shared.shutdown(&mut wakers);
+        wakers.into_iter().for_each(std::task::Waker::wake);
+        res
     }
 
     /// Waits until the resource is ready in `direction` (or its peer closed, or an error
@@ -93,19 +99,18 @@ impl Registration {
     /// Waits until the resource is ready for any of `interest`.
     pub async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
         let mask = Ready::for_interest(interest);
-        let mut directions = Vec::with_capacity(2);
-        if interest.is_readable() {
-            directions.push(Direction::Read);
-        }
-        if interest.is_writable() {
-            directions.push(Direction::Write);
-        }
+        let all = [Direction::Read, Direction::Write];
+        let directions: &[Direction] = match (interest.is_readable(), interest.is_writable()) {
+            (true, true) => &all,
+            (true, false) => &all[..1],
+            _ => &all[1..],
+        };
         poll_fn(|cx| {
             let coop = match robin_sync::coop::poll_proceed(cx) {
                 Poll::Ready(coop) => coop,
                 Poll::Pending => return Poll::Pending,
             };
-            match self.shared.poll_ready(cx, mask, &directions) {
+            match self.shared.poll_ready(cx, mask, directions) {
                 Poll::Ready(event) if event.closed => {
                     Poll::Ready(Err(driver::Handle::io_shutdown_error()))
                 }

@@ -224,7 +224,9 @@ impl Handle {
     }
 
     fn shut_down_error() -> io::Error {
-        io::Error::other("the robin runtime this resource belongs to has shut down")
+        io::Error::other(
+            "the I/O resource was deregistered, or the robin runtime it belongs to has shut down",
+        )
     }
 
     /// Registers `source` for `interest`.
@@ -238,12 +240,15 @@ impl Handle {
                 "the robin runtime was built without the I/O driver: use Builder::enable_io or enable_all",
             ));
         }
-        if self.is_shutdown() {
-            return Err(Self::shut_down_error());
-        }
         let io = Arc::new(ScheduledIo::default());
         let token = {
             let mut slab = self.ios.lock().unwrap();
+            // Checked under the slab lock: `Driver::shutdown` sets the flag before it
+            // takes this lock to fail every registered resource, so a registration either
+            // sees the flag or is in the slab when shutdown walks it (never neither).
+            if self.is_shutdown() {
+                return Err(Self::shut_down_error());
+            }
             let index = match slab.free.pop() {
                 Some(index) => index,
                 None => {

@@ -53,6 +53,9 @@ struct Waiters {
     writer: Vec<Waker>,
 }
 
+/// Adds `waker` unless an equivalent one is already listed. The list holds one waker per
+/// task waiting in that direction (usually one or two); a cancelled wait leaves its
+/// waker until the next event drains the list, costing at most a spurious wake-up.
 fn push_waker(list: &mut Vec<Waker>, waker: &Waker) {
     if !list.iter().any(|w| w.will_wake(waker)) {
         list.push(waker.clone());
