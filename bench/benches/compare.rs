@@ -158,24 +158,29 @@ fn mixed(c: &mut Criterion) {
     );
 }
 
-/// Start cost and ping-pong, as per-unit figures (criterion's time = the harness's figure
-/// scaled by the iteration count).
+/// Start cost and ping-pong: each criterion iteration is one unit started (in batches of at
+/// most 10k, so memory stays bounded) or one round trip.
 fn overheads(c: &mut Criterion) {
     let ctx = ctx();
-    for (group, per_iter) in [("start_one_unit", true), ("ping_pong_round_trip", false)] {
+    for (group, start) in [("start_one_unit", true), ("ping_pong_round_trip", false)] {
         let mut g = c.benchmark_group(group);
         for m in Model::ALL {
             g.bench_function(m.key(), |b| {
                 b.iter_custom(|iters| {
-                    let ns = if per_iter {
-                        let n = if m == Model::Processes { 5 } else { 1_000 };
-                        overhead::start_cost(m, n, &ctx)
-                    } else {
-                        let n = if m == Model::Processes { 500 } else { 2_000 };
-                        overhead::context_switch(m, n, &ctx)
+                    let mut total = 0.0;
+                    let mut left = iters;
+                    while left > 0 {
+                        let n = left.min(10_000);
+                        let ns = if start {
+                            overhead::start_cost(m, n as usize, &ctx)
+                        } else {
+                            overhead::context_switch(m, n, &ctx)
+                        }
+                        .expect("overhead");
+                        total += ns * n as f64;
+                        left -= n;
                     }
-                    .expect("overhead");
-                    Duration::from_nanos((ns * iters as f64) as u64)
+                    Duration::from_nanos(total as u64)
                 })
             });
         }
