@@ -118,8 +118,10 @@ fn concurrency_cell(report: &Report, m: Model) -> String {
                 "processes"
             };
             format!(
-                "{kind}: {} {p}, {} OS threads (peak, I/O run)",
-                r.processes, r.threads
+                "{kind}: {} {p}, {} OS thread{} (peak, I/O run)",
+                r.processes,
+                r.threads,
+                if r.threads == 1 { "" } else { "s" }
             )
         }
         Some(Err(e)) => format!("not measured: {e}"),
