@@ -12,10 +12,17 @@
 //! });
 //! assert_eq!(answer, 42);
 //! ```
+pub use robin_macros::{join, main, select, test, try_join};
 pub use robin_net as net;
 pub use robin_runtime::{runtime, spawn, task};
 pub use robin_sync as sync;
 pub use robin_time as time;
+
+/// What the macros expand to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use robin_runtime::task::macro_support::thread_rng_n;
+}
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -26,6 +26,8 @@ mod harness;
 pub(crate) mod id;
 mod join;
 pub(crate) mod list;
+#[doc(hidden)]
+pub mod macro_support;
 pub(crate) mod raw;
 mod spawn;
 pub(crate) mod state;

@@ -1,0 +1,379 @@
+//! `#[robin::main]` and `#[robin::test]`: turn an `async fn` into a plain `fn` that builds
+//! a runtime and `block_on`s the body.
+//!
+//! Everything here works on `proc_macro2` tokens so the unit tests below can check the
+//! error messages without a compiler run.
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, MetaNameValue, Token};
+
+/// Which attribute is being expanded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Main,
+    Test,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Main => "robin::main",
+            Kind::Test => "robin::test",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    MultiThread,
+    CurrentThread,
+}
+
+/// The attribute's settings, each with the span it was written at.
+struct Config {
+    flavor: Option<(Flavor, Span)>,
+    worker_threads: Option<(usize, Span)>,
+    start_paused: Option<(bool, Span)>,
+}
+
+fn set_once<T>(slot: &mut Option<(T, Span)>, value: T, span: Span, key: &str) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(syn::Error::new(
+            span,
+            format!("`{key}` is set more than once"),
+        ));
+    }
+    *slot = Some((value, span));
+    Ok(())
+}
+
+fn lit_of(value: &Expr) -> Option<&Lit> {
+    match value {
+        Expr::Lit(ExprLit { lit, .. }) => Some(lit),
+        Expr::Group(g) => lit_of(&g.expr),
+        _ => None,
+    }
+}
+
+fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
+    let args = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse2(args)?;
+    let mut config = Config {
+        flavor: None,
+        worker_threads: None,
+        start_paused: None,
+    };
+    for arg in args {
+        let key =
+            match arg.path.get_ident() {
+                Some(ident) => ident.to_string(),
+                None => return Err(syn::Error::new_spanned(
+                    &arg.path,
+                    "unknown attribute key: expected `flavor`, `worker_threads` or `start_paused`",
+                )),
+            };
+        let span = arg.value.span();
+        let lit = lit_of(&arg.value);
+        match key.as_str() {
+            "flavor" => {
+                let flavor = match lit {
+                    Some(Lit::Str(s)) => match s.value().as_str() {
+                        "multi_thread" => Flavor::MultiThread,
+                        "current_thread" => Flavor::CurrentThread,
+                        other => {
+                            return Err(syn::Error::new(
+                                span,
+                                format!(
+                                    "unknown flavor `{other}`: expected \"multi_thread\" or \"current_thread\""
+                                ),
+                            ))
+                        }
+                    },
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`flavor` must be a string: \"multi_thread\" or \"current_thread\"",
+                        ))
+                    }
+                };
+                set_once(&mut config.flavor, flavor, span, "flavor")?;
+            }
+            "worker_threads" => {
+                let n = match lit {
+                    Some(Lit::Int(i)) => i.base10_parse::<usize>().map_err(|e| {
+                        syn::Error::new(span, format!("`worker_threads` must be a number: {e}"))
+                    })?,
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`worker_threads` must be an integer literal, e.g. `worker_threads = 4`",
+                        ))
+                    }
+                };
+                if n == 0 {
+                    return Err(syn::Error::new(span, "`worker_threads` may not be 0"));
+                }
+                set_once(&mut config.worker_threads, n, span, "worker_threads")?;
+            }
+            "start_paused" => {
+                let paused = match lit {
+                    Some(Lit::Bool(b)) => b.value(),
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`start_paused` must be `true` or `false`",
+                        ))
+                    }
+                };
+                set_once(&mut config.start_paused, paused, span, "start_paused")?;
+            }
+            other => {
+                return Err(syn::Error::new_spanned(
+                    &arg.path,
+                    format!(
+                        "unknown attribute key `{other}`: expected `flavor`, `worker_threads` or `start_paused`"
+                    ),
+                ))
+            }
+        }
+    }
+    let flavor = config.flavor.map(|(f, _)| f).unwrap_or(match kind {
+        Kind::Main => Flavor::MultiThread,
+        Kind::Test => Flavor::CurrentThread,
+    });
+    if let (Some((_, span)), Flavor::CurrentThread) = (config.worker_threads, flavor) {
+        return Err(syn::Error::new(
+            span,
+            "`worker_threads` needs `flavor = \"multi_thread\"`: a current-thread runtime has no worker threads",
+        ));
+    }
+    if let (Some((_, span)), Flavor::MultiThread) = (config.start_paused, flavor) {
+        return Err(syn::Error::new(
+            span,
+            "`start_paused` needs `flavor = \"current_thread\"`: only a current-thread runtime can start with a paused clock",
+        ));
+    }
+    config.flavor = Some((flavor, Span::call_site()));
+    Ok(config)
+}
+
+/// Expands `#[robin::main]` / `#[robin::test]` on `item`, or returns the compile error.
+pub(crate) fn expand(args: TokenStream, item: TokenStream, kind: Kind) -> TokenStream {
+    match try_expand(args, item.clone(), kind) {
+        Ok(tokens) => tokens,
+        Err(err) => {
+            // Keep the function (unchanged) next to the error, so the user does not get a
+            // second wave of "cannot find function" errors.
+            let mut out = err.to_compile_error();
+            out.extend(item);
+            out
+        }
+    }
+}
+
+fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<TokenStream> {
+    let mut func: syn::ItemFn = syn::parse2(item)?;
+    // Check the function first: a misplaced attribute is the bigger mistake.
+    if func.sig.asyncness.is_none() {
+        return Err(syn::Error::new_spanned(
+            func.sig.fn_token,
+            format!(
+                "the `async` keyword is missing from the function declaration (`#[{}]` needs an `async fn`)",
+                kind.name()
+            ),
+        ));
+    }
+    if !func.sig.inputs.is_empty() {
+        let what = match kind {
+            Kind::Main => "the main function cannot accept arguments",
+            Kind::Test => "a test function cannot accept arguments",
+        };
+        return Err(syn::Error::new_spanned(&func.sig.inputs, what));
+    }
+    if !func.sig.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &func.sig.generics,
+            format!("`#[{}]` functions cannot be generic", kind.name()),
+        ));
+    }
+    if kind == Kind::Test {
+        if let Some(attr) = func.attrs.iter().find(|a| a.path().is_ident("test")) {
+            return Err(syn::Error::new_spanned(
+                attr,
+                "second test attribute: `#[robin::test]` already makes this a test, remove `#[test]`",
+            ));
+        }
+    }
+    let config = parse_config(args, kind)?;
+
+    func.sig.asyncness = None;
+    let body = &func.block;
+    let ret_span = func.sig.output.span();
+    let mut builder = match config.flavor.map(|(f, _)| f) {
+        Some(Flavor::CurrentThread) => quote! { ::robin::runtime::Builder::new_current_thread() },
+        _ => quote! { ::robin::runtime::Builder::new_multi_thread() },
+    };
+    if let Some((n, span)) = config.worker_threads {
+        builder.extend(quote_spanned! {span=> .worker_threads(#n) });
+    }
+    if let Some((paused, span)) = config.start_paused {
+        builder.extend(quote_spanned! {span=> .start_paused(#paused) });
+    }
+    let test_attr = match kind {
+        Kind::Test => quote! { #[::core::prelude::v1::test] },
+        Kind::Main => quote! {},
+    };
+    let attrs = &func.attrs;
+    let vis = &func.vis;
+    let sig = &func.sig;
+    // The body becomes an `async` block; its output type is tied to the function's return
+    // type through `block_on`, so `?` in a `-> Result<..>` test or main infers its error type.
+    let new_body = quote_spanned! {ret_span=>
+        {
+            let body = async #body;
+            #builder
+                .enable_all()
+                .build()
+                .expect("failed to build the robin runtime")
+                .block_on(body)
+        }
+    };
+    let mut out = TokenStream::new();
+    out.extend(test_attr);
+    for attr in attrs {
+        attr.to_tokens(&mut out);
+    }
+    out.extend(quote! { #vis #sig #new_body });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(args: &str, item: &str, kind: Kind) -> String {
+        let args: TokenStream = args.parse().unwrap();
+        let item: TokenStream = item.parse().unwrap();
+        match try_expand(args, item, kind) {
+            Ok(t) => panic!("expected an error, got {t}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn ok(args: &str, item: &str, kind: Kind) -> String {
+        let args: TokenStream = args.parse().unwrap();
+        let item: TokenStream = item.parse().unwrap();
+        try_expand(args, item, kind).unwrap().to_string()
+    }
+
+    #[test]
+    fn defaults_follow_tokio() {
+        let main = ok("", "async fn main() {}", Kind::Main);
+        assert!(main.contains("new_multi_thread"), "{main}");
+        assert!(main.contains("enable_all"), "{main}");
+        let test = ok("", "async fn t() {}", Kind::Test);
+        assert!(test.contains("new_current_thread"), "{test}");
+        assert!(test.contains(":: core :: prelude :: v1 :: test"), "{test}");
+    }
+
+    #[test]
+    fn settings_reach_the_builder() {
+        let main = ok(
+            "flavor = \"multi_thread\", worker_threads = 3",
+            "async fn main() {}",
+            Kind::Main,
+        );
+        assert!(main.contains("worker_threads (3usize)"), "{main}");
+        let test = ok("start_paused = true", "async fn t() {}", Kind::Test);
+        assert!(test.contains("start_paused (true)"), "{test}");
+    }
+
+    #[test]
+    fn misuse_is_reported() {
+        let cases: &[(&str, &str, Kind, &str)] = &[
+            ("", "fn main() {}", Kind::Main, "`async` keyword is missing"),
+            ("", "fn t() {}", Kind::Test, "`async` keyword is missing"),
+            (
+                "",
+                "async fn main(x: u8) {}",
+                Kind::Main,
+                "cannot accept arguments",
+            ),
+            (
+                "threads = 2",
+                "async fn main() {}",
+                Kind::Main,
+                "unknown attribute key `threads`",
+            ),
+            (
+                "flavor = 1",
+                "async fn main() {}",
+                Kind::Main,
+                "`flavor` must be a string",
+            ),
+            (
+                "flavor = \"single\"",
+                "async fn main() {}",
+                Kind::Main,
+                "unknown flavor `single`",
+            ),
+            (
+                "worker_threads = \"2\"",
+                "async fn main() {}",
+                Kind::Main,
+                "must be an integer literal",
+            ),
+            (
+                "worker_threads = 0",
+                "async fn main() {}",
+                Kind::Main,
+                "may not be 0",
+            ),
+            (
+                "worker_threads = 2",
+                "async fn t() {}",
+                Kind::Test,
+                "needs `flavor = \"multi_thread\"`",
+            ),
+            (
+                "flavor = \"current_thread\", worker_threads = 2",
+                "async fn main() {}",
+                Kind::Main,
+                "needs `flavor = \"multi_thread\"`",
+            ),
+            (
+                "start_paused = true",
+                "async fn main() {}",
+                Kind::Main,
+                "needs `flavor = \"current_thread\"`",
+            ),
+            (
+                "start_paused = 1",
+                "async fn t() {}",
+                Kind::Test,
+                "must be `true` or `false`",
+            ),
+            (
+                "flavor = \"current_thread\", flavor = \"current_thread\"",
+                "async fn t() {}",
+                Kind::Test,
+                "more than once",
+            ),
+            (
+                "",
+                "#[test] async fn t() {}",
+                Kind::Test,
+                "second test attribute",
+            ),
+        ];
+        for (args, item, kind, want) in cases {
+            let got = err(args, item, *kind);
+            assert!(
+                got.contains(want),
+                "{args:?} on {item:?}: got {got:?}, want {want:?}"
+            );
+        }
+    }
+}
