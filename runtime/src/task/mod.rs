@@ -25,6 +25,7 @@ pub(crate) mod error;
 mod harness;
 pub(crate) mod id;
 mod join;
+mod join_set;
 pub(crate) mod list;
 #[doc(hidden)]
 pub mod macro_support;
@@ -41,6 +42,7 @@ mod loom_tests;
 pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
+pub use join_set::JoinSet;
 pub(crate) use raw::{Notified, Task};
 pub use spawn::{block_in_place, spawn, spawn_blocking, yield_now};
 
