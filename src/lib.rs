@@ -14,7 +14,7 @@
 //! ```
 pub use robin_macros::{join, main, select, test, try_join};
 pub use robin_net as net;
-pub use robin_runtime::{runtime, spawn, task};
+pub use robin_runtime::{runtime, spawn, task, task_local};
 pub use robin_sync as sync;
 pub use robin_time as time;
 

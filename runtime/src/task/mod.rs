@@ -32,6 +32,7 @@ pub mod macro_support;
 pub(crate) mod raw;
 mod spawn;
 pub(crate) mod state;
+mod task_local;
 mod waker;
 
 #[cfg(test)]
@@ -45,6 +46,7 @@ pub use join::{AbortHandle, JoinHandle};
 pub use join_set::JoinSet;
 pub(crate) use raw::{Notified, Task};
 pub use spawn::{block_in_place, spawn, spawn_blocking, yield_now};
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 
 use std::future::Future;
 
