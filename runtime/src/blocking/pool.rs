@@ -116,7 +116,17 @@ impl BlockingPool {
 }
 
 impl Spawner {
+    /// Gauges of the pool, for `RuntimeMetrics`.
+    pub(crate) fn stats(&self) -> (usize, usize, usize) {
+        (
+            self.inner.num_threads(),
+            self.inner.num_idle_threads(),
+            self.inner.queue_depth(),
+        )
+    }
+
     /// `spawn_blocking`: runs `func` on a pool thread.
+    #[track_caller]
     pub(crate) fn spawn_blocking<F, R>(&self, handle: &Handle, func: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
@@ -135,6 +145,7 @@ impl Spawner {
         res
     }
 
+    #[track_caller]
     fn spawn<F, R>(
         &self,
         handle: &Handle,
@@ -148,7 +159,8 @@ impl Spawner {
         let schedule = BlockingSchedule {
             pool: self.inner.clone(),
         };
-        let (notified, join) = task::unowned(BlockingTask::new(func), schedule, Id::next());
+        let meta = task::raw::TaskMeta::caller(None);
+        let (notified, join) = task::unowned(BlockingTask::new(func), schedule, Id::next(), meta);
         let res = Inner::push(&self.inner, handle, notified, mandatory);
         (join, res)
     }
@@ -197,6 +209,18 @@ impl Inner {
                 Err(err)
             }
         }
+    }
+
+    pub(crate) fn num_threads(&self) -> usize {
+        self.state.lock().unwrap().num_threads
+    }
+
+    pub(crate) fn num_idle_threads(&self) -> usize {
+        self.state.lock().unwrap().num_idle
+    }
+
+    pub(crate) fn queue_depth(&self) -> usize {
+        self.state.lock().unwrap().queue.len()
     }
 
     pub(super) fn requeue(&self, task: Notified) {

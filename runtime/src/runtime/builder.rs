@@ -28,6 +28,9 @@ pub struct Builder {
     enable_io: bool,
     enable_time: bool,
     start_paused: bool,
+    detect_blocking: Option<Duration>,
+    on_blocking: Option<super::BlockingHook>,
+    unhandled_panic: super::UnhandledPanic,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +63,9 @@ impl Builder {
             enable_io: false,
             enable_time: false,
             start_paused: false,
+            detect_blocking: None,
+            on_blocking: None,
+            unhandled_panic: super::UnhandledPanic::Ignore,
         }
     }
 
@@ -148,6 +154,30 @@ impl Builder {
         self
     }
 
+    /// Reports, once per incident, a worker that stays inside one task poll longer than
+    /// `threshold` (a task blocking its thread), naming the task, its name and where it was
+    /// spawned. Off by default; multi-thread runtimes only (the monitor thread watches).
+    /// Reports go to the [`on_blocking`](Self::on_blocking) hook, or to stderr.
+    pub fn detect_blocking(&mut self, threshold: Duration) -> &mut Self {
+        self.detect_blocking = Some(threshold);
+        self
+    }
+
+    /// Where blocking reports go (see [`detect_blocking`](Self::detect_blocking)).
+    pub fn on_blocking<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn(&super::BlockingReport) + Send + Sync + 'static,
+    {
+        self.on_blocking = Some(Arc::new(f));
+        self
+    }
+
+    /// What to do when a spawned task panics (default: keep running).
+    pub fn unhandled_panic(&mut self, policy: super::UnhandledPanic) -> &mut Self {
+        self.unhandled_panic = policy;
+        self
+    }
+
     /// Builds the runtime, starting its threads.
     ///
     /// Invalid settings give an `InvalidInput` error rather than a panic:
@@ -181,6 +211,9 @@ impl Builder {
             after_start: self.after_start.clone(),
             before_stop: self.before_stop.clone(),
             keep_alive: self.keep_alive,
+            detect_blocking: self.detect_blocking,
+            on_blocking: self.on_blocking.clone(),
+            unhandled_panic: self.unhandled_panic,
         };
         if self.start_paused && (self.kind != Kind::CurrentThread || !self.enable_time) {
             return invalid(

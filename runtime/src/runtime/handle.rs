@@ -1,6 +1,7 @@
 //! `Handle`: a cheap, clonable reference to a runtime, usable from any thread.
 use super::{context, TryCurrentError};
 use crate::scheduler;
+use crate::task::raw::TaskMeta;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
 use std::marker::PhantomData;
@@ -74,7 +75,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.spawn(future, Id::next())
+        self.inner.spawn(future, Id::next(), TaskMeta::caller(None))
     }
 
     /// Runs `func` on the blocking pool.
@@ -114,6 +115,20 @@ impl Handle {
             scheduler::Handle::MultiThread(_) => RuntimeFlavor::MultiThread,
             scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
         }
+    }
+
+    /// Metrics of this runtime.
+    pub fn metrics(&self) -> super::RuntimeMetrics {
+        super::RuntimeMetrics::new(self.inner.clone())
+    }
+
+    /// Spawns with explicit diagnostics (`task::Builder`).
+    pub(crate) fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.spawn(future, Id::next(), meta)
     }
 
     /// Tasks spawned on this runtime that have not completed yet.

@@ -3,12 +3,29 @@
 //! A `Runtime` owns a scheduler (multi-thread or current-thread) and a blocking pool.
 //! Dropping it shuts down: every task's future is dropped (not leaked), the workers
 //! and pool threads are joined. `shutdown_timeout` bounds the wait for blocking work.
+mod blocking_report;
 mod builder;
 pub(crate) mod context;
 mod handle;
+mod metrics;
 
+pub use blocking_report::BlockingReport;
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, RuntimeFlavor};
+pub use metrics::RuntimeMetrics;
+
+/// What the runtime does when a spawned task panics (`Builder::unhandled_panic`).
+///
+/// Either way the panic is caught and its `JoinHandle` reports it as a `JoinError`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnhandledPanic {
+    /// Keep running (the default).
+    #[default]
+    Ignore,
+    /// Shut the runtime down: every task is cancelled, and spawning fails from then on.
+    ShutdownRuntime,
+}
 
 use crate::blocking::BlockingPool;
 use crate::scheduler::{self, current_thread, multi_thread};
@@ -19,6 +36,9 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The `Builder::on_blocking` hook.
+pub(crate) type BlockingHook = Arc<dyn Fn(&BlockingReport) + Send + Sync>;
+
 /// Settings the runtime's threads are started with.
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -27,6 +47,11 @@ pub(crate) struct Config {
     pub(crate) after_start: Option<Arc<dyn Fn() + Send + Sync>>,
     pub(crate) before_stop: Option<Arc<dyn Fn() + Send + Sync>>,
     pub(crate) keep_alive: Duration,
+    /// `Builder::detect_blocking`: report polls longer than this.
+    pub(crate) detect_blocking: Option<Duration>,
+    /// `Builder::on_blocking`: where blocking reports go (stderr without it).
+    pub(crate) on_blocking: Option<BlockingHook>,
+    pub(crate) unhandled_panic: UnhandledPanic,
 }
 
 impl fmt::Debug for Config {
@@ -125,8 +150,10 @@ impl Runtime {
         drivers: Drivers,
     ) -> io::Result<Runtime> {
         let driver = drivers.build()?;
+        let unhandled_panic = config.unhandled_panic;
         let blocking_pool = BlockingPool::new(config, max_blocking);
-        let shared = current_thread::Shared::new(blocking_pool.spawner().clone(), driver);
+        let shared =
+            current_thread::Shared::new(blocking_pool.spawner().clone(), driver, unhandled_panic);
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),
@@ -153,7 +180,9 @@ impl Runtime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.handle.inner.spawn(future, Id::next())
+        self.handle
+            .inner
+            .spawn(future, Id::next(), crate::task::raw::TaskMeta::caller(None))
     }
 
     /// Runs `func` on the blocking pool.
@@ -164,6 +193,11 @@ impl Runtime {
         R: Send + 'static,
     {
         self.handle.spawn_blocking(func)
+    }
+
+    /// Metrics of this runtime.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.handle.metrics()
     }
 
     /// The runtime's handle.

@@ -39,6 +39,7 @@ pub(crate) struct Shared {
     unpark: Unpark,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) driver: Option<Arc<driver::Handle>>,
+    unhandled_panic: crate::runtime::UnhandledPanic,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -87,7 +88,11 @@ pub(crate) fn is_driving() -> bool {
 }
 
 impl Shared {
-    pub(crate) fn new(blocking: blocking::Spawner, driver: Option<Driver>) -> Arc<Shared> {
+    pub(crate) fn new(
+        blocking: blocking::Spawner,
+        driver: Option<Driver>,
+        unhandled_panic: crate::runtime::UnhandledPanic,
+    ) -> Arc<Shared> {
         let park = Parker::new();
         let driver_handle = driver.as_ref().map(|d| d.handle.clone());
         let unpark = match &driver_handle {
@@ -107,19 +112,33 @@ impl Shared {
             core_waiters: Mutex::new(Vec::new()),
             blocking,
             driver: driver_handle,
+            unhandled_panic,
         })
     }
 
-    pub(crate) fn spawn<F>(me: &Arc<Shared>, future: F, id: Id) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(
+        me: &Arc<Shared>,
+        future: F,
+        id: Id,
+        meta: crate::task::raw::TaskMeta,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = me.owned.bind(future, me.clone(), id);
+        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
         if let Some(notified) = notified {
             me.schedule(notified);
         }
         join
+    }
+
+    pub(crate) fn injector_depth(&self) -> usize {
+        self.inject
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map_or(0, VecDeque::len)
     }
 
     fn pop_inject(&self) -> Option<Notified> {
@@ -177,6 +196,13 @@ impl Schedule for Arc<Shared> {
 
     fn release(&self, task: &Task) -> Option<Task> {
         self.owned.remove(task)
+    }
+
+    fn unhandled_panic(&self) {
+        if self.unhandled_panic == crate::runtime::UnhandledPanic::ShutdownRuntime {
+            // Cancels every task (the panicking one is cancelled as it returns).
+            self.owned.close_and_shutdown_all();
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub(crate) mod multi_thread;
 
 use crate::blocking;
 use crate::loom::sync::Arc;
+use crate::task::raw::TaskMeta;
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
 
@@ -20,14 +21,16 @@ pub(crate) enum Handle {
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(&self, future: F, id: Id) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(&self, future: F, id: Id, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(shared) => multi_thread::Shared::spawn(shared, future, id),
-            Handle::CurrentThread(shared) => current_thread::Shared::spawn(shared, future, id),
+            Handle::MultiThread(shared) => multi_thread::Shared::spawn(shared, future, id, meta),
+            Handle::CurrentThread(shared) => {
+                current_thread::Shared::spawn(shared, future, id, meta)
+            }
         }
     }
 

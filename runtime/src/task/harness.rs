@@ -129,6 +129,7 @@ where
             Err(payload) => {
                 // The future panicked; dropping it may panic too: the first payload wins.
                 let _ = catch_unwind(AssertUnwindSafe(|| self.drop_stage()));
+                self.core().scheduler.unhandled_panic();
                 Err(JoinError::panic(self.id(), payload))
             }
         };

@@ -17,6 +17,10 @@ impl Id {
         Id(NonZeroU64::new(n).expect("task id counter wrapped"))
     }
 
+    pub(crate) fn from_u64(n: u64) -> Option<Id> {
+        NonZeroU64::new(n).map(Id)
+    }
+
     /// The id as a number, for logs and metrics.
     pub fn as_u64(&self) -> u64 {
         self.0.get()

@@ -11,7 +11,6 @@
 //! closed and is shut down at once: the shard lock orders the two.
 use super::raw::RawTask;
 use super::{Id, JoinHandle, Notified, Schedule, Task};
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use crate::loom::sync::Mutex;
 use crossbeam_utils::CachePadded;
 use std::future::Future;
@@ -19,14 +18,17 @@ use std::future::Future;
 pub(crate) struct OwnedTasks {
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     mask: usize,
-    alive: AtomicUsize,
 }
 
+/// One shard. The counters live under the shard lock that every insert and remove takes
+/// anyway, so counting costs no extra shared-cache-line traffic; readers sum the shards.
 #[derive(Default)]
 struct Shard {
     slots: Vec<Option<Task>>,
     free: Vec<usize>,
     closed: bool,
+    len: usize,
+    spawned: u64,
 }
 
 impl OwnedTasks {
@@ -36,7 +38,6 @@ impl OwnedTasks {
         OwnedTasks {
             shards: (0..n).map(|_| CachePadded::new(Mutex::default())).collect(),
             mask: n - 1,
-            alive: AtomicUsize::new(0),
         }
     }
 
@@ -52,13 +53,14 @@ impl OwnedTasks {
         future: F,
         scheduler: S,
         id: Id,
+        meta: super::raw::TaskMeta,
     ) -> (JoinHandle<F::Output>, Option<Notified>)
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
         S: Schedule,
     {
-        let raw = RawTask::new(future, scheduler, id, 3);
+        let raw = RawTask::new(future, scheduler, id, 3, meta);
         // SAFETY: the three references `RawTask::new` counted go one each to the list's
         // `Task`, the `Notified` and the `JoinHandle` (which also takes the join interest).
         let (task, notified, join) = unsafe {
@@ -93,7 +95,8 @@ impl OwnedTasks {
         // SAFETY: `owned_key` is only accessed under this shard's lock, which we hold.
         task.header().owned_key.with_mut(|k| unsafe { *k = key });
         shard.slots[key] = Some(task);
-        self.alive.fetch_add(1, Relaxed);
+        shard.len += 1;
+        shard.spawned += 1;
         Ok(())
     }
 
@@ -108,7 +111,7 @@ impl OwnedTasks {
         }
         let removed = slot.take();
         shard.free.push(key);
-        self.alive.fetch_sub(1, Relaxed);
+        shard.len -= 1;
         removed
     }
 
@@ -119,9 +122,9 @@ impl OwnedTasks {
                 let mut shard = shard.lock().unwrap();
                 shard.closed = true;
                 shard.free.clear();
+                shard.len = 0;
                 shard.slots.drain(..).flatten().collect()
             };
-            self.alive.fetch_sub(tasks.len(), Relaxed);
             // Outside the lock: cancelling drops futures, which may wake or spawn.
             for task in tasks {
                 task.shutdown();
@@ -129,9 +132,26 @@ impl OwnedTasks {
         }
     }
 
-    /// Tasks spawned and not yet completed.
+    /// Tasks spawned and not yet completed (sums the shards: for metrics, not hot paths).
     pub(crate) fn len(&self) -> usize {
-        self.alive.load(Relaxed)
+        self.shards.iter().map(|s| s.lock().unwrap().len).sum()
+    }
+
+    /// Tasks ever spawned into this list.
+    pub(crate) fn spawned(&self) -> u64 {
+        self.shards.iter().map(|s| s.lock().unwrap().spawned).sum()
+    }
+
+    /// The name and spawn location of the live task `id` (for blocking reports). The
+    /// shard lock keeps the task listed, hence alive, while its header is read.
+    pub(crate) fn describe(&self, id: Id) -> Option<super::raw::TaskMeta> {
+        let shard = self.shard(id).lock().unwrap();
+        shard
+            .slots
+            .iter()
+            .flatten()
+            .find(|t| t.id() == id)
+            .map(|t| t.header().meta.clone())
     }
 }
 

@@ -41,7 +41,11 @@ impl MockScheduler {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = self.inner.owned.bind(future, self.clone(), Id::next());
+        let meta = super::raw::TaskMeta::caller(None);
+        let (join, notified) = self
+            .inner
+            .owned
+            .bind(future, self.clone(), Id::next(), meta);
         if let Some(notified) = notified {
             self.schedule(notified);
         }

@@ -21,6 +21,7 @@
 //! holds it. `state.rs` documents each bit and transition; `harness.rs` does the work.
 //!
 //! A spawned `async {}` task costs at most 128 bytes (tested in `tests` below).
+mod builder;
 pub(crate) mod error;
 mod harness;
 pub(crate) mod id;
@@ -40,6 +41,7 @@ pub(crate) mod loom_support;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+pub use builder::Builder;
 pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
@@ -64,17 +66,26 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// The task completed: remove it from the owned list, returning the list's reference
     /// (or `None` if it is not listed, e.g. blocking tasks, or already taken at shutdown).
     fn release(&self, task: &Task) -> Option<Task>;
+
+    /// A task's future panicked (the panic is already caught and stored for its
+    /// `JoinHandle`): apply the runtime's `UnhandledPanic` policy.
+    fn unhandled_panic(&self) {}
 }
 
 /// Creates a task that is not in any owned list (blocking-pool jobs): returns the
 /// `Notified` to queue and the `JoinHandle`.
-pub(crate) fn unowned<F, S>(future: F, scheduler: S, id: Id) -> (Notified, JoinHandle<F::Output>)
+pub(crate) fn unowned<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    meta: raw::TaskMeta,
+) -> (Notified, JoinHandle<F::Output>)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = raw::RawTask::new(future, scheduler, id, 2);
+    let raw = raw::RawTask::new(future, scheduler, id, 2, meta);
     // SAFETY: the two references counted by `RawTask::new` go to the `Notified` and to
     // the `JoinHandle` (with the join interest).
     unsafe { (Notified(Task::from_raw(raw)), JoinHandle::new(raw)) }

@@ -39,6 +39,26 @@ pub(crate) struct Header {
     pub(super) id: Id,
     /// Slot index in the owned-task list shard (see `list.rs`).
     pub(super) owned_key: UnsafeCell<usize>,
+    /// Where the task was spawned and its name: immutable, for diagnostics (cold).
+    pub(super) meta: TaskMeta,
+}
+
+/// Diagnostics about a task: where it was spawned (`#[track_caller]`) and its name.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskMeta {
+    pub(crate) location: &'static std::panic::Location<'static>,
+    pub(crate) name: Option<std::sync::Arc<str>>,
+}
+
+impl TaskMeta {
+    /// The meta of a task spawned at the caller's location.
+    #[track_caller]
+    pub(crate) fn caller(name: Option<std::sync::Arc<str>>) -> TaskMeta {
+        TaskMeta {
+            location: std::panic::Location::caller(),
+            name,
+        }
+    }
 }
 
 /// The whole allocation of a task with future `F` and scheduler `S`.
@@ -104,7 +124,7 @@ pub(crate) struct RawTask {
 
 impl RawTask {
     /// Allocates a task holding `refs` references (see `state.rs` for what they are).
-    pub(super) fn new<F, S>(future: F, scheduler: S, id: Id, refs: usize) -> RawTask
+    pub(super) fn new<F, S>(future: F, scheduler: S, id: Id, refs: usize, meta: TaskMeta) -> RawTask
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -116,6 +136,7 @@ impl RawTask {
                 vtable: vtable::<F, S>(),
                 id,
                 owned_key: UnsafeCell::new(usize::MAX),
+                meta,
             },
             core: Core {
                 scheduler,
@@ -264,7 +285,6 @@ impl Notified {
         self.0.into_raw().poll();
     }
 
-    #[cfg_attr(not(loom), allow(dead_code))] // used by the loom models
     pub(crate) fn id(&self) -> Id {
         self.0.id()
     }

@@ -17,12 +17,13 @@ mod idle;
 pub(crate) mod lifo;
 mod monitor;
 pub(crate) mod queue;
+pub(crate) mod stats;
 pub(crate) mod worker;
 
 pub(crate) use idle::MAX_WORKERS;
 
 use crate::blocking;
-use crate::loom::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering::*};
+use crate::loom::sync::atomic::{fence, AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Parker, Unparker};
 use crate::runtime::Config;
@@ -33,7 +34,7 @@ use std::future::Future;
 
 /// Everything the workers, the monitor and all handles share.
 pub(crate) struct Shared {
-    pub(super) remotes: Box<[CachePadded<Remote>]>,
+    pub(crate) remotes: Box<[CachePadded<Remote>]>,
     pub(super) inject: queue::Injector,
     pub(super) idle: idle::Idle,
     pub(crate) owned: OwnedTasks,
@@ -50,13 +51,13 @@ pub(crate) struct Shared {
 
 /// The part of a worker that other threads may touch.
 pub(crate) struct Remote {
-    pub(super) steal: queue::Stealer,
+    pub(crate) steal: queue::Stealer,
     /// Steals from the worker's yield queue.
-    pub(super) yield_steal: queue::Stealer,
+    pub(crate) yield_steal: queue::Stealer,
     pub(super) lifo: lifo::LifoSlot,
     pub(super) unpark: Unparker,
-    /// Polls started by this worker, published for the monitor (written by the owner only).
-    pub(super) polls: AtomicU64,
+    /// Counters published by this worker (written by the owner only).
+    pub(crate) stats: stats::WorkerStats,
 }
 
 /// What the runtime owns for this flavor: the monitor's parker, handed to its thread.
@@ -80,7 +81,7 @@ impl Shared {
                 yield_steal: core.yield_queue.stealer(),
                 lifo: lifo::LifoSlot::new(),
                 unpark: core.park.unparker(),
-                polls: AtomicU64::new(0),
+                stats: stats::WorkerStats::default(),
             }));
             handoff.push(Mutex::new(Some(core)));
         }
@@ -104,17 +105,26 @@ impl Shared {
         (shared, owned)
     }
 
+    pub(crate) fn injector_depth(&self) -> usize {
+        self.inject.len()
+    }
+
     pub(crate) fn num_workers(&self) -> usize {
         self.remotes.len()
     }
 
     /// Spawns `future` and schedules its first poll.
-    pub(crate) fn spawn<F>(me: &Arc<Shared>, future: F, id: Id) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(
+        me: &Arc<Shared>,
+        future: F,
+        id: Id,
+        meta: crate::task::raw::TaskMeta,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (join, notified) = me.owned.bind(future, me.clone(), id);
+        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
         if let Some(notified) = notified {
             me.schedule_task(notified, false);
         }
@@ -218,6 +228,12 @@ impl Schedule for Arc<Shared> {
 
     fn release(&self, task: &Task) -> Option<Task> {
         self.owned.remove(task)
+    }
+
+    fn unhandled_panic(&self) {
+        if self.config.unhandled_panic == crate::runtime::UnhandledPanic::ShutdownRuntime {
+            self.close();
+        }
     }
 }
 

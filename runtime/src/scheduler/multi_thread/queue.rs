@@ -42,6 +42,9 @@ mod imp {
         pub(crate) fn pop(&self) -> Option<Notified> {
             self.0.pop()
         }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
+        }
 
         pub(crate) fn stealer(&self) -> Stealer {
             Stealer(self.0.stealer())
@@ -62,6 +65,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
         }
     }
 
@@ -93,6 +99,9 @@ mod imp {
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()
         }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
+        }
     }
 }
 
@@ -118,6 +127,9 @@ mod imp {
         pub(crate) fn pop(&self) -> Option<Notified> {
             self.0.lock().unwrap().pop_front()
         }
+        pub(crate) fn len(&self) -> usize {
+            self.0.lock().unwrap().len()
+        }
         pub(crate) fn stealer(&self) -> Stealer {
             Stealer(self.0.clone())
         }
@@ -137,6 +149,9 @@ mod imp {
         pub(crate) fn is_empty(&self) -> bool {
             self.0.lock().unwrap().is_empty()
         }
+        pub(crate) fn len(&self) -> usize {
+            self.0.lock().unwrap().len()
+        }
     }
 
     impl Injector {
@@ -154,6 +169,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.lock().unwrap().is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            self.0.lock().unwrap().len()
         }
     }
 }

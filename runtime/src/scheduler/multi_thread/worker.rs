@@ -7,7 +7,7 @@
 //! calls `block_in_place`, the core is handed to a fresh thread through `Shared::handoff`
 //! and this thread finishes the poll without a core, then leaves the run loop; the core's
 //! queues keep being served by the new thread, never stranded.
-use super::{queue, Shared};
+use super::{queue, stats, Shared};
 use crate::loom::sync::atomic::{fence, Ordering::*};
 use crate::loom::sync::Arc;
 use crate::loom::Parker;
@@ -39,7 +39,9 @@ pub(crate) struct Core {
     lifo_polls: u8,
     is_searching: bool,
     is_shutdown: bool,
-    pub(super) polls: u64,
+    polls: u64,
+    /// When the worker last woke up (or started): busy time is measured up to its park.
+    busy_since: std::time::Instant,
 }
 
 impl Core {
@@ -55,6 +57,7 @@ impl Core {
             is_searching: false,
             is_shutdown: false,
             polls: 0,
+            busy_since: std::time::Instant::now(),
         })
     }
 
@@ -100,6 +103,15 @@ impl Core {
         }
         let n = shared.remotes.len();
         let start = self.rand.below(n as u32) as usize;
+        let stats = &shared.remotes[self.index].stats;
+        let before = self.run_queue.len();
+        let count = |core: &Core| {
+            stats::bump(&stats.steal_ops, 1);
+            stats::bump(
+                &stats.steals,
+                1 + core.run_queue.len().saturating_sub(before) as u64,
+            );
+        };
         for i in 0..n {
             let victim = (start + i) % n;
             if victim == self.index {
@@ -107,9 +119,11 @@ impl Core {
             }
             let remote = &shared.remotes[victim];
             if let Some(task) = remote.steal.steal_into(&self.run_queue) {
+                count(self);
                 return Some(task);
             }
             if let Some(task) = remote.yield_steal.steal_into(&self.run_queue) {
+                count(self);
                 return Some(task);
             }
         }
@@ -121,6 +135,7 @@ impl Core {
             let victim = (start + i) % n;
             if victim != self.index {
                 if let Some(task) = shared.remotes[victim].lifo.steal() {
+                    count(self);
                     return Some(task);
                 }
             }
@@ -256,16 +271,27 @@ impl Context {
         let shared = &*self.shared;
         core.transition_from_searching(shared);
         core.polls += 1;
-        // Relaxed: a progress counter for the monitor, which tolerates stale reads.
-        shared.remotes[self.index].polls.store(core.polls, Relaxed);
+        let stats = &shared.remotes[self.index].stats;
+        // Relaxed: counters for the monitor and metrics, which tolerate stale reads.
+        stats.polls.store(core.polls, Relaxed);
+        stats.current_task.store(task.id().as_u64(), Relaxed);
+        let sample = core.polls % 64 == 0;
         *self.core.borrow_mut() = Some(core);
+        let started = sample.then(std::time::Instant::now);
         robin_sync::coop::with_budget(|| task.run());
+        if let Some(started) = started {
+            stats.sample_poll(started.elapsed().as_nanos() as u64);
+        }
+        stats.current_task.store(0, Relaxed);
         self.core.borrow_mut().take()
     }
 
     fn park(&self, mut core: Box<Core>) -> Box<Core> {
         let shared = &*self.shared;
         core.lifo_polls = 0;
+        let stats = &shared.remotes[self.index].stats;
+        stats::bump(&stats.parks, 1);
+        stats::bump(&stats.busy_ns, core.busy_since.elapsed().as_nanos() as u64);
         let was_searching = core.is_searching;
         core.is_searching = false;
         if shared
@@ -285,6 +311,7 @@ impl Context {
                 return core;
             }
             core.park.park();
+            core.busy_since = std::time::Instant::now();
             if shared.is_shutdown() {
                 core.is_shutdown = true;
                 return core;
