@@ -28,6 +28,7 @@ pub(crate) mod id;
 mod join;
 mod join_set;
 pub(crate) mod list;
+mod local;
 #[doc(hidden)]
 pub mod macro_support;
 pub(crate) mod raw;
@@ -46,6 +47,7 @@ pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::{AbortHandle, JoinHandle};
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalJoinHandle, LocalSet};
 pub(crate) use raw::{Notified, Task};
 pub use spawn::{block_in_place, spawn, spawn_blocking, yield_now};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};

@@ -1,0 +1,265 @@
+//! `robin::task::{LocalSet, spawn_local}` through the facade.
+use robin::task::{self, LocalSet};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn current_rt() -> robin::runtime::Runtime {
+    robin::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn block_on_runs_non_send_tasks() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let out = local.block_on(&rt, {
+        let log = log.clone();
+        async move {
+            let mut handles = Vec::new();
+            for i in 0..10 {
+                let log = log.clone();
+                handles.push(task::spawn_local(async move {
+                    task::yield_now().await;
+                    log.borrow_mut().push(i);
+                    i * i
+                }));
+            }
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.unwrap();
+            }
+            sum
+        }
+    });
+    assert_eq!(out, 285);
+    let mut log = log.borrow().clone();
+    log.sort();
+    assert_eq!(log, (0..10).collect::<Vec<_>>());
+}
+
+#[robin::test]
+async fn run_until_inside_a_robin_test() {
+    let local = LocalSet::new();
+    let v = local
+        .run_until(async {
+            let rc = Rc::new(Cell::new(1));
+            let rc2 = rc.clone();
+            task::spawn_local(async move { rc2.set(41) }).await.unwrap();
+            rc.get() + 1
+        })
+        .await;
+    assert_eq!(v, 42);
+}
+
+#[test]
+fn run_until_on_a_multi_thread_runtime() {
+    let rt = robin::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let local = LocalSet::new();
+    let out = local.block_on(&rt, async {
+        // A local task may await a Send task running on the workers.
+        let rc = Rc::new(2);
+        task::spawn_local(async move {
+            let x = robin::spawn(async { 20 }).await.unwrap();
+            x * *rc
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(out, 40);
+}
+
+#[test]
+fn awaiting_the_set_waits_for_all_tasks() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let count = Rc::new(Cell::new(0));
+    for i in 0..5 {
+        let count = count.clone();
+        local.spawn_local(async move {
+            for _ in 0..i {
+                task::yield_now().await;
+            }
+            // Nested spawns count too.
+            let count2 = count.clone();
+            task::spawn_local(async move { count2.set(count2.get() + 10) });
+            count.set(count.get() + 1);
+        });
+    }
+    assert_eq!(local.len(), 5);
+    rt.block_on(local);
+    assert_eq!(count.get(), 55);
+}
+
+#[test]
+fn wakes_from_other_threads() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let (tx, rx) = robin::sync::oneshot::channel::<u32>();
+    let out = local.block_on(&rt, async move {
+        let handle = task::spawn_local(async move { Rc::new(rx.await.unwrap()) });
+        let sender = std::thread::spawn(move || tx.send(7).unwrap());
+        let v = handle.await.unwrap();
+        sender.join().unwrap();
+        *v
+    });
+    assert_eq!(out, 7);
+}
+
+#[test]
+fn many_wakes_from_threads_via_mpsc() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let (tx, mut rx) = robin::sync::mpsc::channel::<u32>(4);
+    let producers: Vec<_> = (0..4)
+        .map(|p| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for i in 0..50 {
+                    tx.blocking_send(p * 1000 + i).unwrap();
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let total = local.block_on(&rt, async move {
+        let acc = Rc::new(Cell::new(0u64));
+        let acc2 = acc.clone();
+        task::spawn_local(async move {
+            while let Some(v) = rx.recv().await {
+                acc2.set(acc2.get() + u64::from(v));
+            }
+        })
+        .await
+        .unwrap();
+        acc.get()
+    });
+    for p in producers {
+        p.join().unwrap();
+    }
+    let want: u64 = (0..4u64)
+        .map(|p| (0..50u64).map(|i| p * 1000 + i).sum::<u64>())
+        .sum();
+    assert_eq!(total, want);
+}
+
+#[test]
+fn abort_and_panic_are_join_errors() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    local.block_on(&rt, async {
+        let pending = task::spawn_local(std::future::pending::<()>());
+        task::yield_now().await;
+        assert!(!pending.is_finished());
+        pending.abort();
+        assert!(pending.await.unwrap_err().is_cancelled());
+
+        let panics = task::spawn_local(async { panic!("local boom") });
+        let err = panics.await.unwrap_err();
+        assert!(err.is_panic());
+        assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "local boom");
+    });
+}
+
+#[test]
+fn abort_from_another_thread() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let handle = local.spawn_local(async {
+        let _not_send = Rc::new(());
+        std::future::pending::<u8>().await
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The handle is Send because its output (u8) is.
+    let aborter = std::thread::spawn(move || {
+        let handle = handle;
+        handle.abort();
+        tx.send(handle).unwrap();
+    });
+    aborter.join().unwrap();
+    let handle = rx.recv().unwrap();
+    let res = local.block_on(&rt, handle);
+    assert!(res.unwrap_err().is_cancelled());
+}
+
+#[test]
+fn dropping_the_set_cancels_tasks_on_its_thread() {
+    struct OnDrop(Arc<AtomicUsize>, std::thread::ThreadId);
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            assert_eq!(std::thread::current().id(), self.1);
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let rt = current_rt();
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let local = LocalSet::new();
+    let mut handles = Vec::new();
+    for _ in 0..3 {
+        let guard = OnDrop(dropped.clone(), std::thread::current().id());
+        handles.push(local.spawn_local(async move {
+            let _g = guard;
+            std::future::pending::<()>().await
+        }));
+    }
+    local.block_on(&rt, task::yield_now());
+    drop(local);
+    assert_eq!(dropped.load(Ordering::SeqCst), 3);
+    for h in handles {
+        assert!(rt.block_on(h).unwrap_err().is_cancelled());
+    }
+}
+
+#[test]
+#[should_panic(expected = "`spawn_local` called from outside of a `task::LocalSet`")]
+fn spawn_local_outside_a_set_panics() {
+    let rt = current_rt();
+    rt.block_on(async {
+        task::spawn_local(async {});
+    });
+}
+
+#[robin::test(start_paused = true)]
+async fn local_tasks_use_timers() {
+    let local = LocalSet::new();
+    let order = local
+        .run_until(async {
+            let order = Rc::new(RefCell::new(Vec::new()));
+            let mut handles = Vec::new();
+            for ms in [30u64, 10, 20] {
+                let order = order.clone();
+                handles.push(task::spawn_local(async move {
+                    robin::time::sleep(Duration::from_millis(ms)).await;
+                    order.borrow_mut().push(ms);
+                }));
+            }
+            for h in handles {
+                h.await.unwrap();
+            }
+            let v = order.borrow().clone();
+            v
+        })
+        .await;
+    assert_eq!(order, vec![10, 20, 30]);
+}
+
+#[robin::test]
+async fn task_id_is_set_in_local_tasks() {
+    let local = LocalSet::new();
+    local
+        .run_until(async {
+            let handle = task::spawn_local(async { task::id() });
+            let id = handle.id();
+            assert_eq!(handle.await.unwrap(), id);
+        })
+        .await;
+}
