@@ -21,6 +21,8 @@ pub struct Timer {
     shared: Option<Arc<TimerShared>>,
     deadline: Instant,
     registered: bool,
+    /// `poll_elapsed` returned `Ready(Ok)` (the entry may never have been filed).
+    elapsed: bool,
 }
 
 impl std::fmt::Debug for TimerShared {
@@ -69,6 +71,7 @@ impl Timer {
             shared: None,
             deadline,
             registered: false,
+            elapsed: false,
         })
     }
 
@@ -79,9 +82,11 @@ impl Timer {
 
     /// Whether the deadline has passed (as observed by the driver).
     pub fn is_elapsed(&self) -> bool {
-        self.shared
-            .as_ref()
-            .is_some_and(|s| s.state() == driver::timer::FIRED)
+        self.elapsed
+            || self
+                .shared
+                .as_ref()
+                .is_some_and(|s| s.state() == driver::timer::FIRED)
     }
 
     /// Moves the deadline; the timer is re-filed on its next poll.
@@ -94,6 +99,7 @@ impl Timer {
         }
         // A fresh entry on the next poll: a fired one must not report the old deadline.
         self.shared = None;
+        self.elapsed = false;
         self.deadline = deadline;
     }
 
@@ -115,6 +121,7 @@ impl Timer {
             match self.driver.insert_timer(shared, tick) {
                 Ok(true) => self.registered = true,
                 Ok(false) => {
+                    self.elapsed = true;
                     coop.made_progress();
                     return Poll::Ready(Ok(()));
                 }
@@ -129,6 +136,7 @@ impl Timer {
                 if state == driver::timer::SHUTDOWN {
                     Poll::Ready(Err(TimerError::Shutdown))
                 } else {
+                    self.elapsed = true;
                     Poll::Ready(Ok(()))
                 }
             }

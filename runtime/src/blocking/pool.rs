@@ -3,10 +3,18 @@ use super::task::{BlockingSchedule, BlockingTask};
 use crate::loom::sync::{Arc, Condvar, Mutex};
 use crate::runtime::{Config, Handle};
 use crate::task::{self, Id, JoinHandle, Notified};
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::sync::mpsc;
 use std::time::Duration;
+
+thread_local! {
+    /// On a pool thread: its own exit sender. A thread spawned by a pool thread after
+    /// shutdown began (a worker handed over by `block_in_place`) inherits a clone, so
+    /// shutdown still waits for it.
+    static EXIT_TX: RefCell<Option<mpsc::Sender<()>>> = const { RefCell::new(None) };
+}
 
 /// Spawns jobs onto the pool; cheap to clone, held by the scheduler.
 #[derive(Clone)]
@@ -189,7 +197,10 @@ impl Inner {
         }
         let id = state.next_thread_id;
         state.next_thread_id += 1;
-        let exit_tx = state.exit_tx.clone();
+        let exit_tx = state
+            .exit_tx
+            .clone()
+            .or_else(|| EXIT_TX.try_with(|t| t.borrow().clone()).ok().flatten());
         match Inner::spawn_thread(this, handle, id, exit_tx) {
             Ok(thread) => {
                 state.num_threads += 1;
@@ -246,6 +257,7 @@ impl Inner {
         let inner = this.clone();
         let handle = handle.clone();
         builder.spawn(move || {
+            let _ = EXIT_TX.try_with(|t| *t.borrow_mut() = exit_tx.clone());
             let _enter = crate::runtime::context::set_current(&handle);
             if let Some(f) = &inner.config.after_start {
                 f();
@@ -256,6 +268,7 @@ impl Inner {
             }
             drop(_enter);
             // Last: tells shutdown this thread has left the pool.
+            let _ = EXIT_TX.try_with(|t| t.borrow_mut().take());
             drop(exit_tx);
         })
     }

@@ -15,6 +15,10 @@
 //! slot's generation is bumped, so an event for the old resource that is still in flight
 //! (already in the batch `poll` returned) finds a different generation and is dropped,
 //! and is never delivered to a new resource that reuses the slot.
+// Tokens pack a slot generation into their upper 32 bits.
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("robin's I/O driver needs a 64-bit target (tokens carry a 32-bit generation)");
+
 pub(crate) mod clock;
 mod ready;
 mod scheduled_io;
@@ -305,10 +309,16 @@ impl Handle {
                 "the robin runtime was built without the time driver: use Builder::enable_time or enable_all",
             ));
         }
-        if self.is_shutdown() {
-            return Err(Self::shut_down_error());
-        }
-        let filed = self.wheel.lock().unwrap().insert(timer, tick).is_ok();
+        let filed = {
+            let mut wheel = self.wheel.lock().unwrap();
+            // Under the wheel lock: `Driver::shutdown` sets the flag before it drains the
+            // wheel under this lock, so a timer is either drained or refused, never filed
+            // into a wheel nobody will turn again.
+            if self.is_shutdown() {
+                return Err(Self::shut_down_error());
+            }
+            wheel.insert(timer, tick).is_ok()
+        };
         // Wake the driver if it sleeps past this deadline (SeqCst pairs with the store in
         // `turn`: either it sees our entry when computing its timeout, or we see its plan).
         if filed && tick < self.next_wake.load(SeqCst) {

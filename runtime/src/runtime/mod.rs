@@ -83,6 +83,8 @@ pub struct Runtime {
     blocking_pool: BlockingPool,
     /// The driver thread of a multi-thread runtime.
     driver_thread: Option<std::thread::JoinHandle<()>>,
+    /// The monitor thread of a multi-thread runtime.
+    monitor_thread: Option<std::thread::JoinHandle<()>>,
     shut_down: bool,
 }
 
@@ -129,6 +131,7 @@ impl Runtime {
             handle: Handle::from_multi_thread(shared.clone()),
             blocking_pool,
             driver_thread: None,
+            monitor_thread: None,
             shut_down: false,
         };
         if let Some(driver) = driver {
@@ -140,7 +143,7 @@ impl Runtime {
             );
         }
         // On failure `rt` is dropped here, which shuts down what did start.
-        launcher.launch(&shared, &rt.handle)?;
+        rt.monitor_thread = launcher.launch(&shared, &rt.handle)?;
         Ok(rt)
     }
 
@@ -160,6 +163,7 @@ impl Runtime {
             },
             blocking_pool,
             driver_thread: None,
+            monitor_thread: None,
             shut_down: false,
         })
     }
@@ -239,9 +243,12 @@ impl Runtime {
             timeout
         };
         let waited = self.blocking_pool.shutdown(timeout);
-        if let Some(thread) = self.driver_thread.take() {
-            // The driver exits as soon as it sees the flag `close` set; joining it is
-            // quick, unless we are asked not to wait at all.
+        // The driver and the monitor exit as soon as they see the flag `close` set (it
+        // wakes both); joining them is quick, unless we are asked not to wait at all.
+        for thread in [self.driver_thread.take(), self.monitor_thread.take()]
+            .into_iter()
+            .flatten()
+        {
             if waited || timeout.is_none() {
                 let _ = thread.join();
             }

@@ -148,10 +148,13 @@ impl Shared {
     /// Cancels every task and drops every queued reference (runtime drop).
     pub(crate) fn shutdown(me: &Arc<Shared>, handle: &Handle) {
         let _current = context::set_current(handle);
-        let core = me.core.lock().unwrap().take();
         me.owned.close_and_shutdown_all();
+        // Close the inject queue *before* looking for the core: a thread returning the
+        // core checks the queue under the core lock (`return_core`), so either we find the
+        // core below or that thread sees the queue closed and finishes the job itself.
         let inject = me.inject.lock().unwrap().take();
         drop(inject);
+        let core = me.core.lock().unwrap().take();
         if let Some(mut core) = core {
             drop(std::mem::take(&mut core.local));
             if let Some(driver) = core.driver.as_mut() {
@@ -230,15 +233,11 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, handle: &Handle, future:
     loop {
         let core = shared.core.lock().unwrap().take();
         if let Some(core) = core {
-            let (core, out) = run_with_core(shared, core, future.as_mut());
-            *shared.core.lock().unwrap() = Some(core);
-            if let Some(waiter) = shared.core_waiters.lock().unwrap().pop() {
-                waiter.unpark();
-            }
-            return out;
+            // The core goes back (and the waiters are woken) when this returns or unwinds.
+            return run_with_core(shared, core, future.as_mut());
         }
         // Another thread drives the runtime: poll our own future and wait for a wake-up
-        // or for the core to be returned.
+        // or for the core to be returned (which wakes every waiter).
         let parker = parker.get_or_insert_with(Parker::new);
         shared.core_waiters.lock().unwrap().push(parker.unparker());
         if shared.core.lock().unwrap().is_some() {
@@ -256,15 +255,55 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, handle: &Handle, future:
     }
 }
 
+/// Puts the core back for the next `block_on` (or, if the runtime shut down while this
+/// thread held it, finishes the core's part of the shutdown), and wakes every thread
+/// waiting for it.
+fn return_core(shared: &Shared, mut core: Box<Core>) {
+    let mut slot = shared.core.lock().unwrap();
+    // Checked under the core lock (lock order: core, then inject); see `Shared::shutdown`.
+    let shut_down = shared.inject.lock().unwrap().is_none();
+    if shut_down {
+        drop(slot);
+        drop(std::mem::take(&mut core.local));
+        if let Some(driver) = core.driver.as_mut() {
+            driver.shutdown();
+        }
+    } else {
+        *slot = Some(core);
+        drop(slot);
+    }
+    let waiters = std::mem::take(&mut *shared.core_waiters.lock().unwrap());
+    for waiter in waiters {
+        waiter.unpark();
+    }
+}
+
 fn run_with_core<F: Future>(
     shared: &Arc<Shared>,
     core: Box<Core>,
     mut future: Pin<&mut F>,
-) -> (Box<Core>, F::Output) {
-    let cx = Context {
-        shared: shared.clone(),
-        core: RefCell::new(Some(core)),
+) -> F::Output {
+    /// Owns the context; returns the core when dropped, on return and on unwind alike
+    /// (a panicking `block_on` future must not take the runtime's core with it).
+    struct CoreGuard<'a> {
+        cx: Context,
+        shared: &'a Shared,
+    }
+    impl Drop for CoreGuard<'_> {
+        fn drop(&mut self) {
+            if let Some(core) = self.cx.core.borrow_mut().take() {
+                return_core(self.shared, core);
+            }
+        }
+    }
+    let guard = CoreGuard {
+        cx: Context {
+            shared: shared.clone(),
+            core: RefCell::new(Some(core)),
+        },
+        shared,
     };
+    let cx = &guard.cx;
     struct Reset(*const Context);
     impl Drop for Reset {
         fn drop(&mut self) {
@@ -272,7 +311,9 @@ fn run_with_core<F: Future>(
             let _ = CURRENT.try_with(|c| c.set(prev));
         }
     }
-    let _reset = Reset(CURRENT.with(|c| c.replace(&cx)));
+    // Declared after `guard`, so it is dropped first: the thread-local never points at
+    // a context that is gone.
+    let _reset = Reset(CURRENT.with(|c| c.replace(cx)));
 
     let main = std::sync::Arc::new(MainWaker {
         woken: AtomicBool::new(true),
@@ -281,11 +322,11 @@ fn run_with_core<F: Future>(
     let waker = Waker::from(main.clone());
     let mut task_cx = std::task::Context::from_waker(&waker);
 
-    let out = 'outer: loop {
+    'outer: loop {
         if main.woken.swap(false, AcqRel) {
             let poll = robin_sync::coop::with_budget(|| future.as_mut().poll(&mut task_cx));
             if let Poll::Ready(out) = poll {
-                break out;
+                return out;
             }
         }
         for _ in 0..EVENT_INTERVAL {
@@ -303,19 +344,13 @@ fn run_with_core<F: Future>(
                 Some(task) => robin_sync::coop::with_budget(|| task.run()),
                 None => {
                     if !main.woken.load(Acquire) {
-                        park(&cx, shared);
+                        park(cx, shared);
                     }
                     continue 'outer;
                 }
             }
         }
-    };
-    let core = cx
-        .core
-        .borrow_mut()
-        .take()
-        .expect("core present while driving");
-    (core, out)
+    }
 }
 
 /// Nothing to run: turn the driver (or sleep on the parker) until something is woken.
@@ -323,8 +358,19 @@ fn park(cx: &Context, shared: &Shared) {
     // Take the driver out of the core while it turns: the tasks it wakes are scheduled
     // onto this core, which must not be borrowed then.
     let driver = cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take());
+    /// Puts the driver back into the core, also if a woken waker panics mid-turn.
+    struct PutBack<'a>(&'a Context, Option<Driver>);
+    impl Drop for PutBack<'_> {
+        fn drop(&mut self) {
+            if let Some(core) = self.0.core.borrow_mut().as_mut() {
+                core.driver = self.1.take();
+            }
+        }
+    }
     match driver {
-        Some(mut driver) => {
+        Some(driver) => {
+            let mut put_back = PutBack(cx, Some(driver));
+            let driver = put_back.1.as_mut().expect("just set");
             if driver.handle.clock.is_paused() {
                 // Paused test clock: look for I/O without blocking; if nothing came in
                 // and nothing else is runnable, jump to the next timer (tokio's
@@ -347,9 +393,6 @@ fn park(cx: &Context, shared: &Shared) {
                 }
             } else {
                 driver.turn(None);
-            }
-            if let Some(core) = cx.core.borrow_mut().as_mut() {
-                core.driver = Some(driver);
             }
         }
         None => {

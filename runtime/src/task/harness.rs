@@ -75,9 +75,14 @@ where
                 match self.header().state.transition_to_idle() {
                     TransitionToIdle::Ok => {}
                     TransitionToIdle::OkNotified => {
-                        // SAFETY: the poller's reference was turned into this `Notified`'s.
+                        // SAFETY: the transition added this `Notified`'s reference.
                         let task = unsafe { Task::from_raw(self.raw()) };
                         self.core().scheduler.yield_now(Notified(task));
+                        // The poller's reference kept the task alive through `yield_now`
+                        // (a thief may already have run and completed it).
+                        if self.header().state.ref_dec() {
+                            self.dealloc();
+                        }
                     }
                     TransitionToIdle::OkDealloc => self.dealloc(),
                     TransitionToIdle::Cancelled => {
@@ -180,6 +185,11 @@ where
     /// the output to the `JoinHandle` (or drop it), leave the owned list, drop references.
     fn complete(self) {
         let snapshot = self.header().state.transition_to_complete();
+        // Leave the owned list first, so that whoever the join waker wakes (and anything
+        // ordered after it) no longer counts this task among the runtime's live tasks.
+        // SAFETY: a borrowed view of our own reference, never dropped (ManuallyDrop).
+        let me = ManuallyDrop::new(unsafe { Task::from_raw(self.raw()) });
+        let released = self.core().scheduler.release(&me);
         // User code runs here (output drop, join waker): keep its panic away from us.
         let _ = catch_unwind(AssertUnwindSafe(|| {
             if !snapshot.is_join_interested() {
@@ -195,9 +205,6 @@ where
                 });
             }
         }));
-        // SAFETY: a borrowed view of our own reference, never dropped (ManuallyDrop).
-        let me = ManuallyDrop::new(unsafe { Task::from_raw(self.raw()) });
-        let released = self.core().scheduler.release(&me);
         let count = match released {
             Some(task) => {
                 // The owned list's reference: dropped together with ours below.
@@ -214,7 +221,11 @@ where
     fn dealloc(self) {
         // SAFETY: called by the holder of the last reference: nobody else can reach the
         // allocation, which `RawTask::new` made with `Box::new`.
-        drop(unsafe { Box::from_raw(self.cell.as_ptr()) });
+        let cell = unsafe { Box::from_raw(self.cell.as_ptr()) };
+        // The join waker and a never-completed stage are user values whose `Drop` may
+        // panic; the box is freed either way (drop glue keeps going on unwind), and the
+        // panic must not unwind into the scheduler that released the last reference.
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(cell)));
     }
 
     // ----- joining ------------------------------------------------------------------
@@ -364,10 +375,12 @@ where
             if prev.is_join_waker_set() {
                 // We took the slot back by clearing JOIN_WAKER before completion.
                 // SAFETY: the runtime reads the slot only with JOIN_INTEREST set, now clear.
-                harness
+                let waker = harness
                     .trailer()
                     .waker
-                    .with_mut(|slot| unsafe { *slot = None });
+                    .with_mut(|slot| unsafe { (*slot).take() });
+                // A user waker's `Drop` may panic: never skip the `ref_dec` below for it.
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(waker)));
             }
         }
     }

@@ -14,11 +14,18 @@ pub(crate) struct MockScheduler {
 struct Inner {
     queue: Mutex<VecDeque<Notified>>,
     owned: OwnedTasks,
+    scheduled: crate::loom::sync::atomic::AtomicUsize,
 }
 
 impl Schedule for MockScheduler {
     fn schedule(&self, task: Notified) {
         self.inner.queue.lock().unwrap().push_back(task);
+        // Like the real schedulers (the current-thread one unparks its thread here),
+        // touch `self` after publishing the task: `self` lives inside the task
+        // allocation, so this is only sound if the caller still holds a reference.
+        self.inner
+            .scheduled
+            .fetch_add(1, crate::loom::sync::atomic::Ordering::Relaxed);
     }
     fn release(&self, task: &Task) -> Option<Task> {
         self.inner.owned.remove(task)
@@ -31,6 +38,7 @@ impl MockScheduler {
             inner: Arc::new(Inner {
                 queue: Mutex::new(VecDeque::new()),
                 owned: OwnedTasks::new(1),
+                scheduled: crate::loom::sync::atomic::AtomicUsize::new(0),
             }),
         }
     }

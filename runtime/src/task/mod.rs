@@ -209,6 +209,38 @@ mod harness_tests {
         sched.assert_all_freed();
     }
 
+    /// A detached task is woken *by value* from another thread while this thread pops
+    /// and completes it: the waker must keep its own reference until `schedule` (code
+    /// inside the task allocation) has returned, or the completing thread frees the task
+    /// under it. Miri checks this (the review found the waker handing its reference away).
+    #[test]
+    fn wake_by_value_racing_with_completion_of_a_detached_task() {
+        for _ in 0..20 {
+            let sched = MockScheduler::new();
+            let slot = Arc::new(Mutex::new(None));
+            drop(sched.spawn(TwoPolls(0, slot.clone())));
+            sched.run_until_idle();
+            let waker = slot
+                .lock()
+                .unwrap()
+                .take()
+                .expect("first poll stored its waker");
+            let waking = std::thread::spawn(move || waker.wake());
+            let mut ran = false;
+            for _ in 0..100_000 {
+                if let Some(task) = sched.pop() {
+                    task.run();
+                    ran = true;
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            waking.join().unwrap();
+            assert!(ran, "the wake queued the task");
+            sched.assert_all_freed();
+        }
+    }
+
     #[test]
     fn abort_before_during_and_after() {
         // Before the first poll.

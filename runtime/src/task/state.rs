@@ -73,7 +73,10 @@ pub(crate) enum TransitionToRunning {
 pub(crate) enum TransitionToIdle {
     /// Nothing: a future wake will reschedule it. The poller's reference was dropped.
     Ok,
-    /// It was woken while running: reschedule it, reusing the poller's reference.
+    /// It was woken while running: reschedule it with the new reference this transition
+    /// added, then drop the poller's own reference. (The poller must not hand its own
+    /// reference over: scheduling runs code that lives inside the task allocation,
+    /// which another worker could free as soon as the `Notified` is published.)
     OkNotified,
     /// As `Ok`, and that was the last reference: deallocate.
     OkDealloc,
@@ -87,7 +90,9 @@ pub(crate) enum TransitionToIdle {
 pub(crate) enum TransitionToNotified {
     /// Already queued, running (it will reschedule itself) or complete.
     DoNothing,
-    /// Push a `Notified` to the scheduler; it owns one reference already counted.
+    /// Push a `Notified` to the scheduler; its reference was added by the transition.
+    /// (By value, the waker's own reference must be dropped only *after* `schedule`
+    /// returned: scheduling runs code inside the task allocation.)
     Submit,
     /// (by value only) The waker's reference was the last one: deallocate.
     Dealloc,
@@ -155,7 +160,9 @@ impl State {
             }
             s.0 &= !RUNNING;
             if s.is_notified() {
-                // The poller's reference becomes the reference of the re-queued `Notified`.
+                // A reference for the re-queued `Notified`; the poller keeps its own until
+                // `schedule` has returned.
+                s.ref_inc();
                 (TransitionToIdle::OkNotified, Some(s))
             } else {
                 s.ref_dec();
@@ -203,8 +210,10 @@ impl State {
                 };
                 (action, Some(s))
             } else {
-                // The waker's reference is handed to the `Notified`.
+                // A new reference for the `Notified`; the waker drops its own after
+                // scheduling (see `Submit`).
                 s.0 |= NOTIFIED;
+                s.ref_inc();
                 (TransitionToNotified::Submit, Some(s))
             }
         })
@@ -384,7 +393,9 @@ mod tests {
             TransitionToNotified::DoNothing
         );
         assert_eq!(s.transition_to_idle(), TransitionToIdle::OkNotified);
-        assert_eq!(s.load().ref_count(), 3);
+        // The new Notified's reference, until the poller drops its own.
+        assert_eq!(s.load().ref_count(), 4);
+        assert!(!s.ref_dec());
         // Queued already: a second wake does nothing.
         assert_eq!(
             s.transition_to_notified_by_ref(),

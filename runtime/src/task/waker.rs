@@ -40,8 +40,16 @@ unsafe fn wake_by_val(ptr: *const ()) {
     // SAFETY: this waker's reference keeps the task live until the transition below.
     let (nn, h) = unsafe { header(ptr) };
     match h.state.transition_to_notified_by_val() {
-        // SAFETY: the transition turned the waker's reference into the `Notified`'s.
-        TransitionToNotified::Submit => unsafe { (h.vtable.schedule)(nn) },
+        TransitionToNotified::Submit => {
+            // SAFETY: the transition added the reference that `schedule` consumes; our
+            // own reference keeps the task alive while `schedule` runs.
+            unsafe { (h.vtable.schedule)(nn) };
+            // Only now give up the waker's reference (it may be the last one).
+            if h.state.ref_dec() {
+                // SAFETY: that was the last reference.
+                unsafe { (h.vtable.dealloc)(nn) }
+            }
+        }
         // SAFETY: the waker held the last reference.
         TransitionToNotified::Dealloc => unsafe { (h.vtable.dealloc)(nn) },
         TransitionToNotified::DoNothing => {}

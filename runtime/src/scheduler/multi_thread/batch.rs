@@ -34,11 +34,16 @@ pub(super) fn defer(shared: &Shared) -> bool {
 
 /// Runs `f` (which wakes many tasks) with `shared`'s notifications deferred to its end.
 pub(crate) fn wake_batch<R>(shared: &Arc<Shared>, f: impl FnOnce() -> R) -> R {
-    struct Close<'a>(&'a Shared, *const Shared);
+    /// Closes this batch, restoring the enclosing one (if a wake ever opened a nested
+    /// batch, the outer batch's pending notification survives it).
+    struct Close<'a>(&'a Shared, *const Shared, bool);
     impl Drop for Close<'_> {
         fn drop(&mut self) {
             let _ = BATCH.try_with(|b| b.set(self.1));
-            if NEEDS_NOTIFY.try_with(|n| n.replace(false)).unwrap_or(false) {
+            let needs = NEEDS_NOTIFY
+                .try_with(|n| n.replace(self.2))
+                .unwrap_or(false);
+            if needs {
                 // Orders the batch's pushes before reading the idle state (README).
                 fence(SeqCst);
                 self.0.notify_parked();
@@ -46,6 +51,7 @@ pub(crate) fn wake_batch<R>(shared: &Arc<Shared>, f: impl FnOnce() -> R) -> R {
         }
     }
     let prev = BATCH.with(|b| b.replace(Arc::as_ptr(shared)));
-    let _close = Close(shared, prev);
+    let prev_needs = NEEDS_NOTIFY.with(|n| n.replace(false));
+    let _close = Close(shared, prev, prev_needs);
     f()
 }

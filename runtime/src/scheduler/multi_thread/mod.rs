@@ -238,22 +238,23 @@ impl Schedule for Arc<Shared> {
 }
 
 impl MultiThread {
-    /// Starts the worker threads (on the blocking pool) and the monitor thread.
+    /// Starts the worker threads (on the blocking pool) and the monitor thread, whose
+    /// handle is returned for the runtime to join at shutdown.
     pub(crate) fn launch(
         &mut self,
         shared: &Arc<Shared>,
         handle: &crate::runtime::Handle,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<Option<std::thread::JoinHandle<()>>> {
         for index in 0..shared.num_workers() {
             let shared2 = shared.clone();
             shared
                 .blocking
                 .spawn_mandatory(handle, move || worker::run(shared2, index))?;
         }
-        if let Some(parker) = self.monitor_parker.take() {
-            monitor::spawn(shared.clone(), parker)?;
+        match self.monitor_parker.take() {
+            Some(parker) => monitor::spawn(shared.clone(), parker).map(Some),
+            None => Ok(None),
         }
-        Ok(())
     }
 }
 

@@ -33,12 +33,14 @@ pub(super) const PERIOD: Duration = Duration::from_millis(1);
 /// How long the monitor sleeps between looks while every worker is parked.
 const IDLE_PERIOD: Duration = Duration::from_millis(50);
 
-pub(super) fn spawn(shared: Arc<Shared>, parker: Parker) -> std::io::Result<()> {
+pub(super) fn spawn(
+    shared: Arc<Shared>,
+    parker: Parker,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
     let name = format!("{}-monitor", (shared.config.thread_name)());
     std::thread::Builder::new()
         .name(name)
         .spawn(move || run(&shared, &parker))
-        .map(drop)
 }
 
 /// What the monitor remembers about one worker.
