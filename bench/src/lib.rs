@@ -130,7 +130,9 @@ impl Config {
                 pingpong: (100_000, 10_000),
                 sweep_points: vec![10, 100, 1_000, 10_000, 100_000],
                 sweep_limits: SweepLimits {
-                    thread_cap: 10_000,
+                    // Thread-per-unit is tried at every point, 100k included: at ~0.1 ms a
+                    // spawn that is ~10 s a repetition, and a spawn failure is reported.
+                    thread_cap: 100_000,
                     pool_budget: Duration::from_secs(6),
                 },
                 ..base
