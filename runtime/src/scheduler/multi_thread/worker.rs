@@ -24,6 +24,12 @@ const MAX_LIFO_POLLS: u8 = 3;
 /// so remote work is not starved by a worker whose local queue never empties.
 const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 
+/// Looks a searching worker takes (about 20-50 µs in all) before it parks.
+#[cfg(not(loom))]
+const SPIN_ROUNDS: u32 = 64;
+#[cfg(loom)]
+const SPIN_ROUNDS: u32 = 1;
+
 /// One worker's private state.
 pub(crate) struct Core {
     pub(super) index: usize,
@@ -136,6 +142,36 @@ impl Core {
             if victim != self.index {
                 if let Some(task) = shared.remotes[victim].lifo.steal() {
                     count(self);
+                    return Some(task);
+                }
+            }
+        }
+        None
+    }
+
+    /// A searcher that found nothing keeps looking for a short while before it parks:
+    /// work often arrives within microseconds (the driver thread waking the other end of
+    /// a request/response), and a parked worker costs a futex wake-up to revive. While it
+    /// spins it still counts as searching, so producers skip their notification (Go's
+    /// "spinning M"). Bounded: after [`SPIN_ROUNDS`] looks it parks.
+    fn spin_for_work(&mut self, shared: &Shared) -> Option<Notified> {
+        if !self.is_searching {
+            return None;
+        }
+        for round in 0..SPIN_ROUNDS {
+            if round % 8 == 7 {
+                std::thread::yield_now();
+            } else {
+                for _ in 0..64 {
+                    crate::loom::hint::spin_loop();
+                }
+            }
+            if let Some(task) = shared.inject.steal_into(&self.run_queue) {
+                return Some(task);
+            }
+            let n = shared.remotes.len();
+            for victim in (0..n).filter(|v| *v != self.index) {
+                if let Some(task) = shared.remotes[victim].steal.steal_into(&self.run_queue) {
                     return Some(task);
                 }
             }
@@ -257,6 +293,10 @@ impl Context {
                 continue;
             }
             if let Some(task) = core.steal_work(shared) {
+                core = self.run_task(task, core)?;
+                continue;
+            }
+            if let Some(task) = core.spin_for_work(shared) {
                 core = self.run_task(task, core)?;
                 continue;
             }
