@@ -18,6 +18,10 @@ pub use robin_runtime::{runtime, spawn, task, task_local};
 pub use robin_sync as sync;
 pub use robin_time as time;
 
+/// hyper 1.x on robin (the `hyper` feature): `RobinIo`, `RobinExecutor`, `RobinTimer`.
+#[cfg(feature = "hyper")]
+pub use robin_hyper as hyper_rt;
+
 /// What the macros expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
