@@ -8,10 +8,11 @@
 //! process behind. Children also exit on their own when their stdin reaches EOF, so a killed
 //! harness does not orphan them for long.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -23,22 +24,76 @@ pub fn worker_exe() -> Result<PathBuf, String> {
     std::env::current_exe().map_err(|e| format!("current_exe: {e}"))
 }
 
-/// A child process that is killed and reaped when dropped.
+/// A child process that is killed and reaped when dropped. Its stderr is forwarded to ours,
+/// and its last lines are kept ([`ChildGuard::death`]) so that a worker that dies (say, the
+/// OS refused it a thread) is reported with the error it hit.
 #[derive(Debug)]
-pub struct ChildGuard(pub Child);
+pub struct ChildGuard(
+    pub Child,
+    pub Arc<Mutex<VecDeque<String>>>,
+    Option<JoinHandle<()>>,
+);
 
 impl ChildGuard {
     /// Spawns `exe --worker <args>` with piped stdin/stdout (stderr inherited).
     pub fn spawn(exe: &Path, args: &[String]) -> Result<ChildGuard, String> {
-        Command::new(exe)
+        let mut child = Command::new(exe)
             .arg("--worker")
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
-            .map(ChildGuard)
-            .map_err(|e| format!("spawn {}: {e}", exe.display()))
+            .map_err(|e| format!("spawn {}: {e}", exe.display()))?;
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        let reader = child.stderr.take().map(|err| {
+            let tail = tail.clone();
+            // Ends when the child's stderr closes (it exits or is killed).
+            thread::spawn(move || {
+                for line in BufReader::new(err).lines().map_while(Result::ok) {
+                    eprintln!("{line}");
+                    let mut tail = tail.lock().unwrap();
+                    if tail.len() == 8 {
+                        tail.pop_front();
+                    }
+                    tail.push_back(line);
+                }
+            })
+        });
+        Ok(ChildGuard(child, tail, reader))
+    }
+
+    /// Why the child died: its exit status (waited for up to 2 s) and the most telling of
+    /// its last stderr lines (one mentioning an error, else the last).
+    pub fn death(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let status = loop {
+            match self.0.try_wait() {
+                Ok(Some(status)) => {
+                    // Exited: its stderr is closed, so the reader finishes; joining it
+                    // collects every line the child wrote.
+                    if let Some(reader) = self.2.take() {
+                        let _ = reader.join();
+                    }
+                    break status.to_string();
+                }
+                Ok(None) if Instant::now() < deadline => {
+                    // Bounded reaping poll: the child has closed its stdout and is exiting.
+                    thread::sleep(Duration::from_millis(1));
+                }
+                Ok(None) => break "still running".to_string(),
+                Err(e) => break format!("wait: {e}"),
+            }
+        };
+        let tail = self.1.lock().unwrap();
+        let line = tail
+            .iter()
+            .rev()
+            .find(|l| l.contains("error") || l.contains("failed"))
+            .or(tail.back())
+            .cloned()
+            .unwrap_or_else(|| "no message".into());
+        format!("{status}: {line}")
     }
 
     /// Closes stdin and waits for a clean exit within `limit`; kills it otherwise.
@@ -144,7 +199,8 @@ impl Children {
                 Ok((_, Some(_))) => {}
                 Ok((c, None)) => {
                     if lines[c].is_none() {
-                        return Err(format!("worker {c} exited before answering"));
+                        let death = self.kids[c].death();
+                        return Err(format!("worker {c} died before answering ({death})"));
                     }
                 }
                 Err(_) => {
