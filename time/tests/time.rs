@@ -323,3 +323,31 @@ fn paused_clock_needs_current_thread() {
         .unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[test]
+fn paused_clock_does_not_advance_during_blocking_work() {
+    // A one-hour timer races a blocking job that takes real time: with the paused clock,
+    // the runtime must not jump to the timer while the job is still running (tokio
+    // semantics), so the job wins and virtual time stays put.
+    let rt = paused();
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut sleep = Box::pin(time::sleep(Duration::from_secs(3600)));
+        let mut job = robin_runtime::task::spawn_blocking(|| {
+            std::thread::sleep(ms(20));
+            7
+        });
+        let out = std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(v) = std::pin::Pin::new(&mut job).poll(cx) {
+                return std::task::Poll::Ready(Ok(v.unwrap()));
+            }
+            if sleep.as_mut().poll(cx).is_ready() {
+                return std::task::Poll::Ready(Err(()));
+            }
+            std::task::Poll::Pending
+        })
+        .await;
+        assert_eq!(out, Ok(7), "the clock jumped past blocking work");
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    });
+}

@@ -344,7 +344,7 @@ fn run_with_core<F: Future>(
                 Some(task) => robin_sync::coop::with_budget(|| task.run()),
                 None => {
                     if !main.woken.load(Acquire) {
-                        park(cx, shared);
+                        park(cx, shared, &main.woken);
                     }
                     continue 'outer;
                 }
@@ -354,7 +354,7 @@ fn run_with_core<F: Future>(
 }
 
 /// Nothing to run: turn the driver (or sleep on the parker) until something is woken.
-fn park(cx: &Context, shared: &Shared) {
+fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
     // Take the driver out of the core while it turns: the tasks it wakes are scheduled
     // onto this core, which must not be borrowed then.
     let driver = cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take());
@@ -376,7 +376,16 @@ fn park(cx: &Context, shared: &Shared) {
                 // and nothing else is runnable, jump to the next timer (tokio's
                 // auto-advance) instead of sleeping.
                 let woken = driver.turn(Some(std::time::Duration::ZERO));
+                // Blocking work in flight (as tokio): the clock must not jump past
+                // it; its completion wakes us instead. The stats are read *before*
+                // `main_woken`: a job wakes its joiner before its thread is counted idle
+                // again (both under the pool's lock), so if the pool looks idle here,
+                // that wake-up is already visible below.
+                let (threads, idle_threads, queued) = shared.blocking.stats();
+                let blocking_busy = threads > idle_threads || queued > 0;
                 let idle = woken == 0
+                    && !blocking_busy
+                    && !main_woken.load(Acquire)
                     && cx
                         .core
                         .borrow()
