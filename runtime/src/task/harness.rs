@@ -106,6 +106,21 @@ where
         let waker = waker_ref(self.cell.cast());
         let mut cx = Context::from_waker(&waker);
         let _current = id::CurrentGuard::enter(self.id());
+        // Feature `tracing`: the poll runs inside a `runtime.spawn` span describing the
+        // task (tokio-console's field names).
+        #[cfg(feature = "tracing")]
+        let _span = {
+            let meta = &self.header().meta;
+            tracing::trace_span!(
+                "runtime.spawn",
+                task.id = self.id().as_u64(),
+                task.name = meta.name.as_deref(),
+                loc.file = meta.location.file(),
+                loc.line = meta.location.line(),
+                loc.col = meta.location.column(),
+            )
+            .entered()
+        };
         let res = catch_unwind(AssertUnwindSafe(|| {
             self.core().stage.with_mut(|stage| {
                 // SAFETY: we hold `RUNNING`, so we have exclusive access to the stage.
