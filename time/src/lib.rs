@@ -19,7 +19,18 @@
 //!     assert_eq!(start.elapsed(), Duration::from_secs(3600));
 //! });
 //! ```
+//!
+//! The paths are tokio's: `robin::time::{sleep, sleep_until, timeout, timeout_at,
+//! interval, interval_at, Instant, Interval, MissedTickBehavior, Sleep, Timeout,
+//! Duration, error::{Elapsed, Error}, pause, resume, advance}`. This crate owns the user
+//! types; it reaches the driver only through `robin_runtime::time` (never the
+//! scheduler).
+//!
+//! Every timer binds to the runtime that is current when it is created: creating a
+//! [`Sleep`], [`Timeout`] or [`Interval`] outside a robin runtime with the time driver
+//! panics at the caller, as tokio's do.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod error;
@@ -33,12 +44,36 @@ pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Timeout};
 
-use std::time::Duration;
+/// `std::time::Duration`, re-exported at tokio's path (`robin::time::Duration`).
+///
+/// ```
+/// assert_eq!(robin_time::Duration::from_millis(1500).as_secs_f64(), 1.5);
+/// let d: std::time::Duration = robin_time::Duration::from_secs(1);
+/// assert_eq!(d, robin_time::Duration::from_millis(1000));
+/// ```
+pub use std::time::Duration;
 
 /// Freezes the clock of the current (current-thread) runtime; see the crate docs.
 ///
 /// # Panics
 /// Outside a current-thread runtime with the time driver, or if already paused.
+///
+/// ```
+/// let rt = robin_runtime::runtime::Builder::new_current_thread()
+///     .enable_all()
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     robin_time::pause();
+///     let start = robin_time::Instant::now();
+///     // Nothing else to run: the paused clock jumps straight to the timer.
+///     robin_time::sleep(robin_time::Duration::from_secs(600)).await;
+///     // (To the timer wheel's next millisecond: the clock was paused between ticks.)
+///     let waited = start.elapsed();
+///     assert!(waited >= robin_time::Duration::from_secs(600), "{waited:?}");
+///     assert!(waited < robin_time::Duration::from_millis(600_001), "{waited:?}");
+/// });
+/// ```
 #[track_caller]
 pub fn pause() {
     robin_runtime::time::pause();
@@ -48,6 +83,20 @@ pub fn pause() {
 ///
 /// # Panics
 /// If the clock is not paused.
+///
+/// ```
+/// let rt = robin_runtime::runtime::Builder::new_current_thread()
+///     .enable_all()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     let frozen = robin_time::Instant::now();
+///     robin_time::resume();
+///     std::thread::sleep(std::time::Duration::from_millis(2));
+///     assert!(robin_time::Instant::now() > frozen, "the clock runs again");
+/// });
+/// ```
 #[track_caller]
 pub fn resume() {
     robin_runtime::time::resume();
@@ -57,7 +106,7 @@ pub fn resume() {
 /// has fired.
 ///
 /// # Panics
-/// If the clock is not paused.
+/// If the clock is not paused, or if `now + duration` overflows an `Instant`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -80,7 +129,20 @@ pub async fn advance(duration: Duration) {
 }
 
 /// Timers currently filed in the current runtime's wheel: a test hook (a dropped
-/// [`Sleep`] leaves none behind).
+/// [`Sleep`] leaves none behind). Not in tokio.
+///
+/// ```
+/// # let rt = robin_runtime::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+/// # rt.block_on(async {
+/// use std::future::Future;
+/// let mut sleep = Box::pin(robin_time::sleep(robin_time::Duration::from_secs(60)));
+/// // Filed in the wheel on its first poll.
+/// std::future::poll_fn(|cx| { let _ = sleep.as_mut().poll(cx); std::task::Poll::Ready(()) }).await;
+/// assert_eq!(robin_time::num_timers(), 1);
+/// drop(sleep);
+/// assert_eq!(robin_time::num_timers(), 0);
+/// # });
+/// ```
 pub fn num_timers() -> usize {
     robin_runtime::time::num_timers()
 }

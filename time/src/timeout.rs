@@ -1,13 +1,20 @@
 //! `timeout`: bound how long a future may take.
+//!
+//! Owns the [`Timeout`] combinator (a future raced against a [`Sleep`]).
 use crate::error::Elapsed;
 use crate::{sleep_until, Instant, Sleep};
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// Runs `future` for at most `duration`: `Ok(output)` if it completes first, `Err(Elapsed)`
-/// otherwise (the future is then dropped). A future that is ready at once always wins.
+/// otherwise (the future is then dropped). A future that is ready at once always wins,
+/// even with a zero duration. A `duration` too long to represent saturates (never fires).
+///
+/// # Panics
+/// Outside the context of a robin runtime with the time driver, as
+/// [`sleep`](crate::sleep).
 ///
 /// ```
 /// use std::time::Duration;
@@ -18,45 +25,94 @@ use std::time::Duration;
 /// assert!(robin_time::timeout(Duration::from_millis(1), never).await.is_err());
 /// # });
 /// ```
-pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
-    let deadline = Instant::now()
-        .checked_add(duration)
-        .unwrap_or_else(Instant::far_future);
-    timeout_at(deadline, future)
+#[track_caller]
+pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
+    timeout_at(Instant::now().saturating_add(duration), future)
 }
 
 /// Runs `future` until `deadline` at most.
-pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+///
+/// # Panics
+/// Outside the context of a robin runtime with the time driver, as
+/// [`sleep`](crate::sleep).
+///
+/// ```
+/// use std::time::Duration;
+/// let rt = robin_runtime::runtime::Builder::new_current_thread()
+///     .enable_all()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     let deadline = robin_time::Instant::now() + Duration::from_secs(3);
+///     let slow = robin_time::sleep(Duration::from_secs(10));
+///     assert!(robin_time::timeout_at(deadline, slow).await.is_err());
+///     assert_eq!(robin_time::Instant::now(), deadline);
+/// });
+/// ```
+#[track_caller]
+pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
-        value: future,
-        deadline,
-        delay: None,
+        value: future.into_future(),
+        // Bound to the runtime now (so misuse panics here, as tokio's); the wheel entry
+        // is only allocated if `value` is ever pending.
+        delay: sleep_until(deadline),
     }
 }
 
 /// The future of [`timeout`] and [`timeout_at`].
+///
+/// ```
+/// # let rt = robin_runtime::runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use std::time::Duration;
+/// let t = robin_time::timeout(Duration::from_secs(1), async { "done" });
+/// assert_eq!(t.await, Ok("done"));
+/// # });
+/// ```
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited"]
 pub struct Timeout<F> {
     value: F,
-    deadline: Instant,
-    /// Armed the first time `value` is pending: a future that is ready at once (the
-    /// common case on a fast path) never touches the timer wheel.
-    delay: Option<Sleep>,
+    delay: Sleep,
 }
 
 impl<F> Timeout<F> {
     /// The wrapped future.
+    ///
+    /// ```
+    /// # let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// # let _guard = rt.enter();
+    /// let t = robin_time::timeout(std::time::Duration::from_secs(1), std::future::ready(3));
+    /// assert!(matches!(t.get_ref(), std::future::Ready { .. }));
+    /// ```
     pub fn get_ref(&self) -> &F {
         &self.value
     }
 
     /// The wrapped future, mutably.
+    ///
+    /// ```
+    /// # let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut t = robin_time::timeout(std::time::Duration::from_secs(1), std::future::ready(3));
+    /// let inner: &mut std::future::Ready<i32> = t.get_mut();
+    /// assert_eq!(inner.await, 3);
+    /// # });
+    /// ```
     pub fn get_mut(&mut self) -> &mut F {
         &mut self.value
     }
 
     /// The wrapped future, dropping the timer.
+    ///
+    /// ```
+    /// # let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let t = robin_time::timeout(std::time::Duration::from_secs(1), async { 4 });
+    /// assert_eq!(t.into_inner().await, 4);
+    /// # });
+    /// ```
     pub fn into_inner(self) -> F {
         self.value
     }
@@ -66,10 +122,10 @@ impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Elapsed>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `value` is structurally pinned: it is never moved out of a pinned
-        // `Timeout` (only `into_inner`, which takes `self` by value and so requires
-        // `Timeout: Unpin`, i.e. `F: Unpin`), and `Timeout` has no `Drop` impl. `delay`
-        // is `Unpin` and is not treated as pinned.
+        // SAFETY: `value` is structurally pinned: nothing moves it out of a pinned
+        // `Timeout` (`into_inner` takes `self` by value, which a pinned `Timeout` only
+        // allows when it is `Unpin`, i.e. `F: Unpin`), and `Timeout` has no `Drop` impl.
+        // `delay` is `Unpin` and is not treated as pinned.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above: `value` stays where it is for as long as `self` is pinned.
         let value = unsafe { Pin::new_unchecked(&mut this.value) };
@@ -78,9 +134,8 @@ impl<F: Future> Future for Timeout<F> {
         }
         // Even when the inner future exhausted the task's budget, the deadline must be
         // able to fire, or a busy future could never time out.
-        let deadline = this.deadline;
-        let delay = this.delay.get_or_insert_with(|| sleep_until(deadline));
-        match robin_sync::coop::with_unconstrained(|| Pin::new(delay).poll(cx)) {
+        let delay = Pin::new(&mut this.delay);
+        match robin_sync::coop::with_unconstrained(|| delay.poll(cx)) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed::new())),
             Poll::Pending => Poll::Pending,
         }

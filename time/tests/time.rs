@@ -307,7 +307,7 @@ fn sleep_outlives_its_runtime_without_hanging() {
 fn time_driver_disabled_is_a_clear_error() {
     let rt = Builder::new_current_thread().build().unwrap();
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        rt.block_on(time::sleep(ms(1)));
+        rt.block_on(async { time::sleep(ms(1)).await });
     }))
     .unwrap_err();
     let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();

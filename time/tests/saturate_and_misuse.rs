@@ -1,0 +1,220 @@
+//! Deadlines far in the future saturate (never an `Instant` overflow panic), the tokio
+//! `Interval` methods (`reset_after`, `reset_at`), and timers created outside a runtime
+//! panic at the caller with a clear message, as tokio's do.
+use robin_runtime::runtime::{Builder, Runtime};
+use robin_time::{self as time, Duration, Instant, MissedTickBehavior};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
+
+fn paused() -> Runtime {
+    Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// The interval's second tick must not come in the next hour of (paused) time.
+async fn next_tick_is_far(iv: &mut time::Interval) {
+    assert!(
+        time::timeout(HOUR, iv.tick()).await.is_err(),
+        "a Duration::MAX interval ticked twice"
+    );
+}
+
+#[test]
+fn interval_of_duration_max_ticks_once_then_never() {
+    let rt = paused();
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut iv = time::interval(Duration::MAX);
+        assert_eq!(iv.tick().await, start);
+        next_tick_is_far(&mut iv).await;
+        assert_eq!(iv.period(), Duration::MAX);
+    });
+}
+
+#[test]
+fn interval_of_duration_max_saturates_for_every_missed_tick_behavior() {
+    for behavior in [
+        MissedTickBehavior::Burst,
+        MissedTickBehavior::Delay,
+        MissedTickBehavior::Skip,
+    ] {
+        let rt = paused();
+        rt.block_on(async {
+            let mut iv = time::interval(Duration::MAX);
+            iv.set_missed_tick_behavior(behavior);
+            // Observe the first tick late, so the missed-tick policy computes the next one.
+            robin_runtime::time::advance_clock(Duration::from_millis(50));
+            iv.tick().await;
+            next_tick_is_far(&mut iv).await;
+        });
+    }
+}
+
+#[test]
+fn interval_resets_with_huge_durations_saturate() {
+    let rt = paused();
+    rt.block_on(async {
+        let mut iv = time::interval(Duration::MAX);
+        iv.tick().await;
+        iv.reset();
+        next_tick_is_far(&mut iv).await;
+        iv.reset_after(Duration::MAX);
+        next_tick_is_far(&mut iv).await;
+        // And the schedule still works afterwards.
+        let now = Instant::now();
+        iv.reset_immediately();
+        assert_eq!(iv.tick().await, now);
+    });
+}
+
+#[test]
+fn far_sleep_and_timeout_saturate() {
+    let rt = paused();
+    rt.block_on(async {
+        let sleep = time::sleep(Duration::MAX);
+        assert!(sleep.deadline() > Instant::now() + HOUR * 24 * 365);
+        assert!(time::timeout(HOUR, sleep).await.is_err());
+        let ok = time::timeout(Duration::MAX, async { 3 }).await;
+        assert_eq!(ok, Ok(3));
+    });
+}
+
+#[test]
+fn reset_after_and_reset_at_move_the_next_tick() {
+    let rt = paused();
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut iv = time::interval(Duration::from_secs(10));
+        assert_eq!(iv.tick().await, start);
+        iv.reset_after(Duration::from_secs(3));
+        assert_eq!(iv.tick().await, start + Duration::from_secs(3));
+        assert_eq!(iv.tick().await, start + Duration::from_secs(13));
+        // Into the past: the next tick is due at once (and, being late, the default
+        // `Burst` policy then catches up one period after it).
+        let now = Instant::now();
+        assert_eq!(now, start + Duration::from_secs(13));
+        iv.reset_at(start);
+        assert_eq!(iv.tick().await, start);
+        assert_eq!(iv.tick().await, start + Duration::from_secs(10));
+        assert_eq!(Instant::now(), now, "both were due at once");
+        iv.reset_at(now + Duration::from_secs(100));
+        assert_eq!(iv.tick().await, now + Duration::from_secs(100));
+    });
+}
+
+/// Runs `f`, expecting a panic; returns its message and the file:line it was reported at.
+fn panic_site(f: impl FnOnce()) -> (String, String) {
+    static SITE: Mutex<Option<(std::thread::ThreadId, String)>> = Mutex::new(None);
+    // The hook is process-wide: one caller at a time swaps it.
+    static SERIAL: Mutex<()> = Mutex::new(());
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let prev = panic::take_hook();
+    panic::set_hook(Box::new(|info| {
+        if let Some(loc) = info.location() {
+            *SITE.lock().unwrap() = Some((
+                std::thread::current().id(),
+                format!("{}:{}", loc.file(), loc.line()),
+            ));
+        }
+    }));
+    let err = panic::catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    panic::set_hook(prev);
+    let msg = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    let site = SITE.lock().unwrap().take();
+    let site = match site {
+        Some((thread, site)) if thread == std::thread::current().id() => site,
+        _ => String::new(),
+    };
+    (msg, site)
+}
+
+#[test]
+fn timers_outside_a_runtime_panic_at_the_caller() {
+    let this_file = file!();
+    type Case = (&'static str, Box<dyn FnOnce()>);
+    let cases: Vec<Case> = vec![
+        (
+            "sleep",
+            Box::new(|| drop(time::sleep(Duration::from_secs(1)))),
+        ),
+        (
+            "sleep_until",
+            Box::new(|| drop(time::sleep_until(Instant::now()))),
+        ),
+        (
+            "timeout",
+            Box::new(|| drop(time::timeout(Duration::from_secs(1), async {}))),
+        ),
+        (
+            "timeout_at",
+            Box::new(|| drop(time::timeout_at(Instant::now(), async {}))),
+        ),
+        (
+            "interval",
+            Box::new(|| drop(time::interval(Duration::from_secs(1)))),
+        ),
+        (
+            "interval_at",
+            Box::new(|| drop(time::interval_at(Instant::now(), Duration::from_secs(1)))),
+        ),
+    ];
+    for (what, f) in cases {
+        let (msg, site) = panic_site(f);
+        assert!(
+            msg.contains("no robin runtime running") && msg.contains("Runtime::enter"),
+            "{what}: {msg}"
+        );
+        assert!(
+            site.starts_with(this_file),
+            "{what}: panic reported at {site}"
+        );
+    }
+}
+
+#[test]
+fn rt_block_on_of_a_sleep_panics_as_in_tokio() {
+    // The sleep is created before `block_on` enters the runtime.
+    let rt = paused();
+    let (msg, _) = panic_site(|| rt.block_on(time::sleep(Duration::from_millis(1))));
+    assert!(msg.contains("no robin runtime running"), "{msg}");
+    // Created inside the runtime, it is fine.
+    rt.block_on(async { time::sleep(Duration::from_millis(1)).await });
+}
+
+#[test]
+fn timers_on_a_runtime_without_the_time_driver_name_the_fix() {
+    let rt = Builder::new_current_thread().build().unwrap();
+    let _guard = rt.enter();
+    let (msg, site) = panic_site(|| drop(time::sleep(Duration::from_secs(1))));
+    assert!(msg.contains("enable_time"), "{msg}");
+    assert!(site.starts_with(file!()), "reported at {site}");
+}
+
+#[test]
+fn error_kinds_match_tokio() {
+    use time::error::Error;
+    let all = [Error::shutdown(), Error::at_capacity(), Error::invalid()];
+    let flags: Vec<_> = all
+        .iter()
+        .map(|e| (e.is_shutdown(), e.is_at_capacity(), e.is_invalid()))
+        .collect();
+    assert_eq!(
+        flags,
+        vec![
+            (true, false, false),
+            (false, true, false),
+            (false, false, true)
+        ]
+    );
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(Error::at_capacity());
+    assert!(boxed.to_string().contains("capacity"));
+}
