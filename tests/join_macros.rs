@@ -104,3 +104,58 @@ async fn try_join_works_with_question_mark() {
     }
     assert_eq!(inner().await, Ok(20));
 }
+
+/// Each future logs its name, yields once, and logs it again.
+async fn step(log: &std::cell::RefCell<Vec<&'static str>>, name: &'static str) -> &'static str {
+    log.borrow_mut().push(name);
+    robin::task::yield_now().await;
+    log.borrow_mut().push(name);
+    name
+}
+
+#[robin::test]
+async fn biased_join_polls_in_the_order_written_every_time() {
+    let log = std::cell::RefCell::new(Vec::new());
+    let out = robin::join!(biased; step(&log, "a"), step(&log, "b"), step(&log, "c"));
+    assert_eq!(out, ("a", "b", "c"));
+    assert_eq!(*log.borrow(), ["a", "b", "c", "a", "b", "c"]);
+    // Unbiased, the second poll starts one further along.
+    let log = std::cell::RefCell::new(Vec::new());
+    robin::join!(step(&log, "a"), step(&log, "b"), step(&log, "c"));
+    assert_eq!(*log.borrow(), ["a", "b", "c", "b", "c", "a"]);
+}
+
+#[robin::test]
+async fn biased_try_join_reports_the_first_error_in_order() {
+    let r: Result<((), ()), &str> =
+        robin::try_join!(biased; async { Err("first") }, async { Err("second") });
+    assert_eq!(r, Err("first"));
+    let ok: Result<(u8, u8), ()> = robin::try_join!(biased; async { Ok(1) }, async { Ok(2) },);
+    assert_eq!(ok, Ok((1, 2)));
+}
+
+#[robin::test]
+async fn join_drops_each_future_as_soon_as_it_is_done() {
+    // The first future's state is dropped (its output stored in its place) before
+    // the second completes: a drop guard in the first fires while the second waits.
+    struct SetOnDrop(Rc<Cell<bool>>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    let dropped = Rc::new(Cell::new(false));
+    let guard = SetOnDrop(dropped.clone());
+    let seen = dropped.clone();
+    let (a, b) = robin::join!(
+        async move {
+            let _guard = guard;
+            1
+        },
+        async move {
+            robin::task::yield_now().await;
+            seen.get()
+        },
+    );
+    assert_eq!((a, b), (1, true));
+}

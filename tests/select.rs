@@ -194,3 +194,87 @@ async fn user_names_do_not_clash_with_internals() {
     };
     assert_eq!(v, 25);
 }
+
+#[robin::test]
+async fn select_with_only_an_else_branch_runs_it() {
+    let v = robin::select! { else => 7 };
+    assert_eq!(v, 7);
+    let w = robin::select! { biased; else => { "else" }, };
+    assert_eq!(w, "else");
+}
+
+#[robin::test]
+async fn mut_and_ref_mut_bindings_in_branch_patterns() {
+    let out = robin::select! {
+        mut v = async { vec![1, 2] } => { v.push(3); v }
+    };
+    assert_eq!(out, [1, 2, 3]);
+    let out = robin::select! {
+        (ref mut a, mut b) = async { (String::from("x"), 1) } => { a.push('y'); b += 1; (a.clone(), b) }
+    };
+    assert_eq!(out, ("xy".to_string(), 2));
+    let out = robin::select! {
+        Some(mut n) = async { Some(4) } => { n *= 2; n }
+        else => 0,
+    };
+    assert_eq!(out, 8);
+}
+
+#[robin::test(start_paused = true)]
+async fn mut_ref_of_a_temporary_future() {
+    // `&mut` of a future created in the branch expression itself: the temporary lives
+    // as long as the `select!`.
+    let out = robin::select! {
+        _ = &mut robin::time::sleep(Duration::from_secs(1)) => "slept",
+        _ = &mut std::future::pending::<()>() => "never",
+    };
+    assert_eq!(out, "slept");
+}
+
+#[robin::test(start_paused = true)]
+async fn one_future_survives_several_selects_by_mut_ref() {
+    let deadline = robin::time::sleep(Duration::from_secs(5));
+    robin::pin!(deadline);
+    let mut ticks = 0;
+    loop {
+        robin::select! {
+            _ = &mut deadline => break,
+            _ = robin::time::sleep(Duration::from_secs(1)) => ticks += 1,
+        }
+    }
+    // Ticks at 1, 2, 3, 4 s; at 5 s the deadline and the fifth tick are both due.
+    assert!((4..=5).contains(&ticks), "{ticks}");
+}
+
+#[robin::test]
+async fn select_yields_when_the_coop_budget_is_spent() {
+    // A loop over a budget-aware branch (a channel with messages) and an always-ready,
+    // budget-unaware one. Once the budget is spent the channel returns `Pending`, and
+    // without select!'s own budget check the ready branch would win forever: the loop
+    // would never yield and the spawned task (on this same thread) would never run.
+    let (tx, mut rx) = mpsc::unbounded_channel::<u32>();
+    for i in 0..1000 {
+        tx.send(i).unwrap();
+    }
+    let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+    let local = robin::task::LocalSet::new();
+    let set = ran.clone();
+    local.spawn_local(async move { set.set(true) });
+    local
+        .run_until(async {
+            let mut spins = 0u32;
+            while !ran.get() {
+                robin::select! {
+                    biased;
+                    Some(_) = rx.recv() => {}
+                    _ = std::future::ready(()) => {}
+                }
+                spins += 1;
+                assert!(
+                    spins < 100_000,
+                    "select! never yielded: the other task never ran"
+                );
+            }
+        })
+        .await;
+}

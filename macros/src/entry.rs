@@ -30,6 +30,14 @@ impl Kind {
 enum Flavor {
     MultiThread,
     CurrentThread,
+    /// A current-thread runtime whose body runs in a `LocalSet` (tokio's local runtime).
+    Local,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnhandledPanic {
+    Ignore,
+    ShutdownRuntime,
 }
 
 /// The attribute's settings, each with the span it was written at.
@@ -37,7 +45,13 @@ struct Config {
     flavor: Option<(Flavor, Span)>,
     worker_threads: Option<(usize, Span)>,
     start_paused: Option<(bool, Span)>,
+    unhandled_panic: Option<(UnhandledPanic, Span)>,
+    crate_path: Option<(syn::Path, Span)>,
+    name: Option<(syn::LitStr, Span)>,
 }
+
+const KEYS: &str =
+    "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `crate` or `name`";
 
 fn set_once<T>(slot: &mut Option<(T, Span)>, value: T, span: Span, key: &str) -> syn::Result<()> {
     if slot.is_some() {
@@ -64,16 +78,21 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
         flavor: None,
         worker_threads: None,
         start_paused: None,
+        unhandled_panic: None,
+        crate_path: None,
+        name: None,
     };
     for arg in args {
-        let key =
-            match arg.path.get_ident() {
-                Some(ident) => ident.to_string(),
-                None => return Err(syn::Error::new_spanned(
+        // `crate` is a keyword: `get_ident` does not see it, the path's one segment does.
+        let key = match (arg.path.segments.len(), arg.path.leading_colon) {
+            (1, None) => arg.path.segments[0].ident.to_string(),
+            _ => {
+                return Err(syn::Error::new_spanned(
                     &arg.path,
-                    "unknown attribute key: expected `flavor`, `worker_threads` or `start_paused`",
-                )),
-            };
+                    format!("unknown attribute key: expected {KEYS}"),
+                ))
+            }
+        };
         let span = arg.value.span();
         let lit = lit_of(&arg.value);
         match key.as_str() {
@@ -82,11 +101,12 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                     Some(Lit::Str(s)) => match s.value().as_str() {
                         "multi_thread" => Flavor::MultiThread,
                         "current_thread" => Flavor::CurrentThread,
+                        "local" => Flavor::Local,
                         other => {
                             return Err(syn::Error::new(
                                 span,
                                 format!(
-                                    "unknown flavor `{other}`: expected \"multi_thread\" or \"current_thread\""
+                                    "unknown flavor `{other}`: expected \"multi_thread\", \"current_thread\" or \"local\""
                                 ),
                             ))
                         }
@@ -94,7 +114,7 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                     _ => {
                         return Err(syn::Error::new(
                             span,
-                            "`flavor` must be a string: \"multi_thread\" or \"current_thread\"",
+                            "`flavor` must be a string: \"multi_thread\", \"current_thread\" or \"local\"",
                         ))
                     }
                 };
@@ -105,12 +125,10 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                     Some(Lit::Int(i)) => i.base10_parse::<usize>().map_err(|e| {
                         syn::Error::new(span, format!("`worker_threads` must be a number: {e}"))
                     })?,
-                    _ => {
-                        return Err(syn::Error::new(
-                            span,
-                            "`worker_threads` must be an integer literal, e.g. `worker_threads = 4`",
-                        ))
-                    }
+                    _ => return Err(syn::Error::new(
+                        span,
+                        "`worker_threads` must be an integer literal, e.g. `worker_threads = 4`",
+                    )),
                 };
                 if n == 0 {
                     return Err(syn::Error::new(span, "`worker_threads` may not be 0"));
@@ -129,12 +147,65 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                 };
                 set_once(&mut config.start_paused, paused, span, "start_paused")?;
             }
+            "unhandled_panic" => {
+                let policy = match lit {
+                    Some(Lit::Str(s)) => match s.value().as_str() {
+                        "ignore" => UnhandledPanic::Ignore,
+                        "shutdown_runtime" => UnhandledPanic::ShutdownRuntime,
+                        other => {
+                            return Err(syn::Error::new(
+                                span,
+                                format!(
+                                    "unknown `unhandled_panic` behavior `{other}`: expected \"ignore\" or \"shutdown_runtime\""
+                                ),
+                            ))
+                        }
+                    },
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`unhandled_panic` must be a string: \"ignore\" or \"shutdown_runtime\"",
+                        ))
+                    }
+                };
+                set_once(&mut config.unhandled_panic, policy, span, "unhandled_panic")?;
+            }
+            "crate" => {
+                let path = match lit {
+                    Some(Lit::Str(s)) => s.parse::<syn::Path>().map_err(|_| {
+                        syn::Error::new(
+                            span,
+                            format!(
+                                "`crate` must name a path, e.g. `crate = \"my_robin\"`; got \"{}\"",
+                                s.value()
+                            ),
+                        )
+                    })?,
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`crate` must be a string naming a path, e.g. `crate = \"my_robin\"`",
+                        ))
+                    }
+                };
+                set_once(&mut config.crate_path, path, span, "crate")?;
+            }
+            "name" => {
+                let name = match lit {
+                    Some(Lit::Str(s)) if !s.value().trim().is_empty() => s.clone(),
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`name` must be a non-empty string: the runtime's name",
+                        ))
+                    }
+                };
+                set_once(&mut config.name, name, span, "name")?;
+            }
             other => {
                 return Err(syn::Error::new_spanned(
                     &arg.path,
-                    format!(
-                        "unknown attribute key `{other}`: expected `flavor`, `worker_threads` or `start_paused`"
-                    ),
+                    format!("unknown attribute key `{other}`: expected {KEYS}"),
                 ))
             }
         }
@@ -143,7 +214,9 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
         Kind::Main => Flavor::MultiThread,
         Kind::Test => Flavor::CurrentThread,
     });
-    if let (Some((_, span)), Flavor::CurrentThread) = (config.worker_threads, flavor) {
+    if let (Some((_, span)), Flavor::CurrentThread | Flavor::Local) =
+        (config.worker_threads, flavor)
+    {
         return Err(syn::Error::new(
             span,
             "`worker_threads` needs `flavor = \"multi_thread\"`: a current-thread runtime has no worker threads",
@@ -152,7 +225,7 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
     if let (Some((_, span)), Flavor::MultiThread) = (config.start_paused, flavor) {
         return Err(syn::Error::new(
             span,
-            "`start_paused` needs `flavor = \"current_thread\"`: only a current-thread runtime can start with a paused clock",
+            "`start_paused` needs `flavor = \"current_thread\"` (or \"local\"): only a current-thread runtime can start with a paused clock",
         ));
     }
     config.flavor = Some((flavor, Span::call_site()));
@@ -185,14 +258,17 @@ fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
             ),
         ));
     }
-    if !func.sig.inputs.is_empty() {
+    // As tokio: only `main` itself (and tests, which the harness calls) take no
+    // arguments; any other function may, `self` included.
+    let is_entry = kind == Kind::Test || func.sig.ident == "main";
+    if is_entry && !func.sig.inputs.is_empty() {
         let what = match kind {
             Kind::Main => "the main function cannot accept arguments",
             Kind::Test => "a test function cannot accept arguments",
         };
         return Err(syn::Error::new_spanned(&func.sig.inputs, what));
     }
-    if !func.sig.generics.params.is_empty() {
+    if is_entry && !func.sig.generics.params.is_empty() {
         return Err(syn::Error::new_spanned(
             &func.sig.generics,
             format!("`#[{}]` functions cannot be generic", kind.name()),
@@ -211,9 +287,16 @@ fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
     func.sig.asyncness = None;
     let body = &func.block;
     let ret_span = func.sig.output.span();
-    let mut builder = match config.flavor.map(|(f, _)| f) {
-        Some(Flavor::CurrentThread) => quote! { ::robin::runtime::Builder::new_current_thread() },
-        _ => quote! { ::robin::runtime::Builder::new_multi_thread() },
+    let krate = match &config.crate_path {
+        Some((path, span)) => quote_spanned! {*span=> #path },
+        None => quote! { ::robin },
+    };
+    let flavor = config.flavor.map(|(f, _)| f);
+    let mut builder = match flavor {
+        Some(Flavor::CurrentThread | Flavor::Local) => {
+            quote! { #krate::runtime::Builder::new_current_thread() }
+        }
+        _ => quote! { #krate::runtime::Builder::new_multi_thread() },
     };
     if let Some((n, span)) = config.worker_threads {
         builder.extend(quote_spanned! {span=> .worker_threads(#n) });
@@ -221,6 +304,27 @@ fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
     if let Some((paused, span)) = config.start_paused {
         builder.extend(quote_spanned! {span=> .start_paused(#paused) });
     }
+    if let Some((policy, span)) = config.unhandled_panic {
+        let variant = match policy {
+            UnhandledPanic::Ignore => quote_spanned! {span=> Ignore },
+            UnhandledPanic::ShutdownRuntime => quote_spanned! {span=> ShutdownRuntime },
+        };
+        builder.extend(quote_spanned! {span=>
+            .unhandled_panic(#krate::runtime::UnhandledPanic::#variant)
+        });
+    }
+    if let Some((name, span)) = &config.name {
+        builder.extend(quote_spanned! {*span=> .name(#name) });
+    }
+    // The local flavor drives the body inside a `LocalSet`, so `spawn_local` works.
+    let run = match flavor {
+        // (A local, not a temporary: it is dropped, with its tasks, before the runtime.)
+        Some(Flavor::Local) => quote! {
+            let local = #krate::task::LocalSet::new();
+            local.block_on(&runtime, body)
+        },
+        _ => quote! { runtime.block_on(body) },
+    };
     let test_attr = match kind {
         Kind::Test => quote! { #[::core::prelude::v1::test] },
         Kind::Main => quote! {},
@@ -233,11 +337,11 @@ fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
     let new_body = quote_spanned! {ret_span=>
         {
             let body = async #body;
-            #builder
+            let runtime = #builder
                 .enable_all()
                 .build()
-                .expect("failed to build the robin runtime")
-                .block_on(body)
+                .expect("failed to build the robin runtime");
+            #run
         }
     };
     let mut out = TokenStream::new();
@@ -288,6 +392,29 @@ mod tests {
         assert!(main.contains("worker_threads (3usize)"), "{main}");
         let test = ok("start_paused = true", "async fn t() {}", Kind::Test);
         assert!(test.contains("start_paused (true)"), "{test}");
+        let local = ok(
+            "flavor = \"local\", unhandled_panic = \"shutdown_runtime\", crate = \"my::robin\"",
+            "async fn t() {}",
+            Kind::Test,
+        );
+        assert!(
+            local.contains("my :: robin :: runtime :: Builder :: new_current_thread"),
+            "{local}"
+        );
+        assert!(
+            local.contains(
+                "unhandled_panic (my :: robin :: runtime :: UnhandledPanic :: ShutdownRuntime)"
+            ),
+            "{local}"
+        );
+        assert!(
+            local.contains("my :: robin :: task :: LocalSet :: new ()"),
+            "{local}"
+        );
+        let named = ok("name = \"svc\"", "async fn main() {}", Kind::Main);
+        assert!(named.contains(". name (\"svc\")"), "{named}");
+        // Not `main`: arguments (and `self`) are fine, as in tokio.
+        ok("", "async fn run(self, n: u8) {}", Kind::Main);
     }
 
     #[test]
@@ -366,6 +493,54 @@ mod tests {
                 "#[test] async fn t() {}",
                 Kind::Test,
                 "second test attribute",
+            ),
+            (
+                "",
+                "async fn t(x: u8) {}",
+                Kind::Test,
+                "cannot accept arguments",
+            ),
+            (
+                "unhandled_panic = \"abort\"",
+                "async fn main() {}",
+                Kind::Main,
+                "unknown `unhandled_panic` behavior `abort`",
+            ),
+            (
+                "unhandled_panic = true",
+                "async fn main() {}",
+                Kind::Main,
+                "`unhandled_panic` must be a string",
+            ),
+            (
+                "crate = \"not a path\"",
+                "async fn main() {}",
+                Kind::Main,
+                "`crate` must name a path",
+            ),
+            (
+                "crate = 1",
+                "async fn main() {}",
+                Kind::Main,
+                "`crate` must be a string",
+            ),
+            (
+                "name = \"\"",
+                "async fn main() {}",
+                Kind::Main,
+                "`name` must be a non-empty string",
+            ),
+            (
+                "flavor = \"local\", worker_threads = 2",
+                "async fn main() {}",
+                Kind::Main,
+                "needs `flavor = \"multi_thread\"`",
+            ),
+            (
+                "a::b = 1",
+                "async fn main() {}",
+                Kind::Main,
+                "unknown attribute key",
             ),
         ];
         for (args, item, kind, want) in cases {

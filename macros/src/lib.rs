@@ -1,10 +1,13 @@
 //! robin-macros: the procedural macros of [robin](https://example.invalid/robin), used
 //! through the facade as `#[robin::main]`, `#[robin::test]`, `robin::join!`,
-//! `robin::try_join!` and `robin::select!`.
+//! `robin::try_join!`, `robin::select!` and `robin::pin!`.
 //!
 //! The names and semantics follow tokio's, so a tokio user ports by renaming. The
-//! generated code names the runtime as `::robin::...`, so these macros need the `robin`
-//! crate (not only `robin-runtime`) as a dependency.
+//! generated code of `main`/`test` names the runtime as `::robin::...` unless told
+//! otherwise (`crate = "..."`), and `select!` names `::robin`, so these macros need the
+//! `robin` crate (not only `robin-runtime`) as a dependency; `join!`, `try_join!` and
+//! `pin!` name nothing of robin. This crate imports nothing of robin's (a proc-macro
+//! crate only emits tokens).
 //!
 //! Built on `syn`, `quote` and `proc-macro2`, the standard toolkit for proc macros.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -14,6 +17,7 @@ use proc_macro::TokenStream;
 
 mod entry;
 mod join;
+mod pin;
 mod select;
 
 /// Marks an `async fn` as the program's entry point: the body runs in `block_on` on a
@@ -45,8 +49,17 @@ mod select;
 ///
 /// - `flavor = "multi_thread"` (the default) or `flavor = "current_thread"`;
 /// - `worker_threads = N` (multi-thread only, `N >= 1`; the default is one per core);
-/// - `start_paused = true` (current-thread only): the clock starts paused, see
-///   `robin::time::pause`.
+/// - `flavor = "local"`: a current-thread runtime whose body runs inside a
+///   `robin::task::LocalSet` (`run_until`), so `robin::task::spawn_local` works without
+///   setting one up (tokio's local runtime);
+/// - `start_paused = true` (current-thread and local only): the clock starts paused, see
+///   `robin::time::pause`;
+/// - `unhandled_panic = "ignore"` (the default) or `"shutdown_runtime"`: the runtime's
+///   `Builder::unhandled_panic` policy for tasks that panic (tokio accepts it on the
+///   current-thread flavors only; robin's runtimes support it on every flavor);
+/// - `crate = "path"`: where to find robin, if it is not `::robin` (a renamed
+///   dependency, or a re-export);
+/// - `name = "..."`: passed to `Builder::name` (tokio's runtime name).
 ///
 /// ```
 /// #[robin::main(flavor = "multi_thread", worker_threads = 2)]
@@ -54,6 +67,43 @@ mod select;
 ///     let flavor = robin::runtime::Handle::current().runtime_flavor();
 ///     assert_eq!(flavor, robin::runtime::RuntimeFlavor::MultiThread);
 /// }
+/// ```
+///
+/// With `flavor = "local"`, `!Send` tasks can be spawned straight away:
+///
+/// ```
+/// #[robin::main(flavor = "local")]
+/// async fn main() {
+///     let shared = std::rc::Rc::new(5);
+///     let in_task = shared.clone();
+///     let out = robin::task::spawn_local(async move { *in_task * 2 }).await.unwrap();
+///     assert_eq!((out, *shared), (10, 5));
+/// }
+/// ```
+///
+/// With a renamed dependency:
+///
+/// ```
+/// extern crate robin as my_robin;
+///
+/// #[my_robin::main(crate = "my_robin", flavor = "current_thread")]
+/// async fn main() {
+///     assert_eq!(my_robin::spawn(async { 3 }).await.unwrap(), 3);
+/// }
+/// ```
+///
+/// The function need not be called `main` (it then builds a runtime each time it is
+/// called) and, unless it is `main`, may take arguments, including `self`:
+///
+/// ```
+/// struct Server { port: u16 }
+/// impl Server {
+///     #[robin::main(flavor = "current_thread")]
+///     async fn run(self, offset: u16) -> u16 {
+///         robin::spawn(async move { self.port + offset }).await.unwrap()
+///     }
+/// }
+/// assert_eq!(Server { port: 8000 }.run(80), 8080);
 /// ```
 ///
 /// `main` may return a `Result`, and `?` works in its body:
@@ -77,7 +127,7 @@ mod select;
 /// fn main() {}
 /// ```
 ///
-/// It takes no arguments:
+/// `main` takes no arguments:
 ///
 /// ```compile_fail
 /// #[robin::main]
@@ -101,8 +151,18 @@ mod select;
 /// async fn main() {}
 /// ```
 ///
+/// ```compile_fail
+/// #[robin::main(unhandled_panic = "abort")]
+/// async fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// #[robin::main(crate = "not a path")]
+/// async fn main() {}
+/// ```
+///
 /// `worker_threads` must be at least 1 and needs the multi-thread flavor;
-/// `start_paused` needs the current-thread flavor:
+/// `start_paused` needs a current-thread flavor:
 ///
 /// ```compile_fail
 /// #[robin::main(worker_threads = 0)]
@@ -149,6 +209,17 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     assert_eq!("7".parse::<u8>()?, 7);
 ///     Ok(())
 /// }
+///
+/// #[robin::test(flavor = "local")]
+/// async fn spawns_local_tasks() {
+///     let v = std::rc::Rc::new(1);
+///     assert_eq!(robin::task::spawn_local(async move { *v }).await.unwrap(), 1);
+/// }
+///
+/// #[robin::test(unhandled_panic = "shutdown_runtime")]
+/// async fn a_panicking_task_stops_the_runtime() {
+///     let _ = robin::spawn(async { panic!("fails the test") }).await;
+/// }
 /// ```
 ///
 /// The settings are those of [`macro@main`], with the same errors:
@@ -182,7 +253,8 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// The futures are polled by the task that runs `join!` (nothing is spawned), so they
 /// need not be `Send` or `'static`. Each poll starts one future further along, so no
-/// future is always polled first.
+/// future is always polled first; with `biased;` first they are always polled in the
+/// order written. Anything `IntoFuture` may be passed.
 ///
 /// ```
 /// # robin::runtime::Runtime::new().unwrap().block_on(async {
@@ -204,6 +276,20 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 /// assert_eq!((x, y), (2, 1));
 /// # });
 /// ```
+///
+/// `biased;` polls in the order written, every time:
+///
+/// ```
+/// # robin::runtime::Runtime::new().unwrap().block_on(async {
+/// let order = std::cell::RefCell::new(Vec::new());
+/// let step = |name: &'static str| {
+///     let order = &order;
+///     async move { order.borrow_mut().push(name); robin::task::yield_now().await; order.borrow_mut().push(name) }
+/// };
+/// robin::join!(biased; step("a"), step("b"), step("c"));
+/// assert_eq!(*order.borrow(), ["a", "b", "c", "a", "b", "c"]);
+/// # });
+/// ```
 #[proc_macro]
 pub fn join(input: TokenStream) -> TokenStream {
     join::expand(input.into(), false).into()
@@ -211,6 +297,7 @@ pub fn join(input: TokenStream) -> TokenStream {
 
 /// Like [`join!`], for futures that return `Result<_, E>` (all the same `E`): gives
 /// `Ok` of the tuple of outputs, or the first `Err` at once (dropping the other futures).
+/// `biased;` works as for [`join!`].
 ///
 /// ```
 /// # robin::runtime::Runtime::new().unwrap().block_on(async {
@@ -219,6 +306,13 @@ pub fn join(input: TokenStream) -> TokenStream {
 /// }
 /// assert_eq!(robin::try_join!(parse("1"), parse("2")), Ok((1, 2)));
 /// assert!(robin::try_join!(parse("1"), parse("x"), std::future::pending::<Result<u32, _>>()).is_err());
+/// # });
+/// ```
+///
+/// ```
+/// # robin::runtime::Runtime::new().unwrap().block_on(async {
+/// let r: Result<(u8, u8), &str> = robin::try_join!(biased; async { Err("first") }, async { Err("second") });
+/// assert_eq!(r, Err("first"));
 /// # });
 /// ```
 #[proc_macro]
@@ -248,6 +342,10 @@ pub fn try_join(input: TokenStream) -> TokenStream {
 ///   panics).
 /// - Handlers run after all the futures were dropped: they may use what the futures
 ///   borrowed, `.await`, `?`, `return`, `break` and `continue`.
+/// - Patterns may bind with `mut` and `ref mut`; a future expression may be `&mut` of a
+///   future (even a temporary one), so one future can survive several `select!`s.
+/// - A task whose coop budget is spent yields before polling any branch.
+/// - `select! { else => e }` is `e`.
 ///
 /// ```
 /// # robin::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -293,7 +391,67 @@ pub fn try_join(input: TokenStream) -> TokenStream {
 /// assert_eq!(first, "a");
 /// # });
 /// ```
+///
+/// One future across loop iterations, with `&mut` and a `mut` binding:
+///
+/// ```
+/// # robin::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// let (tx, mut rx) = robin::sync::mpsc::channel::<u32>(4);
+/// for i in 0..3 { tx.send(i).await.unwrap(); }
+/// let deadline = robin::time::sleep(Duration::from_secs(1));
+/// robin::pin!(deadline);
+/// let mut got = Vec::new();
+/// loop {
+///     robin::select! {
+///         Some(mut v) = rx.recv() => { v *= 10; got.push(v); }
+///         _ = &mut deadline => break,
+///     }
+/// }
+/// assert_eq!(got, [0, 10, 20]);
+/// # });
+/// ```
 #[proc_macro]
 pub fn select(input: TokenStream) -> TokenStream {
     select::expand(input.into()).into()
+}
+
+/// Pins values on the stack: each named local is moved into a pinned place and the
+/// name shadowed by a `Pin<&mut T>` to it, so `!Unpin` futures can be polled by
+/// reference (in `select!`, or with `.as_mut()`).
+///
+/// ```
+/// # robin::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap().block_on(async {
+/// async fn work() -> u32 { 7 }
+/// let fut = work();
+/// robin::pin!(fut);
+/// let pinned: std::pin::Pin<&mut _> = fut.as_mut();
+/// assert_eq!(pinned.await, 7);
+/// # });
+/// ```
+///
+/// Several at once, or declared and pinned with `let` statements:
+///
+/// ```
+/// # robin::runtime::Runtime::new().unwrap().block_on(async {
+/// let (a, b) = (async { 1 }, async { 2 });
+/// robin::pin!(a, b);
+/// robin::pin! {
+///     let c = async { 3 };
+///     let d = async { 4 };
+/// }
+/// assert_eq!(a.await + b.await + c.await + d.await, 10);
+/// # });
+/// ```
+///
+/// The unpinned value cannot be reached any more, so it cannot be moved after pinning:
+///
+/// ```compile_fail
+/// let fut = std::future::ready(1);
+/// robin::pin!(fut);
+/// let unpinned: std::future::Ready<i32> = fut; // error: `fut` is a `Pin<&mut Ready<i32>>` now
+/// ```
+#[proc_macro]
+pub fn pin(input: TokenStream) -> TokenStream {
+    pin::expand(input.into()).into()
 }
