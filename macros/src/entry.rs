@@ -47,11 +47,9 @@ struct Config {
     start_paused: Option<(bool, Span)>,
     unhandled_panic: Option<(UnhandledPanic, Span)>,
     crate_path: Option<(syn::Path, Span)>,
-    name: Option<(syn::LitStr, Span)>,
 }
 
-const KEYS: &str =
-    "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `crate` or `name`";
+const KEYS: &str = "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic` or `crate`";
 
 fn set_once<T>(slot: &mut Option<(T, Span)>, value: T, span: Span, key: &str) -> syn::Result<()> {
     if slot.is_some() {
@@ -80,7 +78,6 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
         start_paused: None,
         unhandled_panic: None,
         crate_path: None,
-        name: None,
     };
     for arg in args {
         // `crate` is a keyword: `get_ident` does not see it, the path's one segment does.
@@ -171,36 +168,31 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                 set_once(&mut config.unhandled_panic, policy, span, "unhandled_panic")?;
             }
             "crate" => {
-                let path = match lit {
-                    Some(Lit::Str(s)) => s.parse::<syn::Path>().map_err(|_| {
-                        syn::Error::new(
-                            span,
-                            format!(
+                let path =
+                    match lit {
+                        Some(Lit::Str(s)) => s.parse::<syn::Path>().map_err(|_| {
+                            syn::Error::new(
+                                span,
+                                format!(
                                 "`crate` must name a path, e.g. `crate = \"my_robin\"`; got \"{}\"",
                                 s.value()
                             ),
-                        )
-                    })?,
-                    _ => {
-                        return Err(syn::Error::new(
+                            )
+                        })?,
+                        _ => return Err(syn::Error::new(
                             span,
                             "`crate` must be a string naming a path, e.g. `crate = \"my_robin\"`",
-                        ))
-                    }
-                };
+                        )),
+                    };
                 set_once(&mut config.crate_path, path, span, "crate")?;
             }
             "name" => {
-                let name = match lit {
-                    Some(Lit::Str(s)) if !s.value().trim().is_empty() => s.clone(),
-                    _ => {
-                        return Err(syn::Error::new(
-                            span,
-                            "`name` must be a non-empty string: the runtime's name",
-                        ))
-                    }
-                };
-                set_once(&mut config.name, name, span, "name")?;
+                // tokio's `Builder::name`: robin's runtime has no runtime name yet. A
+                // clear error beats a "no method `name`" one inside the expansion.
+                return Err(syn::Error::new_spanned(
+                    &arg,
+                    "`name` is not supported: robin's runtime `Builder` has no `name` (tokio's runtime name) yet; remove it",
+                ));
             }
             other => {
                 return Err(syn::Error::new_spanned(
@@ -313,9 +305,6 @@ fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
             .unhandled_panic(#krate::runtime::UnhandledPanic::#variant)
         });
     }
-    if let Some((name, span)) = &config.name {
-        builder.extend(quote_spanned! {*span=> .name(#name) });
-    }
     // The local flavor drives the body inside a `LocalSet`, so `spawn_local` works.
     let run = match flavor {
         // (A local, not a temporary: it is dropped, with its tasks, before the runtime.)
@@ -411,8 +400,6 @@ mod tests {
             local.contains("my :: robin :: task :: LocalSet :: new ()"),
             "{local}"
         );
-        let named = ok("name = \"svc\"", "async fn main() {}", Kind::Main);
-        assert!(named.contains(". name (\"svc\")"), "{named}");
         // Not `main`: arguments (and `self`) are fine, as in tokio.
         ok("", "async fn run(self, n: u8) {}", Kind::Main);
     }
@@ -525,10 +512,10 @@ mod tests {
                 "`crate` must be a string",
             ),
             (
-                "name = \"\"",
+                "name = \"svc\"",
                 "async fn main() {}",
                 Kind::Main,
-                "`name` must be a non-empty string",
+                "`name` is not supported",
             ),
             (
                 "flavor = \"local\", worker_threads = 2",

@@ -58,8 +58,10 @@ mod select;
 ///   `Builder::unhandled_panic` policy for tasks that panic (tokio accepts it on the
 ///   current-thread flavors only; robin's runtimes support it on every flavor);
 /// - `crate = "path"`: where to find robin, if it is not `::robin` (a renamed
-///   dependency, or a re-export);
-/// - `name = "..."`: passed to `Builder::name` (tokio's runtime name).
+///   dependency, or a re-export).
+///
+/// tokio's `name = "..."` (the runtime's name) is a compile error for now: robin's
+/// `Builder` has no `name`.
 ///
 /// ```
 /// #[robin::main(flavor = "multi_thread", worker_threads = 2)]

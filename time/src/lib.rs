@@ -122,11 +122,21 @@ pub fn resume() {
 /// });
 /// ```
 pub async fn advance(duration: Duration) {
-    let until = Instant::now() + duration;
     robin_runtime::time::advance_clock(duration);
-    // The driver fires everything due by `until` on its next turn, including this.
-    sleep_until(until).await;
+    // Wait for the timers due by the new time. The wheel counts whole milliseconds
+    // since a base and rounds a deadline *up* to one, "now" *down*: a wait for the new
+    // time itself would be filed a tick ahead when it falls between ticks, and the
+    // paused clock would then jump to that tick and fire timers due after the new time
+    // (a 1 ms sleep after `advance(250µs)`). Just under a tick before the new time
+    // rounds up to exactly the tick the driver takes "now" to be, so this waits for
+    // what is due by then and no more.
+    let now = Instant::now();
+    let due = now.checked_sub(SUB_TICK).unwrap_or(now);
+    sleep_until(due).await;
 }
+
+/// One nanosecond less than the timer wheel's 1 ms tick.
+const SUB_TICK: Duration = Duration::from_nanos(999_999);
 
 /// Timers currently filed in the current runtime's wheel: a test hook (a dropped
 /// [`Sleep`] leaves none behind). Not in tokio.

@@ -218,3 +218,47 @@ fn error_kinds_match_tokio() {
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(Error::at_capacity());
     assert!(boxed.to_string().contains("capacity"));
 }
+
+#[test]
+fn advance_by_less_than_a_millisecond_fires_nothing_due_later() {
+    // A 1 ms sleep must not fire when the paused clock moves by 250 µs: `advance`
+    // waits for the timers due by the new time, and that wait must not round up to the
+    // wheel's next millisecond (the paused clock would then jump there).
+    let rt = paused();
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut one_ms = Box::pin(time::sleep(Duration::from_millis(1)));
+        // File it in the wheel.
+        assert!(futures_poll_once(one_ms.as_mut()).await.is_pending());
+        time::advance(Duration::from_micros(250)).await;
+        assert_eq!(start.elapsed(), Duration::from_micros(250));
+        assert!(!one_ms.is_elapsed(), "a 1 ms sleep fired after 250 µs");
+        time::advance(Duration::from_micros(750)).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(1));
+        assert!(futures_poll_once(one_ms.as_mut()).await.is_ready());
+    });
+}
+
+#[test]
+fn advance_fires_what_is_due_by_the_new_time() {
+    let rt = paused();
+    rt.block_on(async {
+        let start = Instant::now();
+        let mut sleeps: Vec<_> = [1u64, 5, 9]
+            .iter()
+            .map(|ms| Box::pin(time::sleep(Duration::from_millis(*ms))))
+            .collect();
+        for s in &mut sleeps {
+            assert!(futures_poll_once(s.as_mut()).await.is_pending());
+        }
+        time::advance(Duration::from_micros(5_500)).await;
+        assert_eq!(start.elapsed(), Duration::from_micros(5_500));
+        let fired: Vec<bool> = sleeps.iter().map(|s| s.is_elapsed()).collect();
+        assert_eq!(fired, [true, true, false]);
+    });
+}
+
+async fn futures_poll_once(mut f: std::pin::Pin<&mut time::Sleep>) -> std::task::Poll<()> {
+    use std::future::Future;
+    std::future::poll_fn(|cx| std::task::Poll::Ready(f.as_mut().poll(cx))).await
+}
