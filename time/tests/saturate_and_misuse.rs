@@ -151,14 +151,6 @@ fn timers_outside_a_runtime_panic_at_the_caller() {
             Box::new(|| drop(time::sleep_until(Instant::now()))),
         ),
         (
-            "timeout",
-            Box::new(|| drop(time::timeout(Duration::from_secs(1), async {}))),
-        ),
-        (
-            "timeout_at",
-            Box::new(|| drop(time::timeout_at(Instant::now(), async {}))),
-        ),
-        (
             "interval",
             Box::new(|| drop(time::interval(Duration::from_secs(1)))),
         ),
@@ -178,6 +170,24 @@ fn timers_outside_a_runtime_panic_at_the_caller() {
             "{what}: panic reported at {site}"
         );
     }
+}
+
+#[test]
+fn timeout_binds_lazily_and_panics_when_polled_outside_a_runtime() {
+    // Created outside, it binds on its first pending poll: inside `block_on` that works
+    // (tokio would have panicked at creation)...
+    let rt = paused();
+    let t = time::timeout(Duration::from_secs(1), std::future::pending::<()>());
+    assert!(rt.block_on(t).is_err());
+    // ...and a ready future never needs the timer at all.
+    let ready = time::timeout(Duration::from_secs(1), async { 5 });
+    assert_eq!(futures::executor::block_on(ready), Ok(5));
+    // Pending outside any runtime: a clear panic, not a hang.
+    let (msg, _) = panic_site(|| {
+        let t = time::timeout_at(Instant::now(), std::future::pending::<()>());
+        let _ = futures::executor::block_on(t);
+    });
+    assert!(msg.contains("no robin runtime running"), "{msg}");
 }
 
 #[test]
