@@ -159,3 +159,13 @@ async fn join_drops_each_future_as_soon_as_it_is_done() {
     );
     assert_eq!((a, b), (1, true));
 }
+
+#[robin::test]
+async fn user_names_do_not_clash_with_internals() {
+    // Names the expansion uses internally, as the caller's own.
+    let (futures, rotor, cell0, first, pending, index, offset, cx) = (1, 2, 3, 4, 5, 6, 7, 8);
+    let (a, b) = robin::join!(async { futures + rotor }, async { cell0 + first });
+    let r: Result<(i32, i32), ()> =
+        robin::try_join!(async { Ok(pending + index) }, async { Ok(offset + cx) });
+    assert_eq!((a, b, r), (3, 7, Ok((11, 15))));
+}

@@ -159,6 +159,17 @@ mod renamed {
         my_robin::spawn(async { 8 }).await.unwrap()
     }
 
+    #[my_robin::test(crate = "my_robin", flavor = "local")]
+    async fn test_attribute_takes_the_crate_setting_too() {
+        let v = std::rc::Rc::new(4);
+        assert_eq!(
+            my_robin::task::spawn_local(async move { *v })
+                .await
+                .unwrap(),
+            4
+        );
+    }
+
     #[my_robin::main(crate = "my_robin")]
     pub async fn via_extern_crate_alias() -> u32 {
         my_robin::spawn(async { 7 }).await.unwrap()

@@ -189,10 +189,12 @@ async fn user_names_do_not_clash_with_internals() {
     let cx = 5;
     let start = 6;
     let fut0 = async { 7 };
+    let (futures, futures_init, pending, branch, offset) = (1, 1, 1, 1, 1);
     let v = robin::select! {
-        v = fut0 => v + disabled + output + cx + start,
+        v = fut0, if disabled + futures == 4 => v + disabled + output + cx + start,
     };
     assert_eq!(v, 25);
+    assert_eq!(futures + futures_init + pending + branch + offset, 5);
 }
 
 #[robin::test]

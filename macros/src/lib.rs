@@ -11,6 +11,7 @@
 //!
 //! Built on `syn`, `quote` and `proc-macro2`, the standard toolkit for proc macros.
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 use proc_macro::TokenStream;
