@@ -272,3 +272,19 @@ async fn futures_poll_once(mut f: std::pin::Pin<&mut time::Sleep>) -> std::task:
     use std::future::Future;
     std::future::poll_fn(|cx| std::task::Poll::Ready(f.as_mut().poll(cx))).await
 }
+
+#[test]
+fn types_are_send_sync_unpin_as_tokio_needs() {
+    fn send_sync<T: Send + Sync>() {}
+    fn unpin<T: Unpin>() {}
+    send_sync::<time::Sleep>();
+    send_sync::<time::Interval>();
+    send_sync::<time::Timeout<std::future::Ready<()>>>();
+    send_sync::<time::Instant>();
+    send_sync::<time::error::Error>();
+    send_sync::<time::error::Elapsed>();
+    // tokio's `Interval` is `Unpin`; robin's `Sleep` is too (tokio's is not, so code
+    // written for tokio pins it anyway).
+    unpin::<time::Interval>();
+    unpin::<time::Sleep>();
+}
