@@ -485,8 +485,45 @@ fn report_html_renders_in_headless_chromium() {
     assert!(badge > 100, "no verdict badges rendered ({badge} pixels)");
 }
 
+/// A duration as the report prints it (`fmt_ns`: "265 ns", "4.91 µs", "35.00 ms", "1.20 s").
+fn duration_ns(cell: &str) -> f64 {
+    let (num, unit) = cell.trim().split_once(' ').expect("number and unit");
+    let v: f64 = num.parse().expect("a number");
+    v * match unit {
+        "ns" => 1.0,
+        "µs" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        other => panic!("unknown unit {other:?}"),
+    }
+}
+
+/// Every latency a workload records lies inside its timed window, so p99 ≤ wall for every
+/// model. (Processes once started the window after telling the workers to go, so units that
+/// started early slept longer than the measured wall time.)
+#[test]
+fn latencies_lie_within_the_timed_window() {
+    let (out, _) = tiny_run();
+    let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    for heading in ["### io", "### sleeps", "### cpu", "### mixed"] {
+        let table = table_after(&md, heading);
+        for row in &table[2..] {
+            let c = cells(row);
+            let (p99, wall) = (duration_ns(&c[3]), duration_ns(&c[4]));
+            assert!(
+                p99 <= wall,
+                "{heading}: p99 {} > wall {} in {row}",
+                c[3],
+                c[4]
+            );
+        }
+    }
+}
+
 #[test]
 fn numbers_are_parsed() {
     assert_eq!(numbers("start 1.25 µs/task; 248 B/task"), vec![1.25, 248.0]);
     assert_eq!(numbers("I/O 1.00×, CPU 0.49×."), vec![1.0, 0.49]);
+    assert_eq!(duration_ns("4.91 µs"), 4910.0);
+    assert_eq!(duration_ns("1.50 s"), 1.5e9);
 }

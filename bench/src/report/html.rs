@@ -174,7 +174,7 @@ pub fn render(r: &Report) -> String {
                 &groups,
                 &rel,
                 false,
-                &|v| format!("{v:.2}×"),
+                &|v| format!("{}×", svg::short(v)),
             ),
             "1.00× = the fastest model on that workload. Absolute figures are in the tables below.",
         );
@@ -186,7 +186,7 @@ pub fn render(r: &Report) -> String {
                 &groups,
                 &p99,
                 false,
-                &|v| fmt_ns(v * 1e6),
+                &|v| svg::short_ns(v * 1e6),
             ),
             "io/mixed: one request's write-to-answer time; sleeps: time actually asleep; cpu: unit completion time since the workload started (how fairly units progress).",
         );
@@ -242,7 +242,7 @@ pub fn render(r: &Report) -> String {
                 "Start one unit",
                 "time per unit",
                 &ok(&r.overheads.start),
-                &|v| fmt_ns(v),
+                &|v| svg::short_ns(v),
             ),
             "",
         );
@@ -253,7 +253,7 @@ pub fn render(r: &Report) -> String {
         chart(
             &mut s,
             &per_model_bars("Memory per live unit", "bytes per unit", &mem, &|v| {
-                fmt_bytes(v)
+                svg::short_bytes(v)
             }),
             "",
         );
@@ -263,7 +263,7 @@ pub fn render(r: &Report) -> String {
                 "Context switch: ping-pong round trip",
                 "time per round trip",
                 &ok(&r.overheads.ctx_switch),
-                &|v| fmt_ns(v),
+                &|v| svg::short_ns(v),
             ),
             "",
         );
@@ -278,7 +278,7 @@ pub fn render(r: &Report) -> String {
                     "Preemption probe: lateness of a 1 ms sleep",
                     "lateness",
                     &probe,
-                    &|v| fmt_ns(v),
+                    &|v| svg::short_ns(v),
                 ),
                 &format!(
                     "{} units compute {} ms without yielding; a unit asking to sleep 1 ms right after them wakes this late. ≈{} ms = held up until a computing unit finished.",
@@ -403,21 +403,27 @@ pub fn render(r: &Report) -> String {
             let _ = write!(s, "<th>{p}</th>");
         }
         s.push_str("</tr></thead><tbody>\n");
+        let mut reasons = Vec::new();
         for (m, row) in &r.sweep.results {
             let _ = write!(s, "<tr><td>{}</td>", m.key());
-            for p in row {
+            for (p, n) in row.iter().zip(&r.sweep.points) {
                 match p {
                     Ok(x) => {
                         let _ = write!(s, "<td class=\"num\">{}</td>", svg::short(x.throughput));
                     }
                     Err(e) => {
-                        let _ = write!(s, "<td class=\"tested\">{}</td>", escape(e));
+                        reasons.push(format!("{} at {n} units: {e}", m.key()));
+                        let _ = write!(s, "<td class=\"num tested\">n/a ({})</td>", reasons.len());
                     }
                 }
             }
             s.push_str("</tr>\n");
         }
-        s.push_str("</tbody></table></div>\n");
+        s.push_str("</tbody></table>\n");
+        for (i, why) in reasons.iter().enumerate() {
+            let _ = writeln!(s, "<p class=\"note\">({}) {}</p>", i + 1, escape(why));
+        }
+        s.push_str("</div>\n");
     } else {
         let _ = writeln!(s, "<p class=\"note\">Not run (<code>--only</code>).</p>");
     }

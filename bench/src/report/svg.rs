@@ -147,6 +147,34 @@ pub fn short(v: f64) -> String {
     t + suffix
 }
 
+/// A duration in nanoseconds, three significant digits: 265 ns, 4.9 µs, 35 ms, 1.2 s.
+pub fn short_ns(ns: f64) -> String {
+    let (v, unit) = if ns >= 1e9 {
+        (ns / 1e9, "s")
+    } else if ns >= 1e6 {
+        (ns / 1e6, "ms")
+    } else if ns >= 1e3 {
+        (ns / 1e3, "µs")
+    } else {
+        (ns, "ns")
+    };
+    format!("{} {unit}", short(v))
+}
+
+/// A byte count, three significant digits: 274 B, 9.6 KiB, 2.78 MiB.
+pub fn short_bytes(b: f64) -> String {
+    let (v, unit) = if b >= 1024.0 * 1024.0 * 1024.0 {
+        (b / (1024.0 * 1024.0 * 1024.0), "GiB")
+    } else if b >= 1024.0 * 1024.0 {
+        (b / (1024.0 * 1024.0), "MiB")
+    } else if b >= 1024.0 {
+        (b / 1024.0, "KiB")
+    } else {
+        (b, "B")
+    };
+    format!("{} {unit}", short(v))
+}
+
 fn open_svg(s: &mut String, w: f64, h: f64, title: &str) {
     let _ = writeln!(
         s,
@@ -195,7 +223,7 @@ fn y_label(s: &mut String, p: Plot, label: &str) {
     let cy = p.y + p.h / 2.0;
     let _ = writeln!(
         s,
-        r##"<text x="14" y="{cy:.1}" text-anchor="middle" fill="#333" transform="rotate(-90 14 {cy:.1})">{}</text>"##,
+        r##"<text x="16" y="{cy:.1}" text-anchor="middle" fill="#333" transform="rotate(-90 16 {cy:.1})">{}</text>"##,
         escape(label)
     );
 }
@@ -276,9 +304,9 @@ pub fn bar_chart_sized(
     let rows = legend_rows(&names, width - 100.0);
     let height = 330.0 + 18.0 * rows as f64;
     let p = Plot {
-        x: 80.0,
+        x: 90.0,
         y: 40.0,
-        w: width - 100.0,
+        w: width - 110.0,
         h: 220.0,
     };
     let values = series.iter().flat_map(|s| s.1.iter().flatten().copied());
@@ -395,9 +423,9 @@ pub fn line_chart(
     let rows = legend_rows(&names, width - 100.0);
     let height = 350.0 + 18.0 * rows as f64;
     let p = Plot {
-        x: 80.0,
+        x: 90.0,
         y: 40.0,
-        w: width - 100.0,
+        w: width - 110.0,
         h: 240.0,
     };
     let pts = || lines.iter().flat_map(|l| l.points.iter());
