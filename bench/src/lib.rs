@@ -47,7 +47,7 @@ pub enum Mode {
 pub struct Config {
     /// The mode these sizes come from.
     pub mode: Mode,
-    /// Where `report.md` and the SVGs go.
+    /// Where `report.html`, `report.md` and the SVGs go.
     pub out_dir: PathBuf,
     /// Repetitions of each measurement (the median is reported).
     pub reps: usize,
@@ -157,7 +157,9 @@ impl Config {
                 pool_budget: Duration::from_secs(1),
             },
             proc_cap: 256,
-            probe_hog: ms(50),
+            // Long enough that an OS time slice under load (tens of ms on a busy 2-core
+            // machine) stays well under half of it.
+            probe_hog: ms(200),
             scaling_workers: scaling_workers(num_cpus::get()),
             only: None,
             progress: true,

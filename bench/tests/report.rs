@@ -485,6 +485,53 @@ fn report_html_renders_in_headless_chromium() {
     assert!(badge > 100, "no verdict badges rendered ({badge} pixels)");
 }
 
+/// `--only cpu` runs the cpu workload alone (the rest of the report says "not run");
+/// `--open` prints a `file://` URL of the canonical report.html path.
+#[test]
+fn only_runs_one_part_and_open_prints_a_file_url() {
+    // After the shared run, whose leftover-worker check must not see this run's workers.
+    let _ = tiny_run();
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_compare"));
+    let out = std::env::temp_dir().join(format!("robin-bench-only-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let run = Command::new(&exe)
+        .args([
+            "--tiny",
+            "--no-progress",
+            "--only",
+            "cpu",
+            "--open",
+            "--out",
+        ])
+        .arg(out.join("sub").join(".."))
+        .output()
+        .expect("run compare");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "compare failed:\n{stdout}");
+    let html = std::fs::canonicalize(out.join("report.html")).expect("report.html");
+    assert!(
+        stdout.contains(&format!("open:   file://{}", html.display())),
+        "no file:// URL:\n{stdout}"
+    );
+    assert!(!stdout.contains(".."), "a path with .. printed:\n{stdout}");
+    let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    assert!(md.contains("### cpu"));
+    for other in ["### io", "### sleeps", "### mixed", "## Worker scaling"] {
+        assert!(!md.contains(other), "{other} ran under --only cpu");
+    }
+    let page = std::fs::read_to_string(&html).expect("report.html");
+    for svg in svg_elements(&page) {
+        roxmltree::Document::parse(svg).expect("valid SVG");
+    }
+    let bad = Command::new(&exe)
+        .args(["--only", "nonsense"])
+        .output()
+        .expect("run compare");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values"));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// A duration as the report prints it (`fmt_ns`: "265 ns", "4.91 µs", "35.00 ms", "1.20 s").
 fn duration_ns(cell: &str) -> f64 {
     let (num, unit) = cell.trim().split_once(' ').expect("number and unit");

@@ -18,7 +18,7 @@ use robin_bench::{report, run_all, Config, Mode, Part};
 /// Measures robin, tokio, smol, an event loop, threads and processes on the same workloads
 /// and writes the comparison report (report.html with charts, report.md).
 #[derive(Debug, Parser)]
-#[command(name = "compare", version, about)]
+#[command(name = "compare", version)]
 struct Args {
     /// Quick mode: smaller sizes, one repetition (under a minute on 2 cores).
     #[arg(long, group = "mode")]

@@ -27,6 +27,7 @@ p.lead { color: var(--muted); margin: 0 0 18px; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
 th, td { text-align: left; vertical-align: top; padding: 7px 9px; border-bottom: 1px solid var(--line); }
 th { background: #fafbfc; font-weight: 600; white-space: nowrap; }
+.numeric th:not(:first-child) { text-align: right; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr:last-child td { border-bottom: none; }
 .summary { table-layout: fixed; font-size: 13px; }
@@ -194,7 +195,7 @@ pub fn render(r: &Report) -> String {
     for w in &r.workloads {
         let _ = writeln!(
             s,
-            "<h3>{}</h3>\n<p class=\"note\">{}.</p>\n<div class=\"card\"><table><thead><tr><th>model</th><th>throughput ({})</th><th>p50</th><th>p99</th><th>wall</th><th>OS threads</th><th>threads that ran units</th><th>processes</th><th>memory</th></tr></thead><tbody>",
+            "<h3>{}</h3>\n<p class=\"note\">{}.</p>\n<div class=\"card\"><table class=\"numeric\"><thead><tr><th>model</th><th>throughput ({})</th><th>p50</th><th>p99</th><th>wall</th><th>OS threads</th><th>threads that ran units</th><th>processes</th><th>memory</th></tr></thead><tbody>",
             escape(&w.name),
             escape(&w.description),
             escape(&w.unit)
@@ -291,7 +292,7 @@ pub fn render(r: &Report) -> String {
         s.push_str("</div>\n");
         let _ = writeln!(
             s,
-            "<div class=\"card\"><table><thead><tr><th>model</th><th>start one unit</th><th>memory per unit</th><th>OS threads meanwhile</th><th>ping-pong round trip</th><th>probe: sleep lateness</th></tr></thead><tbody>"
+            "<div class=\"card\"><table class=\"numeric\"><thead><tr><th>model</th><th>start one unit</th><th>memory per unit</th><th>OS threads meanwhile</th><th>ping-pong round trip</th><th>probe: sleep lateness</th></tr></thead><tbody>"
         );
         for m in Model::ALL {
             let ns = |v: &[(Model, Result<f64, String>)]| match lookup(v, m) {
@@ -337,7 +338,10 @@ pub fn render(r: &Report) -> String {
                 n = r.machine.cores
             ),
         );
-        let _ = write!(s, "<div class=\"card\"><table><thead><tr><th>workload</th>");
+        let _ = write!(
+            s,
+            "<div class=\"card\"><table class=\"numeric\"><thead><tr><th>workload</th>"
+        );
         for w in &r.scaling.workers {
             let _ = write!(s, "<th>{w} worker{}</th>", if *w == 1 { "" } else { "s" });
         }
@@ -397,7 +401,7 @@ pub fn render(r: &Report) -> String {
         );
         let _ = write!(
             s,
-            "<div class=\"card\"><table><thead><tr><th>model (units/s)</th>"
+            "<div class=\"card\"><table class=\"numeric\"><thead><tr><th>model (units/s)</th>"
         );
         for p in &r.sweep.points {
             let _ = write!(s, "<th>{p}</th>");

@@ -608,3 +608,47 @@ pub fn scaling_chart(r: &Report) -> String {
         (false, false),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_numbers_keep_three_digits() {
+        assert_eq!(short(1234.0), "1234");
+        assert_eq!(short(12_345.0), "12.3k");
+        assert_eq!(short(2_500_000.0), "2.5M");
+        assert_eq!(short(0.25), "0.25");
+        assert_eq!(short(1.0), "1");
+        assert_eq!(short_ns(4_910.0), "4.91 µs");
+        assert_eq!(short_bytes(9.6 * 1024.0), "9.6 KiB");
+    }
+
+    #[test]
+    fn axes_go_log_only_when_the_range_needs_it() {
+        let a = Axis::fit([1.0, 2.0, 5.0].into_iter(), false, 30.0);
+        assert!(!a.log && a.hi >= 5.0);
+        let b = Axis::fit([1.0, 1000.0].into_iter(), false, 30.0);
+        assert!(b.log && b.lo == 0.0 && b.hi == 3.0);
+        assert_eq!(b.ticks(), vec![1.0, 10.0, 100.0, 1000.0]);
+        assert!((b.frac(10.0) - 1.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bars_that_were_not_measured_say_so() {
+        let svg = bar_chart(
+            "t",
+            "y",
+            &["io".into()],
+            &[
+                ("robin".into(), vec![Some(2.0)]),
+                ("tokio".into(), vec![None]),
+            ],
+            false,
+            &|v| short(v),
+        );
+        assert!(svg.contains("<title>io — robin: 2</title>"));
+        assert!(svg.contains(">n/a</text>"));
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+}
