@@ -24,6 +24,7 @@ const MODELS: [&str; 7] = [
 fn tiny_run() -> &'static (PathBuf, String) {
     static RUN: OnceLock<(PathBuf, String)> = OnceLock::new();
     RUN.get_or_init(|| {
+        remove_stale_dirs();
         let exe = PathBuf::from(env!("CARGO_BIN_EXE_compare"));
         let out = std::env::temp_dir().join(format!("robin-bench-report-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&out);
@@ -47,6 +48,30 @@ fn tiny_run() -> &'static (PathBuf, String) {
         );
         (out, stdout)
     })
+}
+
+/// Removes the temp dirs (`robin-bench-{report,chromium,only}-<pid>`) of earlier test runs
+/// whose process is gone: the latest screenshot stays for a look, old ones do not pile up.
+fn remove_stale_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = [
+            "robin-bench-report-",
+            "robin-bench-chromium-",
+            "robin-bench-only-",
+        ]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
 }
 
 /// Every `<svg …>…</svg>` element of `html`, in order.
