@@ -78,7 +78,7 @@ fn chart(s: &mut String, svg: &str, note: &str) {
     s.push_str("</div>\n");
 }
 
-/// One bar per model (one group).
+/// One bar per model (one group), log scale: these figures span orders of magnitude.
 fn per_model_bars(
     title: &str,
     ylabel: &str,
@@ -89,7 +89,7 @@ fn per_model_bars(
         .iter()
         .map(|(m, v)| (m.key().to_string(), vec![*v]))
         .collect();
-    svg::bar_chart_sized(560.0, title, ylabel, &[String::new()], &series, false, fmt)
+    svg::bar_chart_sized(560.0, title, ylabel, &[String::new()], &series, true, fmt)
 }
 
 /// Renders the whole page.
