@@ -1,7 +1,7 @@
 //! The comparison workloads as criterion benches: one group per workload, one member per
-//! model (robin, event-loop, thread-per-unit, thread-pool, multiprocessing) plus tokio's
-//! multi-thread runtime where it applies. Sizes are small and `sample_size` is 10 so the whole
-//! run takes a few minutes. Each iteration is one whole workload; the time recorded is the
+//! model (robin, tokio, smol, event-loop, thread-per-unit, thread-pool, multiprocessing; the
+//! async ones run the same unit code through the harness's runtime adapter). Sizes are small
+//! and `sample_size` is 10 so the whole run takes a few minutes. Each iteration is one whole workload; the time recorded is the
 //! harness's own timed window (runtime construction and worker start-up excluded), via
 //! `iter_custom`.
 //!
@@ -9,13 +9,12 @@
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{criterion_group, BenchmarkId, Criterion};
 use robin_bench::models::Model;
-use robin_bench::server::{answer, DelayServer};
-use robin_bench::workloads::{self, cpu, overhead, Job, RunCtx};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use robin_bench::server::DelayServer;
+use robin_bench::workloads::{self, overhead, Job, RunCtx};
 
 const UNITS: usize = 50;
 
@@ -35,50 +34,6 @@ fn ctx() -> RunCtx {
     }
 }
 
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(num_cpus::get())
-        .enable_all()
-        .build()
-        .expect("tokio")
-}
-
-/// The async unit code of `job`, written against tokio instead of robin.
-async fn tokio_unit(job: Job, id: u64) -> u64 {
-    match job {
-        Job::Api {
-            addr,
-            reqs,
-            compute_words,
-        } => {
-            let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
-            s.set_nodelay(true).expect("nodelay");
-            let mut check = 0;
-            for seq in 0..reqs {
-                let mut req = [0u8; 16];
-                req[..8].copy_from_slice(&id.to_le_bytes());
-                req[8..].copy_from_slice(&seq.to_le_bytes());
-                s.write_all(&req).await.expect("write");
-                let mut resp = [0u8; 8];
-                s.read_exact(&mut resp).await.expect("read");
-                assert_eq!(u64::from_le_bytes(resp), answer(id, seq));
-                check ^= u64::from_le_bytes(resp);
-                if compute_words > 0 {
-                    check ^= cpu::hash_stream(cpu::seed(id ^ (seq << 32)), compute_words);
-                }
-            }
-            check
-        }
-        Job::Sleep { count, dur } => {
-            for _ in 0..count {
-                tokio::time::sleep(dur).await;
-            }
-            0
-        }
-        Job::Cpu { words } => cpu::hash_stream(cpu::seed(id), words),
-    }
-}
-
 fn bench_job(c: &mut Criterion, group: &str, job: Job, units: usize) {
     let ctx = ctx();
     let mut g = c.benchmark_group(group);
@@ -94,25 +49,6 @@ fn bench_job(c: &mut Criterion, group: &str, job: Job, units: usize) {
             })
         });
     }
-    let rt = tokio_rt();
-    g.bench_function(BenchmarkId::new("tokio", units), |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let t = Instant::now();
-                rt.block_on(async {
-                    let hs: Vec<_> = (0..units)
-                        .map(|i| tokio::spawn(tokio_unit(job.clone(), i as u64)))
-                        .collect();
-                    for h in hs {
-                        h.await.expect("tokio task");
-                    }
-                });
-                total += t.elapsed();
-            }
-            total
-        })
-    });
     g.finish();
 }
 

@@ -47,7 +47,7 @@ pub enum Mode {
 pub struct Config {
     /// The mode these sizes come from.
     pub mode: Mode,
-    /// Where `report.md` and the SVGs go.
+    /// Where `report.html`, `report.md` and the SVGs go.
     pub out_dir: PathBuf,
     /// Repetitions of each measurement (the median is reported).
     pub reps: usize,
@@ -75,8 +75,63 @@ pub struct Config {
     pub sweep_limits: SweepLimits,
     /// Most worker processes at once.
     pub proc_cap: usize,
+    /// Preemption probe: how long each hog unit computes without yielding.
+    pub probe_hog: Duration,
+    /// Worker counts of the worker-scaling sweep (robin on cpu and mixed).
+    pub scaling_workers: Vec<usize>,
+    /// Run only this part (`--only`); `None` runs everything.
+    pub only: Option<Part>,
     /// Show the progress bar.
     pub progress: bool,
+}
+
+/// One part of the run, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// The I/O workload (API calls to the delay server).
+    Io,
+    /// The sleep workload.
+    Sleeps,
+    /// The CPU workload.
+    Cpu,
+    /// The mixed workload.
+    Mixed,
+    /// Start cost, memory per unit, context switch.
+    Overheads,
+    /// The preemption probe.
+    Probe,
+    /// The scale sweep.
+    Sweep,
+    /// The worker-count scaling sweep.
+    Scaling,
+}
+
+impl Part {
+    /// The workload part named `name` (`io`, `sleeps`, `cpu`, `mixed`).
+    pub fn of_workload(name: &str) -> Option<Part> {
+        match name {
+            "io" => Some(Part::Io),
+            "sleeps" => Some(Part::Sleeps),
+            "cpu" => Some(Part::Cpu),
+            "mixed" => Some(Part::Mixed),
+            _ => None,
+        }
+    }
+}
+
+impl Config {
+    /// Whether `part` runs under `--only`.
+    pub fn runs(&self, part: Part) -> bool {
+        self.only.is_none_or(|p| p == part)
+    }
+}
+
+/// Worker counts for the scaling sweep on `cores` cores: 1..=cores, then 2×cores.
+pub fn scaling_workers(cores: usize) -> Vec<usize> {
+    let cores = cores.max(1);
+    let mut w: Vec<usize> = (1..=cores).collect();
+    w.push(2 * cores);
+    w
 }
 
 impl Config {
@@ -102,6 +157,11 @@ impl Config {
                 pool_budget: Duration::from_secs(1),
             },
             proc_cap: 256,
+            // Long enough that an OS time slice under load (tens of ms on a busy 2-core
+            // machine) stays well under half of it.
+            probe_hog: ms(200),
+            scaling_workers: scaling_workers(num_cpus::get()),
+            only: None,
             progress: true,
         };
         match mode {
@@ -117,6 +177,7 @@ impl Config {
                 pingpong: (500, 100),
                 sweep_points: vec![10, 100],
                 sweep_dur: ms(2),
+                probe_hog: ms(10),
                 ..base
             },
             Mode::Full => Config {
@@ -189,6 +250,16 @@ pub struct Sweep {
     pub results: Vec<(Model, Vec<Result<SweepPoint, String>>)>,
 }
 
+/// The worker-count scaling sweep: robin's multi-thread runtime with each worker count, on
+/// the cpu and mixed workloads.
+#[derive(Debug, Clone, Default)]
+pub struct Scaling {
+    /// Worker counts.
+    pub workers: Vec<usize>,
+    /// Per workload name, one result per worker count.
+    pub results: Vec<(String, Vec<Result<RunResult, String>>)>,
+}
+
 /// The machine the figures come from.
 #[derive(Debug, Clone)]
 pub struct Machine {
@@ -241,6 +312,10 @@ pub struct Report {
     pub overheads: Overheads,
     /// Scale sweep.
     pub sweep: Sweep,
+    /// Worker-count scaling sweep.
+    pub scaling: Scaling,
+    /// Preemption probe: the sleeper's lateness per model.
+    pub probe: Vec<(Model, Result<Duration, String>)>,
     /// Total time of the run.
     pub elapsed: Duration,
 }
@@ -248,18 +323,43 @@ pub struct Report {
 /// (name, description, throughput unit, display scale, class, job, units).
 type WorkloadDef<'a> = (&'a str, String, &'a str, f64, Option<Class>, Job, usize);
 
-/// Runs `f` `reps` times and keeps the run with the median `key`; the first error wins.
-fn median_of<T: Clone>(
-    reps: usize,
+/// The run with the median `key` among `runs`; the first error wins.
+fn median_run<T: Clone>(
+    runs: Vec<Result<T, String>>,
     key: impl Fn(&T) -> f64,
-    mut f: impl FnMut() -> Result<T, String>,
 ) -> Result<T, String> {
-    let mut runs = Vec::with_capacity(reps);
-    for _ in 0..reps.max(1) {
-        runs.push(f()?);
+    let mut ok = Vec::with_capacity(runs.len());
+    for r in runs {
+        ok.push(r?);
     }
-    runs.sort_by(|a, b| key(a).total_cmp(&key(b)));
-    Ok(runs[runs.len() / 2].clone())
+    ok.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    ok.get(ok.len() / 2)
+        .cloned()
+        .ok_or_else(|| "no repetition ran".into())
+}
+
+/// Measures `f(item)` for every item, `reps` times, interleaved (repetition 1 of every item,
+/// then repetition 2, …) so a change in the machine's load hits every item alike; keeps each
+/// item's median run by `key`. An item that failed is not retried.
+fn interleaved<I: Copy, T: Clone>(
+    reps: usize,
+    items: &[I],
+    bar: &mut Progress,
+    label: impl Fn(I) -> String,
+    key: impl Fn(&T) -> f64,
+    mut f: impl FnMut(I) -> Result<T, String>,
+) -> Vec<Result<T, String>> {
+    let mut runs: Vec<Vec<Result<T, String>>> = items.iter().map(|_| Vec::new()).collect();
+    for _ in 0..reps.max(1) {
+        for (i, &item) in items.iter().enumerate() {
+            bar.begin(&label(item));
+            if !runs[i].iter().any(Result::is_err) {
+                runs[i].push(f(item));
+            }
+            bar.step();
+        }
+    }
+    runs.into_iter().map(|r| median_run(r, &key)).collect()
 }
 
 /// Runs every measurement of `config` and returns the report (it does not write it; see
@@ -332,19 +432,61 @@ pub fn run_all(config: &Config) -> Result<Report, String> {
             config.mixed.0,
         ),
     ];
-    let sweep_models = models.len() * config.sweep_points.len();
-    let total = workload_defs.len() * models.len() + 3 * models.len() + sweep_models;
+    let workload_defs: Vec<WorkloadDef<'_>> = workload_defs
+        .into_iter()
+        .filter(|d| Part::of_workload(d.0).is_some_and(|p| config.runs(p)))
+        .collect();
+    let scaling_jobs: Vec<(&str, Job, usize)> = if config.runs(Part::Scaling) {
+        vec![
+            (
+                "cpu",
+                Job::Cpu {
+                    words: config.cpu.1,
+                },
+                config.cpu.0,
+            ),
+            (
+                "mixed",
+                Job::Api {
+                    addr,
+                    reqs: config.mixed.1,
+                    compute_words: config.mixed.2,
+                },
+                config.mixed.0,
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
+
+    let reps = config.reps.max(1);
+    let n_models = models.len();
+    let mut total = reps * workload_defs.len() * n_models
+        + reps * scaling_jobs.len() * config.scaling_workers.len();
+    if config.runs(Part::Overheads) {
+        total += 3 * reps * n_models;
+    }
+    if config.runs(Part::Probe) {
+        total += reps * n_models;
+    }
+    if config.runs(Part::Sweep) {
+        total += reps * n_models * config.sweep_points.len();
+    }
     let mut bar = Progress::new(total, config.progress);
 
     let mut workloads = Vec::new();
     for (name, description, unit, scale, class, job, units) in workload_defs {
+        let runs = interleaved(
+            reps,
+            &models,
+            &mut bar,
+            |m| format!("{name} / {}", m.key()),
+            RunResult::throughput,
+            |m| workloads::run(m, &job, units, &ctx),
+        );
         let mut results = Vec::new();
         let mut reference: Option<u64> = None;
-        for m in models {
-            bar.begin(&format!("{name} / {}", m.key()));
-            let mut r = median_of(config.reps, RunResult::throughput, || {
-                workloads::run(m, &job, units, &ctx)
-            });
+        for (m, mut r) in models.into_iter().zip(runs) {
             if let Ok(res) = &r {
                 match reference {
                     None => reference = Some(res.check),
@@ -355,7 +497,6 @@ pub fn run_all(config: &Config) -> Result<Report, String> {
                 }
             }
             results.push((m, r));
-            bar.step();
         }
         workloads.push(WorkloadReport {
             name: name.into(),
@@ -366,69 +507,96 @@ pub fn run_all(config: &Config) -> Result<Report, String> {
             results,
         });
     }
+
+    let mut scaling = Scaling {
+        workers: config.scaling_workers.clone(),
+        results: Vec::new(),
+    };
+    for (name, job, units) in &scaling_jobs {
+        let row = interleaved(
+            reps,
+            &config.scaling_workers,
+            &mut bar,
+            |w| format!("scaling {name} / {w} workers"),
+            RunResult::throughput,
+            |w| workloads::run_with_workers(Model::Robin, w, job, *units, &ctx),
+        );
+        scaling.results.push((name.to_string(), row));
+    }
     drop(server);
 
     let mut overheads = Overheads::default();
-    for m in models {
-        bar.begin(&format!("start cost / {}", m.key()));
-        let n = if m == Model::Processes {
-            config.start.1
-        } else {
-            config.start.0
+    if config.runs(Part::Overheads) {
+        let sized = |m: Model, (tasks, procs): (usize, usize)| {
+            if m == Model::Processes {
+                procs
+            } else {
+                tasks
+            }
         };
-        overheads.start.push((
-            m,
-            median_of(config.reps, |x| *x, || overhead::start_cost(m, n, &ctx)),
-        ));
-        bar.step();
-    }
-    for m in models {
-        bar.begin(&format!("memory / {}", m.key()));
-        let n = if m == Model::Processes {
-            config.mem.1
-        } else {
-            config.mem.0
-        };
-        overheads.mem.push((
-            m,
-            median_of(
-                config.reps,
-                |x: &MemPerUnit| x.bytes,
-                || overhead::memory(m, n, &ctx),
-            ),
-        ));
-        bar.step();
-    }
-    for m in models {
-        bar.begin(&format!("context switch / {}", m.key()));
-        let n = if m == Model::Processes {
-            config.pingpong.1
-        } else {
-            config.pingpong.0
-        };
-        overheads.ctx_switch.push((
-            m,
-            median_of(config.reps, |x| *x, || overhead::context_switch(m, n, &ctx)),
-        ));
-        bar.step();
+        let start = interleaved(
+            reps,
+            &models,
+            &mut bar,
+            |m| format!("start cost / {}", m.key()),
+            |x| *x,
+            |m| overhead::start_cost(m, sized(m, config.start), &ctx),
+        );
+        overheads.start = models.into_iter().zip(start).collect();
+        let mem = interleaved(
+            reps,
+            &models,
+            &mut bar,
+            |m| format!("memory / {}", m.key()),
+            |x: &MemPerUnit| x.bytes,
+            |m| overhead::memory(m, sized(m, config.mem), &ctx),
+        );
+        overheads.mem = models.into_iter().zip(mem).collect();
+        let pp = (config.pingpong.0 as usize, config.pingpong.1 as usize);
+        let ctx_switch = interleaved(
+            reps,
+            &models,
+            &mut bar,
+            |m| format!("context switch / {}", m.key()),
+            |x| *x,
+            |m| overhead::context_switch(m, sized(m, pp) as u64, &ctx),
+        );
+        overheads.ctx_switch = models.into_iter().zip(ctx_switch).collect();
     }
 
-    let mut sweep = Sweep {
-        points: config.sweep_points.clone(),
-        results: Vec::new(),
-    };
-    for m in models {
-        let mut row = Vec::new();
-        for &n in &config.sweep_points {
-            bar.begin(&format!("sweep {n} / {}", m.key()));
-            row.push(median_of(
-                config.reps,
-                |p: &SweepPoint| p.throughput,
-                || sweep::point(m, n, config.sweep_dur, config.sweep_limits, &ctx),
-            ));
-            bar.step();
+    let mut probe_results = Vec::new();
+    if config.runs(Part::Probe) {
+        let late = interleaved(
+            reps,
+            &models,
+            &mut bar,
+            |m| format!("preemption probe / {}", m.key()),
+            |d: &Duration| d.as_secs_f64(),
+            |m| workloads::probe::run(m, config.probe_hog, &ctx),
+        );
+        probe_results = models.into_iter().zip(late).collect();
+    }
+
+    let mut sweep = Sweep::default();
+    if config.runs(Part::Sweep) {
+        sweep.points = config.sweep_points.clone();
+        let pairs: Vec<(Model, usize)> = models
+            .iter()
+            .flat_map(|&m| config.sweep_points.iter().map(move |&n| (m, n)))
+            .collect();
+        let mut flat = interleaved(
+            reps,
+            &pairs,
+            &mut bar,
+            |(m, n)| format!("sweep {n} / {}", m.key()),
+            |p: &SweepPoint| p.throughput,
+            |(m, n)| sweep::point(m, n, config.sweep_dur, config.sweep_limits, &ctx),
+        )
+        .into_iter();
+        for m in models {
+            let row = flat.by_ref().take(config.sweep_points.len()).collect();
+            sweep.results.push((m, row));
         }
-        sweep.results.push((m, row));
     }
     bar.finish();
 
@@ -438,6 +606,8 @@ pub fn run_all(config: &Config) -> Result<Report, String> {
         workloads,
         overheads,
         sweep,
+        scaling,
+        probe: probe_results,
         elapsed: started.elapsed(),
     })
 }

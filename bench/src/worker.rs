@@ -6,8 +6,11 @@
 //! - `hold`: print `ready`, block until stdin closes (memory per process).
 //! - `echo`: echo stdin to stdout byte by byte until EOF (pipe ping-pong).
 //! - `job <start> <end> <job…>`: print `ready`, wait for `go`, run units `start..end` of the
-//!   job one after another with the blocking unit code, print `ok <check> <latencies ns…>`,
-//!   then wait for stdin to close.
+//!   job one after another with the blocking unit code, print
+//!   `ok <check> <threads that ran units> <latencies ns…>`, then wait for stdin to close.
+//! - `probe hog <ms>` / `probe sleep <ms>`: print `ready`, wait for `go`, then compute for
+//!   `<ms>` without yielding, or sleep 1 ms and print `ok <lateness ns>` (see
+//!   [`crate::workloads::probe`]).
 //! - `mem <model> <n>` / `sweep <model> <n> <dur_ns>`: measure an in-process model in this
 //!   fresh process and print `ok …`.
 //!
@@ -18,7 +21,7 @@ use std::io::{BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::models::Model;
-use crate::workloads::{self, overhead, Job, RunCtx, UnitOut};
+use crate::workloads::{self, overhead, probe, Job, RunCtx, UnitOut};
 
 /// If this process was started as a worker, runs the worker and exits; otherwise returns.
 pub fn maybe_run() {
@@ -91,17 +94,47 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             let t0 = Instant::now();
             let mut all = UnitOut::default();
+            let mut outs = Vec::new();
             for id in start..end {
-                let o = job.unit_blocking(id, t0)?;
-                all.lats_ns.extend(o.lats_ns);
+                let mut o = job.unit_blocking(id, t0)?;
+                all.lats_ns.append(&mut o.lats_ns);
                 all.check ^= o.check;
+                outs.push(o);
             }
-            let mut answer = format!("ok {}", all.check);
+            let runners = workloads::runner_threads(&outs);
+            let mut answer = format!("ok {} {runners}", all.check);
             for l in all.lats_ns {
                 answer.push(' ');
                 answer.push_str(&l.to_string());
             }
             say(&answer)?;
+            wait_for_eof();
+            Ok(())
+        }
+        "probe" => {
+            let ms = num(2)?;
+            let role = arg(1)?.to_string();
+            say("ready")?;
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            if line.trim() != "go" {
+                return Err(format!("expected go, got {line:?}"));
+            }
+            match role.as_str() {
+                "hog" => {
+                    probe::hog(Duration::from_millis(ms));
+                    say("ok 0")?;
+                }
+                "sleep" => {
+                    let t0 = Instant::now();
+                    std::thread::sleep(probe::NAP);
+                    say(&format!("ok {}", probe::lateness(t0).as_nanos()))?;
+                }
+                other => return Err(format!("unknown probe role {other:?}")),
+            }
             wait_for_eof();
             Ok(())
         }

@@ -1,9 +1,10 @@
 //! `report.md`: the summary table (claimed, then measured), per-workload tables, the overhead
-//! table, the sweep tables with links to the SVG charts, and the methodology notes.
+//! table, the verdict per claim, the preemption probe, the worker-scaling and sweep tables
+//! with links to the SVG charts, and the methodology notes.
 
 use std::fmt::Write;
 
-use super::{table, SWEEP_MEMORY_SVG, SWEEP_THROUGHPUT_SVG};
+use super::{table, verdict, SCALING_SVG, SWEEP_MEMORY_SVG, SWEEP_THROUGHPUT_SVG};
 use crate::measure::{fmt_bytes, fmt_ns};
 use crate::models::Model;
 use crate::{Mode, Report};
@@ -20,6 +21,8 @@ fn si(v: f64) -> String {
 
 fn model_notes() -> &'static str {
     "- **robin**: robin's multi-thread work-stealing runtime, one worker per core; units are tasks; async unit code (robin `TcpStream`, `sleep`).\n\
+     - **tokio**: tokio's multi-thread runtime, one worker per core; the same async unit code through a thin adapter (tokio `TcpStream`, `tokio::time::sleep`).\n\
+     - **smol**: async-executor run by one OS thread per core (each in `async_io::block_on`), async-io's reactor; the same async unit code (`Async<TcpStream>`, `async_io::Timer`). In-unit synchronisation (ping-pong channels, parking) uses robin-sync's runtime-agnostic primitives on every async model.\n\
      - **event-loop**: robin's current-thread runtime — one thread polls all tasks, which switch only at `.await` (asyncio's model); the same async unit code.\n\
      - **thread-per-unit**: one OS thread (std default stack) per unit, blocking std I/O.\n\
      - **thread-pool**: a fixed pool of one OS thread per core fed through a job queue (like `ThreadPoolExecutor`), blocking std I/O.\n\
@@ -53,6 +56,22 @@ pub fn render(r: &Report) -> String {
         "### The claim being tested\n\n{}",
         table::claims().to_markdown()
     );
+    let _ = writeln!(
+        s,
+        "## Verdict per claim\n\n| claim | verdict | deciding figure | why | tested as |\n|---|---|---|---|---|"
+    );
+    for v in verdict::verdicts(r) {
+        let _ = writeln!(
+            s,
+            "| {} | **{}** | {} | {} | {} |",
+            v.headline(),
+            v.outcome.word(),
+            v.figure,
+            v.why,
+            v.tested_as
+        );
+    }
+    let _ = writeln!(s);
 
     let _ = writeln!(s, "## Models\n\n{}", model_notes());
 
@@ -134,6 +153,53 @@ pub fn render(r: &Report) -> String {
         c.pingpong.1,
         cores = r.machine.cores
     );
+
+    if !r.probe.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Preemption probe\n\n{} units compute {} ms without yielding; right after them a unit asks to sleep 1 ms. Its lateness shows whether the model preempts (small) or waits for a computing unit to yield (≈ the compute time).\n\n| model | sleep lateness |\n|---|---|",
+            r.machine.cores,
+            c.probe_hog.as_millis()
+        );
+        for (m, late) in &r.probe {
+            let cell = match late {
+                Ok(d) => fmt_ns(d.as_nanos() as f64),
+                Err(e) => format!("not measured: {e}"),
+            };
+            let _ = writeln!(s, "| {} | {cell} |", m.key());
+        }
+        let _ = writeln!(s);
+    }
+
+    if !r.scaling.results.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Worker scaling\n\nrobin's multi-thread runtime with each worker count on the cpu and mixed workloads (throughput; {} logical cores). Chart: [speed-up]({SCALING_SVG}).\n",
+            r.machine.cores
+        );
+        let mut head = "| workload |".to_string();
+        for w in &r.scaling.workers {
+            let _ = write!(head, " {w} workers |");
+        }
+        let _ = writeln!(s, "{head}\n|{}", "---|".repeat(r.scaling.workers.len() + 1));
+        for (name, row) in &r.scaling.results {
+            let scale = if name == "cpu" {
+                (1u64 << 20) as f64
+            } else {
+                1.0
+            };
+            let mut line = format!("| {name} |");
+            for x in row {
+                let cell = match x {
+                    Ok(x) => si(x.throughput() / scale),
+                    Err(e) => format!("not measured: {e}"),
+                };
+                let _ = write!(line, " {cell} |");
+            }
+            let _ = writeln!(s, "{line}");
+        }
+        let _ = writeln!(s);
+    }
 
     let _ = writeln!(s, "## Scale sweep\n");
     let _ = writeln!(

@@ -1,9 +1,12 @@
 //! Turning a [`Report`] into files: `report.md` ([`markdown`]) with the summary table
-//! ([`table`]) and two SVG charts of the scale sweep ([`svg`]).
+//! ([`table`]) and the verdicts ([`verdict`]); `report.html` ([`html`]), one self-contained
+//! page with every chart inline; and the sweep charts as SVG files ([`svg`]).
 
+pub mod html;
 pub mod markdown;
 pub mod svg;
 pub mod table;
+pub mod verdict;
 
 use std::path::PathBuf;
 
@@ -11,19 +14,37 @@ use crate::Report;
 
 /// File names written into the output directory.
 pub const REPORT_MD: &str = "report.md";
+/// The HTML page.
+pub const REPORT_HTML: &str = "report.html";
 /// Sweep throughput chart.
 pub const SWEEP_THROUGHPUT_SVG: &str = "sweep_throughput.svg";
 /// Sweep memory chart.
 pub const SWEEP_MEMORY_SVG: &str = "sweep_memory.svg";
+/// Worker-scaling chart.
+pub const SCALING_SVG: &str = "scaling.svg";
 
-/// Writes `report.md` and the SVG charts into `report.config.out_dir`; returns the report path.
-pub fn write(report: &Report) -> std::io::Result<PathBuf> {
+/// Where [`write`] put the report.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// `report.md`.
+    pub markdown: PathBuf,
+    /// `report.html`.
+    pub html: PathBuf,
+}
+
+/// Writes `report.md`, `report.html` and the SVG charts into `report.config.out_dir`
+/// (created if missing); the returned paths are canonical (absolute, no `..`).
+pub fn write(report: &Report) -> std::io::Result<Written> {
     let dir = &report.config.out_dir;
     std::fs::create_dir_all(dir)?;
+    let dir = std::fs::canonicalize(dir)?;
     let (tp, mem) = svg::sweep_charts(report);
     std::fs::write(dir.join(SWEEP_THROUGHPUT_SVG), tp)?;
     std::fs::write(dir.join(SWEEP_MEMORY_SVG), mem)?;
-    let path = dir.join(REPORT_MD);
-    std::fs::write(&path, markdown::render(report))?;
-    Ok(path)
+    std::fs::write(dir.join(SCALING_SVG), svg::scaling_chart(report))?;
+    let markdown = dir.join(REPORT_MD);
+    std::fs::write(&markdown, markdown::render(report))?;
+    let html = dir.join(REPORT_HTML);
+    std::fs::write(&html, html::render(report))?;
+    Ok(Written { markdown, html })
 }

@@ -1,7 +1,8 @@
 //! The summary table: the classic asyncio/threading/multiprocessing table, re-filled with
 //! measured figures, plus robin's work-stealing runtime as a column.
 //!
-//! Columns: robin, event-loop (asyncio's model), threading, multiprocessing. The threading
+//! Columns: robin, tokio and smol (the async runtimes a user would pick instead), event-loop
+//! (asyncio's model), threading, multiprocessing. The threading
 //! column uses thread-per-unit (Python's `threading` idiom) for concurrency type, overhead and
 //! context switch, and the better of thread-per-unit and the thread pool for "ideal for".
 //!
@@ -67,9 +68,11 @@ pub fn claims() -> Table {
 
 /// The summary columns: (header, model used for the single-model rows, models whose best
 /// figure counts for "ideal for").
-pub fn columns() -> [(&'static str, Model, &'static [Model]); 4] {
+pub fn columns() -> [(&'static str, Model, &'static [Model]); 6] {
     [
         ("robin (work-stealing)", Model::Robin, &[Model::Robin]),
+        ("tokio (multi-thread)", Model::Tokio, &[Model::Tokio]),
+        ("smol (async-executor × N)", Model::Smol, &[Model::Smol]),
         (
             "event-loop (asyncio's model)",
             Model::EventLoop,
@@ -84,16 +87,18 @@ pub fn columns() -> [(&'static str, Model, &'static [Model]); 4] {
     ]
 }
 
-fn lookup<T: Clone>(v: &[(Model, Result<T, String>)], m: Model) -> Result<T, String> {
+/// The result of model `m` in `v`, or "not run".
+pub fn lookup<T: Clone>(v: &[(Model, Result<T, String>)], m: Model) -> Result<T, String> {
     v.iter()
         .find(|(k, _)| *k == m)
         .map(|(_, r)| r.clone())
         .unwrap_or_else(|| Err("not run".into()))
 }
 
-fn unit_word(m: Model) -> &'static str {
+/// What one unit of model `m` is called.
+pub fn unit_word(m: Model) -> &'static str {
     match m {
-        Model::Robin | Model::EventLoop => "task",
+        Model::Robin | Model::Tokio | Model::Smol | Model::EventLoop => "task",
         Model::ThreadPerUnit => "thread",
         Model::ThreadPool => "job",
         Model::Processes => "process",
@@ -130,7 +135,7 @@ fn concurrency_cell(report: &Report, m: Model) -> String {
 }
 
 /// Best throughput among `models` in the workload of class `class`.
-fn best_in(report: &Report, class: Class, models: &[Model]) -> Option<f64> {
+pub fn best_in(report: &Report, class: Class, models: &[Model]) -> Option<f64> {
     let w = report.workloads.iter().find(|w| w.class == Some(class))?;
     models
         .iter()
@@ -187,7 +192,7 @@ fn overhead_cell(report: &Report, m: Model) -> String {
 
 fn ctx_cell(report: &Report, m: Model) -> String {
     let how = match m {
-        Model::Robin | Model::EventLoop => "await/wake (robin mpsc)",
+        Model::Robin | Model::Tokio | Model::Smol | Model::EventLoop => "await/wake (robin mpsc)",
         Model::ThreadPerUnit | Model::ThreadPool => "OS thread handoff (std mpsc)",
         Model::Processes => "pipe round trip",
     };

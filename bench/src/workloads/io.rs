@@ -1,14 +1,15 @@
 //! The I/O-bound workloads' unit code: "API calls" to the [`crate::server::DelayServer`]
-//! over TCP on 127.0.0.1, and plain timer sleeps. Each has an async version (robin and
-//! event-loop models, robin's `TcpStream` and `sleep`) and a blocking version (threading and
-//! multiprocessing models, `std::net::TcpStream` and `std::thread::sleep`). The two versions do
-//! the same protocol steps in the same order.
+//! over TCP on 127.0.0.1, and plain timer sleeps. Each has an async version, generic over the
+//! runtime's [`AsyncIo`] adapter (robin, tokio, smol and the event loop all run this one
+//! code), and a blocking version (threading and multiprocessing models, `std::net::TcpStream`
+//! and `std::thread::sleep`). The two versions do the same protocol steps in the same order.
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::{cpu, UnitOut};
+use crate::models::async_rt::AsyncIo;
 use crate::server::answer;
 
 /// Socket read/write timeout for blocking clients (bounds every blocking call).
@@ -32,27 +33,24 @@ fn check_answer(id: u64, seq: u64, resp: [u8; 8]) -> Result<u64, String> {
 /// One unit of the API workload (async): connect, then `reqs` sequential request/response
 /// rounds; after each response, hash `compute_words` words (0 for the pure I/O workload).
 /// Latency = request write to response read.
-pub async fn api_async(
+pub async fn api_async<R: AsyncIo>(
     addr: SocketAddr,
     id: u64,
     reqs: u64,
     compute_words: u64,
 ) -> Result<UnitOut, String> {
-    let mut s = robin::net::TcpStream::connect(addr)
+    let mut s = R::connect(addr)
         .await
         .map_err(|e| format!("connect: {e}"))?;
-    s.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
-    let mut out = UnitOut {
-        lats_ns: Vec::with_capacity(reqs as usize),
-        check: 0,
-    };
+    R::set_nodelay(&s).map_err(|e| format!("nodelay: {e}"))?;
+    let mut out = UnitOut::with_capacity(reqs as usize);
     for seq in 0..reqs {
         let t = Instant::now();
-        s.write_all(&request(id, seq))
+        R::write_all(&mut s, &request(id, seq))
             .await
             .map_err(|e| format!("write: {e}"))?;
         let mut resp = [0u8; 8];
-        s.read_exact(&mut resp)
+        R::read_exact(&mut s, &mut resp)
             .await
             .map_err(|e| format!("read: {e}"))?;
         out.lats_ns.push(t.elapsed().as_nanos() as u64);
@@ -61,7 +59,7 @@ pub async fn api_async(
             out.check ^= cpu::hash_stream(cpu::seed(id ^ (seq << 32)), compute_words);
         }
     }
-    Ok(out)
+    Ok(out.finished())
 }
 
 /// One unit of the API workload (blocking std I/O); same steps as [`api_async`].
@@ -78,10 +76,7 @@ pub fn api_blocking(
         .map_err(|e| format!("timeout: {e}"))?;
     s.set_write_timeout(Some(SOCKET_TIMEOUT))
         .map_err(|e| format!("timeout: {e}"))?;
-    let mut out = UnitOut {
-        lats_ns: Vec::with_capacity(reqs as usize),
-        check: 0,
-    };
+    let mut out = UnitOut::with_capacity(reqs as usize);
     for seq in 0..reqs {
         let t = Instant::now();
         s.write_all(&request(id, seq))
@@ -94,34 +89,28 @@ pub fn api_blocking(
             out.check ^= cpu::hash_stream(cpu::seed(id ^ (seq << 32)), compute_words);
         }
     }
-    Ok(out)
+    Ok(out.finished())
 }
 
 /// One unit of the sleep workload (async): `count` sequential sleeps of `dur`; latency =
 /// actual time asleep.
-pub async fn sleeps_async(count: u64, dur: Duration) -> Result<UnitOut, String> {
-    let mut out = UnitOut {
-        lats_ns: Vec::with_capacity(count as usize),
-        check: 0,
-    };
+pub async fn sleeps_async<R: AsyncIo>(count: u64, dur: Duration) -> Result<UnitOut, String> {
+    let mut out = UnitOut::with_capacity(count as usize);
     for _ in 0..count {
         let t = Instant::now();
-        robin::time::sleep(dur).await;
+        R::sleep(dur).await;
         out.lats_ns.push(t.elapsed().as_nanos() as u64);
     }
-    Ok(out)
+    Ok(out.finished())
 }
 
 /// One unit of the sleep workload (blocking): same as [`sleeps_async`] with `thread::sleep`.
 pub fn sleeps_blocking(count: u64, dur: Duration) -> Result<UnitOut, String> {
-    let mut out = UnitOut {
-        lats_ns: Vec::with_capacity(count as usize),
-        check: 0,
-    };
+    let mut out = UnitOut::with_capacity(count as usize);
     for _ in 0..count {
         let t = Instant::now();
         std::thread::sleep(dur);
         out.lats_ns.push(t.elapsed().as_nanos() as u64);
     }
-    Ok(out)
+    Ok(out.finished())
 }

@@ -1,24 +1,30 @@
 //! The workloads, and [`run`], which executes one workload under one model and measures it.
 //!
-//! A workload is a [`Job`]: what one unit does. [`Job::unit_async`] is the code the two robin
-//! runtimes run; [`Job::unit_blocking`] is the code threads and worker processes run. Both do
-//! the same steps. Files: [`io`] (API calls, sleeps), [`cpu`] (hashing), [`mixed`] (API calls
-//! plus hashing), [`overhead`] (start cost, memory, context switch), [`sweep`] (scale sweep).
+//! A workload is a [`Job`]: what one unit does. [`Job::unit_async`] is the code the async
+//! models run (robin, tokio, smol, the event loop — one code through [`AsyncIo`]);
+//! [`Job::unit_blocking`] is the code threads and worker processes run. Both do the same
+//! steps. Files: [`io`] (API calls, sleeps), [`cpu`] (hashing), [`mixed`] (API calls plus
+//! hashing), [`overhead`] (start cost, memory, context switch), [`probe`] (does a unit that
+//! computes without yielding hold up the others?), [`sweep`] (scale sweep).
 
 pub mod cpu;
 pub mod io;
 pub mod mixed;
 pub mod overhead;
+pub mod probe;
 pub mod sweep;
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use crate::measure::{self, PeakSampler};
+use crate::models::async_rt::{AsyncIo, AsyncRt, RobinIo, SmolIo, TokioIo};
 use crate::models::multiprocessing::Children;
-use crate::models::{event_loop, robin_rt, threading, Model};
+use crate::models::{threading, Model};
 
 /// What one unit of a workload does.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,32 +52,45 @@ pub enum Job {
     },
 }
 
-/// What one unit reports: its latencies (ns) and a checksum compared across models.
+/// What one unit reports: its latencies (ns), a checksum compared across models, and the
+/// thread it finished on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnitOut {
     /// Latencies in nanoseconds (per request / per sleep / unit completion since start).
     pub lats_ns: Vec<u64>,
     /// Checksum (xor of answers or hashes).
     pub check: u64,
+    /// The OS thread that ran the unit's last step (set by [`UnitOut::finished`]).
+    pub thread: Option<ThreadId>,
+}
+
+impl UnitOut {
+    /// An empty result with room for `n` latencies.
+    pub fn with_capacity(n: usize) -> UnitOut {
+        UnitOut {
+            lats_ns: Vec::with_capacity(n),
+            ..UnitOut::default()
+        }
+    }
+
+    /// Records the current thread as the one the unit finished on.
+    pub fn finished(mut self) -> UnitOut {
+        self.thread = Some(std::thread::current().id());
+        self
+    }
 }
 
 impl Job {
-    /// Unit `id`, async version; `t0` is the workload's start.
-    pub async fn unit_async(&self, id: u64, t0: Instant) -> Result<UnitOut, String> {
+    /// Unit `id`, async version on runtime adapter `R`; `t0` is the workload's start.
+    pub async fn unit_async<R: AsyncIo>(&self, id: u64, t0: Instant) -> Result<UnitOut, String> {
         match *self {
             Job::Api {
                 addr,
                 reqs,
                 compute_words,
-            } => io::api_async(addr, id, reqs, compute_words).await,
-            Job::Sleep { count, dur } => io::sleeps_async(count, dur).await,
-            Job::Cpu { words } => {
-                let check = cpu::hash_stream(cpu::seed(id), words);
-                Ok(UnitOut {
-                    lats_ns: vec![t0.elapsed().as_nanos() as u64],
-                    check,
-                })
-            }
+            } => io::api_async::<R>(addr, id, reqs, compute_words).await,
+            Job::Sleep { count, dur } => io::sleeps_async::<R>(count, dur).await,
+            Job::Cpu { words } => Ok(cpu_unit(id, words, t0)),
         }
     }
 
@@ -84,13 +103,7 @@ impl Job {
                 compute_words,
             } => io::api_blocking(addr, id, reqs, compute_words),
             Job::Sleep { count, dur } => io::sleeps_blocking(count, dur),
-            Job::Cpu { words } => {
-                let check = cpu::hash_stream(cpu::seed(id), words);
-                Ok(UnitOut {
-                    lats_ns: vec![t0.elapsed().as_nanos() as u64],
-                    check,
-                })
-            }
+            Job::Cpu { words } => Ok(cpu_unit(id, words, t0)),
         }
     }
 
@@ -154,6 +167,17 @@ impl Job {
     }
 }
 
+/// One CPU unit: hash `words` words; its latency is its completion time since `t0`.
+fn cpu_unit(id: u64, words: u64, t0: Instant) -> UnitOut {
+    let check = cpu::hash_stream(cpu::seed(id), words);
+    UnitOut {
+        lats_ns: vec![t0.elapsed().as_nanos() as u64],
+        check,
+        thread: None,
+    }
+    .finished()
+}
+
 /// Where and how far the models may go.
 #[derive(Debug, Clone)]
 pub struct RunCtx {
@@ -185,6 +209,8 @@ pub struct RunResult {
     pub threads: u64,
     /// Processes used (1 for in-process models).
     pub processes: u64,
+    /// Distinct OS threads the units finished on (summed over worker processes).
+    pub runners: u64,
     /// Memory: peak RSS growth during the run (in-process), or the sum of the workers' RSS.
     pub mem_bytes: f64,
     /// Checksum over all units.
@@ -198,9 +224,18 @@ impl RunResult {
     }
 }
 
+/// Distinct threads among `outs`' finishing threads.
+pub fn runner_threads(outs: &[UnitOut]) -> u64 {
+    outs.iter()
+        .filter_map(|o| o.thread)
+        .collect::<HashSet<_>>()
+        .len() as u64
+}
+
 fn summarize(units: usize, job: &Job, outs: Vec<UnitOut>, wall: Duration) -> RunResult {
     let mut lats: Vec<u64> = Vec::new();
     let mut check = 0;
+    let runners = runner_threads(&outs);
     for o in outs {
         lats.extend_from_slice(&o.lats_ns);
         check ^= o.check;
@@ -214,6 +249,7 @@ fn summarize(units: usize, job: &Job, outs: Vec<UnitOut>, wall: Duration) -> Run
         p99_ns: measure::percentile(&lats, 99.0).unwrap_or(0) as f64,
         threads: 0,
         processes: 1,
+        runners,
         mem_bytes: 0.0,
         check,
     }
@@ -223,6 +259,19 @@ fn summarize(units: usize, job: &Job, outs: Vec<UnitOut>, wall: Duration) -> Run
 /// process start-up are outside the timed window (start-up has its own measurement); thread
 /// spawning is inside it (it is part of using threads).
 pub fn run(model: Model, job: &Job, units: usize, ctx: &RunCtx) -> Result<RunResult, String> {
+    run_with_workers(model, ctx.cores, job, units, ctx)
+}
+
+/// [`run`] with the async multi-thread runtimes (robin, tokio, smol) built with `workers`
+/// worker threads instead of one per core (the worker-scaling sweep); the other models
+/// ignore `workers`.
+pub fn run_with_workers(
+    model: Model,
+    workers: usize,
+    job: &Job,
+    units: usize,
+    ctx: &RunCtx,
+) -> Result<RunResult, String> {
     if model == Model::Processes {
         return run_processes(job, units, ctx);
     }
@@ -231,22 +280,9 @@ pub fn run(model: Model, job: &Job, units: usize, ctx: &RunCtx) -> Result<RunRes
     let base_threads = measure::thread_count().map_err(|e| format!("/proc: {e}"))?;
     let base_rss = measure::rss_bytes().map_err(|e| format!("/proc: {e}"))?;
     let (outs, wall) = match model {
-        Model::Robin | Model::EventLoop => {
-            let rt = if model == Model::Robin {
-                robin_rt::runtime()
-            } else {
-                event_loop::runtime()
-            }
-            .map_err(|e| format!("runtime build: {e}"))?;
-            let t0 = Instant::now();
-            let outs = robin_rt::run_tasks(&rt, units, ctx.limit, |i| {
-                let job = Arc::clone(&job);
-                async move { job.unit_async(i as u64, t0).await }
-            });
-            let wall = t0.elapsed();
-            drop(rt);
-            (outs, wall)
-        }
+        Model::Robin | Model::EventLoop => run_async::<RobinIo>(model, workers, &job, units, ctx)?,
+        Model::Tokio => run_async::<TokioIo>(model, workers, &job, units, ctx)?,
+        Model::Smol => run_async::<SmolIo>(model, workers, &job, units, ctx)?,
         Model::ThreadPerUnit | Model::ThreadPool => {
             let t0 = Instant::now();
             let j = Arc::clone(&job);
@@ -265,6 +301,26 @@ pub fn run(model: Model, job: &Job, units: usize, ctx: &RunCtx) -> Result<RunRes
     r.threads = peak_threads.saturating_sub(base_threads) + 1;
     r.mem_bytes = peak_rss.saturating_sub(base_rss) as f64;
     Ok(r)
+}
+
+/// Builds `model`'s runtime (outside the timed window), runs the units as tasks with the
+/// async unit code on adapter `R`, drops the runtime; returns the outputs and the wall time.
+fn run_async<R: AsyncIo>(
+    model: Model,
+    workers: usize,
+    job: &Arc<Job>,
+    units: usize,
+    ctx: &RunCtx,
+) -> Result<(Result<Vec<UnitOut>, String>, Duration), String> {
+    let rt = AsyncRt::new(model, workers)?;
+    let t0 = Instant::now();
+    let outs = rt.run_tasks(units, ctx.limit, |i| {
+        let job = Arc::clone(job);
+        async move { job.unit_async::<R>(i as u64, t0).await }
+    });
+    let wall = t0.elapsed();
+    drop(rt);
+    Ok((outs, wall))
 }
 
 /// How many worker processes a job uses for `units` units: a pool sized to the cores for
@@ -295,12 +351,15 @@ fn run_processes(job: &Job, units: usize, ctx: &RunCtx) -> Result<RunResult, Str
         threads += measure::thread_count_of(&pid).map_err(|e| format!("/proc/{pid}: {e}"))?;
         mem += measure::rss_bytes_of(&pid).map_err(|e| format!("/proc/{pid}: {e}"))? as f64;
     }
-    kids.send_all("go")?;
+    // The window opens before the first worker is told to go: telling 256 workers takes
+    // milliseconds, and the first ones start their units meanwhile.
     let t0 = Instant::now();
+    kids.send_all("go")?;
     let lines = kids.one_line_each(deadline)?;
     let wall = t0.elapsed();
     kids.finish(Duration::from_secs(10))?;
     let mut outs = Vec::with_capacity(lines.len());
+    let mut runner_sum = 0;
     for l in lines {
         let mut f = l.split_whitespace();
         if f.next() != Some("ok") {
@@ -308,15 +367,20 @@ fn run_processes(job: &Job, units: usize, ctx: &RunCtx) -> Result<RunResult, Str
         }
         let nums: Result<Vec<u64>, _> = f.map(str::parse).collect();
         let nums = nums.map_err(|e| format!("worker answer {l:?}: {e}"))?;
-        let (check, lats) = nums.split_first().ok_or("empty worker answer")?;
+        let [check, runners, lats @ ..] = &nums[..] else {
+            return Err(format!("short worker answer {l:?}"));
+        };
+        runner_sum += runners;
         outs.push(UnitOut {
             lats_ns: lats.to_vec(),
             check: *check,
+            thread: None,
         });
     }
     let mut r = summarize(units, job, outs, wall);
     r.threads = threads;
     r.processes = procs as u64;
+    r.runners = runner_sum;
     r.mem_bytes = mem;
     Ok(r)
 }

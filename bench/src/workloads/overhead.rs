@@ -12,7 +12,8 @@
 //!   (`/proc/<pid>/statm`, which counts shared pages such as the binary's text in every
 //!   process).
 //! - context switch: one round trip of a token between two units — robin `mpsc` channels
-//!   (await/wake), std `mpsc` channels between threads, a pipe round trip to a worker process.
+//!   (await/wake; robin-sync is runtime-agnostic, so tokio and smol run the same channel code),
+//!   std `mpsc` channels between threads, a pipe round trip to a worker process.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::Arc;
@@ -22,31 +23,27 @@ use robin::sync::{mpsc, Semaphore};
 
 use super::RunCtx;
 use crate::measure;
+use crate::models::async_rt::AsyncRt;
 use crate::models::multiprocessing::{ChildGuard, Children};
 use crate::models::threading::{self, Gate, ThreadPool};
-use crate::models::{event_loop, robin_rt, Model};
+use crate::models::Model;
 
-fn runtime_for(model: Model) -> Result<robin::runtime::Runtime, String> {
-    let rt = if model == Model::Robin {
-        robin_rt::runtime()
-    } else {
-        event_loop::runtime()
-    };
-    rt.map_err(|e| format!("runtime build: {e}"))
+fn runtime_for(model: Model, cores: usize) -> Result<AsyncRt, String> {
+    AsyncRt::new(model, cores)
 }
 
 /// Nanoseconds to start (and finish) one unit, averaged over `n` units.
 pub fn start_cost(model: Model, n: usize, ctx: &RunCtx) -> Result<f64, String> {
     let n = n.max(1);
     let elapsed = match model {
-        Model::Robin | Model::EventLoop => {
-            let rt = runtime_for(model)?;
-            rt.block_on(async move {
-                robin::spawn(async {}).await.map_err(|e| e.to_string())?; // warm-up
+        Model::Robin | Model::Tokio | Model::Smol | Model::EventLoop => {
+            let rt = runtime_for(model, ctx.cores)?;
+            rt.block_on(async {
+                rt.spawn(async {}).await?; // warm-up
                 let t = Instant::now();
-                let handles: Vec<_> = (0..n).map(|_| robin::spawn(async {})).collect();
+                let handles: Vec<_> = (0..n).map(|_| rt.spawn(async {})).collect();
                 for h in handles {
-                    h.await.map_err(|e| e.to_string())?;
+                    h.await?;
                 }
                 Ok::<_, String>(t.elapsed())
             })?
@@ -147,17 +144,17 @@ pub fn memory_in_process(model: Model, n: usize, cores: usize) -> Result<(u64, u
     let rss = || measure::rss_bytes().map_err(|e| format!("/proc: {e}"));
     let threads = || measure::thread_count().map_err(|e| format!("/proc: {e}"));
     match model {
-        Model::Robin | Model::EventLoop => {
-            let rt = runtime_for(model)?;
-            rt.block_on(async move {
-                robin::spawn(async {}).await.map_err(|e| e.to_string())?; // warm-up
+        Model::Robin | Model::Tokio | Model::Smol | Model::EventLoop => {
+            let rt = runtime_for(model, cores)?;
+            rt.block_on(async {
+                rt.spawn(async {}).await?; // warm-up
                 let gate = Arc::new(Semaphore::new(0));
                 let started = Arc::new(Semaphore::new(0));
                 let base = rss()?;
                 let handles: Vec<_> = (0..n)
                     .map(|_| {
                         let (gate, started) = (Arc::clone(&gate), Arc::clone(&started));
-                        robin::spawn(async move {
+                        rt.spawn(async move {
                             started.add_permits(1);
                             let _permit = gate.acquire().await;
                         })
@@ -168,7 +165,7 @@ pub fn memory_in_process(model: Model, n: usize, cores: usize) -> Result<(u64, u
                 let (peak, t) = (rss()?, threads()?);
                 gate.add_permits(n);
                 for h in handles {
-                    h.await.map_err(|e| e.to_string())?;
+                    h.await?;
                 }
                 Ok((peak.saturating_sub(base), t))
             })
@@ -228,20 +225,20 @@ pub fn context_switch(model: Model, rounds: u64, ctx: &RunCtx) -> Result<f64, St
     const WARM: u64 = 100;
     let total = rounds + WARM;
     let elapsed = match model {
-        Model::Robin | Model::EventLoop => {
-            let rt = runtime_for(model)?;
+        Model::Robin | Model::Tokio | Model::Smol | Model::EventLoop => {
+            let rt = runtime_for(model, ctx.cores)?;
             let limit = ctx.limit;
-            rt.block_on(async move {
+            rt.block_on(async {
                 let (atx, mut arx) = mpsc::channel::<u64>(1);
                 let (btx, mut brx) = mpsc::channel::<u64>(1);
-                let echo = robin::spawn(async move {
+                let echo = rt.spawn(async move {
                     while let Some(v) = arx.recv().await {
                         if btx.send(v).await.is_err() {
                             break;
                         }
                     }
                 });
-                let ping = robin::spawn(async move {
+                let ping = rt.spawn(async move {
                     let mut t = Instant::now();
                     for i in 0..total {
                         if i == WARM {
@@ -252,11 +249,9 @@ pub fn context_switch(model: Model, rounds: u64, ctx: &RunCtx) -> Result<f64, St
                     }
                     Ok::<_, String>(t.elapsed())
                 });
-                let r = robin::time::timeout(limit, ping)
-                    .await
-                    .map_err(|_| format!("timed out after {limit:?}"))?;
+                let r = rt.timeout(limit, ping).await??;
                 let _ = echo.await;
-                r.map_err(|e| e.to_string())?
+                r
             })?
         }
         Model::ThreadPerUnit | Model::ThreadPool => {
