@@ -138,12 +138,10 @@ async fn a_client_that_does_not_trust_the_ca_is_refused_and_the_server_goes_on()
             .await
             .unwrap();
         let mut buf = [0u8; 64];
-        let n = loop {
-            match tcp.read(&mut buf).await {
-                Ok(n) => break n,
-                Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => break 0,
-                Err(err) => panic!("{err}"),
-            }
+        let n = match tcp.read(&mut buf).await {
+            Ok(n) => n,
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => 0,
+            Err(err) => panic!("{err}"),
         };
         assert!(!buf[..n].starts_with(b"HTTP/1.1 200"), "served plain HTTP");
         // The right CA still works afterwards.
