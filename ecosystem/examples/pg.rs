@@ -246,6 +246,9 @@ pub enum Timed {
 
 /// Runs `sql`, giving up after `limit`: then also cancels it on the server, so the
 /// connection is free for the next query instead of waiting for the abandoned one.
+///
+/// Cancelling is best-effort, as in PostgreSQL itself: a cancel request that reaches the
+/// server before the query has started is ignored.
 pub async fn query_with_timeout(
     client: &Client,
     addr: SocketAddr,

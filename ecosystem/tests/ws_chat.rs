@@ -1,6 +1,8 @@
 //! The WebSocket chat on 127.0.0.1: 100 tokio-tungstenite clients on robin, and a real
 //! browser (headless Chromium) that loads the page, chats and renders the reply.
 use futures::{SinkExt, StreamExt};
+use http_body_util::BodyExt;
+use robin::hyper_rt::RobinIo;
 use robin::net::{TcpListener, TcpStream};
 use robin::sync::oneshot;
 use robin::time::timeout;
@@ -129,20 +131,31 @@ async fn every_message_reaches_the_other_99_clients() {
 #[robin::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_the_page_and_rejects_a_plain_get_on_ws() {
     let (addr, stop_tx, server) = start().await;
-    // A plain client gets the head of the page; its end is held until the page settles,
-    // which a client without the script never does: shutdown releases it.
-    let (res, body) = timeout(BOUND, async {
-        let fetch = robin::spawn(http1(addr, request("GET", "/", None, "")));
+    let html = timeout(BOUND, async {
         let (res, body) = http1(addr, request("GET", "/ws", None, "")).await;
         assert_eq!(res.status(), 400);
         assert_eq!(&body[..], b"expected a WebSocket handshake\n");
+
+        // A plain client gets the head of the page at once; its end is held until the
+        // page settles, which a client without the script never does: shutdown ends it.
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(RobinIo::new(stream))
+            .await
+            .unwrap();
+        robin::spawn(conn);
+        let res = sender
+            .send_request(request("GET", "/", None, ""))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
+        // The request is in (its head came back): now shut down.
         stop_tx.send(()).unwrap();
-        fetch.await.unwrap()
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(body.to_vec()).unwrap()
     })
     .await
     .expect("page served in time");
-    assert_eq!(res.status(), 200);
-    let html = String::from_utf8(body.to_vec()).unwrap();
     assert!(html.contains("new WebSocket(`ws://${location.host}/ws`)"));
     assert!(html.trim_end().ends_with("</html>"), "{html}");
     timeout(BOUND, server).await.unwrap().unwrap().unwrap();
