@@ -133,3 +133,24 @@ async fn connect_to_a_closed_port_is_an_io_error() {
         "{err}"
     );
 }
+
+#[test]
+fn the_server_is_stopped_and_removed_even_when_a_test_panics() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let failed = std::panic::catch_unwind(move || {
+        let server = PgServer::start();
+        let running = std::net::TcpStream::connect(server.addr());
+        tx.send((server.dir().to_owned(), server.addr(), running.is_ok()))
+            .unwrap();
+        panic!("a failing test");
+    });
+    assert!(failed.is_err());
+    let (dir, addr, was_running) = rx.recv().unwrap();
+    assert!(
+        was_running,
+        "the server accepted connections while the test ran"
+    );
+    assert!(!dir.exists(), "{} left behind", dir.display());
+    let err = std::net::TcpStream::connect(addr).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+}

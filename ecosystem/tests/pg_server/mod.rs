@@ -123,6 +123,11 @@ impl PgServer {
         self.addr
     }
 
+    /// The temp dir holding the cluster, its socket and logs (removed on drop).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn command(&self, tool: &str) -> Command {
         let mut cmd = Command::new(self.bin.join(tool));
         cmd.current_dir(&self.dir);
