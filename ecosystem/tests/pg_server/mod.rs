@@ -40,7 +40,13 @@ impl PgServer {
         });
         let owner = server_owner();
         static SEQ: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
+        // The server's user must reach the dir: `$TMPDIR` may sit under root's home, so
+        // when switching users the dir goes in `/tmp` (world-traversable).
+        let base = match owner {
+            Some(_) => PathBuf::from("/tmp"),
+            None => std::env::temp_dir(),
+        };
+        let dir = base.join(format!(
             "robin-pg-{}-{}",
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
