@@ -1,15 +1,26 @@
 //! The chat example with 100 clients on 127.0.0.1: each sends one line and receives all 99
 //! lines of the others (and never its own). Bounded in time.
+use futures::{SinkExt, StreamExt};
 use robin::net::{TcpListener, TcpStream};
 use robin::sync::oneshot;
 use std::collections::HashSet;
 use std::time::Duration;
+use tokio_util::codec::{Framed, LinesCodec};
 
 #[path = "../examples/chat.rs"]
 #[allow(dead_code)]
 mod chat;
 
 const CLIENTS: usize = 100;
+
+/// The next line from the server (panics at EOF or on a codec error).
+async fn next_line(framed: &mut Framed<TcpStream, LinesCodec>) -> String {
+    framed
+        .next()
+        .await
+        .expect("server closed early")
+        .expect("a valid line")
+}
 
 #[robin::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_line_reaches_every_other_client() {
@@ -21,22 +32,18 @@ async fn every_line_reaches_every_other_client() {
     // Everyone connects and waits for its welcome (it is subscribed from then on).
     let mut clients = Vec::new();
     for _ in 0..CLIENTS {
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        let mut lines = chat::LineReader::default();
-        let welcome = lines.next_line(&mut stream).await.unwrap().unwrap();
+        let mut framed = chat::lines(TcpStream::connect(addr).await.unwrap());
+        let welcome = next_line(&mut framed).await;
         let id: u64 = welcome.strip_prefix("* welcome ").unwrap().parse().unwrap();
-        clients.push((id, stream, lines));
+        clients.push((id, framed));
     }
-    let ids: Vec<u64> = clients.iter().map(|(id, _, _)| *id).collect();
+    let ids: Vec<u64> = clients.iter().map(|(id, _)| *id).collect();
 
     let mut tasks = robin::task::JoinSet::new();
-    for (id, mut stream, mut lines) in clients {
+    for (id, mut framed) in clients {
         let ids = ids.clone();
         tasks.spawn(async move {
-            stream
-                .write_all(format!("hello from {id}\n").as_bytes())
-                .await
-                .unwrap();
+            framed.send(format!("hello from {id}")).await.unwrap();
             let expected: HashSet<String> = ids
                 .iter()
                 .filter(|&&other| other != id)
@@ -44,11 +51,7 @@ async fn every_line_reaches_every_other_client() {
                 .collect();
             let mut got = HashSet::new();
             while got.len() < expected.len() {
-                let line = lines
-                    .next_line(&mut stream)
-                    .await
-                    .unwrap()
-                    .expect("server closed early");
+                let line = next_line(&mut framed).await;
                 if line.starts_with("* ") {
                     assert!(!line.contains("missed"), "client {id} lagged: {line}");
                     continue; // joins and leaves
@@ -83,32 +86,72 @@ async fn others_see_joins_and_leaves() {
     let (stop, stopped) = oneshot::channel();
     let server = robin::spawn(chat::serve(listener, stopped));
 
-    let mut a = TcpStream::connect(addr).await.unwrap();
-    let mut a_lines = chat::LineReader::default();
-    assert!(a_lines
-        .next_line(&mut a)
-        .await
-        .unwrap()
-        .unwrap()
-        .starts_with("* welcome"));
-    let mut b = TcpStream::connect(addr).await.unwrap();
-    let mut b_lines = chat::LineReader::default();
-    let b_id = b_lines.next_line(&mut b).await.unwrap().unwrap()["* welcome ".len()..].to_owned();
+    let mut a = chat::lines(TcpStream::connect(addr).await.unwrap());
+    assert!(next_line(&mut a).await.starts_with("* welcome"));
+    let mut b = chat::lines(TcpStream::connect(addr).await.unwrap());
+    let b_id = next_line(&mut b).await["* welcome ".len()..].to_owned();
     let bound = Duration::from_secs(30);
-    let joined = robin::time::timeout(bound, a_lines.next_line(&mut a))
+    let joined = robin::time::timeout(bound, next_line(&mut a))
         .await
         .unwrap();
-    assert_eq!(joined.unwrap().unwrap(), format!("* {b_id} joined"));
-    b.write_all(b"bye\n").await.unwrap();
+    assert_eq!(joined, format!("* {b_id} joined"));
+    b.send("bye").await.unwrap();
     drop(b);
-    let said = robin::time::timeout(bound, a_lines.next_line(&mut a))
+    let said = robin::time::timeout(bound, next_line(&mut a))
         .await
         .unwrap();
-    assert_eq!(said.unwrap().unwrap(), format!("{b_id}: bye"));
-    let left = robin::time::timeout(bound, a_lines.next_line(&mut a))
+    assert_eq!(said, format!("{b_id}: bye"));
+    let left = robin::time::timeout(bound, next_line(&mut a))
         .await
         .unwrap();
-    assert_eq!(left.unwrap().unwrap(), format!("* {b_id} left"));
+    assert_eq!(left, format!("* {b_id} left"));
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[robin::test]
+async fn a_line_over_max_line_drops_only_that_client() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel();
+    let server = robin::spawn(chat::serve(listener, stopped));
+    let bound = Duration::from_secs(30);
+
+    let mut a = chat::lines(TcpStream::connect(addr).await.unwrap());
+    assert!(next_line(&mut a).await.starts_with("* welcome"));
+    let mut big = chat::lines(TcpStream::connect(addr).await.unwrap());
+    let big_id = next_line(&mut big).await["* welcome ".len()..].to_owned();
+    let mut big = big.into_inner(); // Raw bytes from here on.
+    let mut other = chat::lines(TcpStream::connect(addr).await.unwrap());
+    let line = vec![b'x'; chat::MAX_LINE + 1];
+    // The server may drop `big` before it has read everything: a write error is fine.
+    let _ = big.write_all(&line).await;
+    let _ = big.write_all(b"\n").await;
+    // `a` sees `big` leave (and joins), but no line from it.
+    loop {
+        let seen = robin::time::timeout(bound, next_line(&mut a))
+            .await
+            .unwrap();
+        assert!(
+            !seen.starts_with(&format!("{big_id}: ")),
+            "over-long line relayed"
+        );
+        if seen == format!("* {big_id} left") {
+            break;
+        }
+    }
+    // The others carry on.
+    assert!(next_line(&mut other).await.starts_with("* welcome"));
+    other.send("still here").await.unwrap();
+    loop {
+        let seen = robin::time::timeout(bound, next_line(&mut a))
+            .await
+            .unwrap();
+        if seen.ends_with(": still here") {
+            break;
+        }
+    }
 
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
