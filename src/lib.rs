@@ -12,8 +12,8 @@
 //! });
 //! assert_eq!(answer, 42);
 //! ```
-pub use robin_macros::{join, main, select, test, try_join};
 pub use robin_fs as fs;
+pub use robin_macros::{join, main, select, test, try_join};
 pub use robin_net as net;
 pub use robin_process as process;
 pub use robin_runtime::{runtime, spawn, task, task_local};

@@ -19,7 +19,11 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 fn runtimes() -> [Runtime; 2] {
     [
         Builder::new_current_thread().enable_all().build().unwrap(),
-        Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
     ]
 }
 
@@ -198,7 +202,16 @@ fn forbidden_and_invalid_signals_are_errors() {
     let _g = serial();
     for rt in runtimes() {
         rt.block_on(async {
-            for signum in [libc::SIGKILL, libc::SIGSTOP, libc::SIGSEGV, libc::SIGILL, libc::SIGFPE, 0, -1, 1000] {
+            for signum in [
+                libc::SIGKILL,
+                libc::SIGSTOP,
+                libc::SIGSEGV,
+                libc::SIGILL,
+                libc::SIGFPE,
+                0,
+                -1,
+                1000,
+            ] {
                 let err = signal(SignalKind::from_raw(signum)).unwrap_err();
                 assert_eq!(err.kind(), std::io::ErrorKind::Other, "signal {signum}");
             }
@@ -253,7 +266,9 @@ fn listeners_leak_no_descriptors() {
             // The global pipe exists after the first listener; count from there.
             drop(signal(SignalKind::pipe()).unwrap());
             let before = open_fds();
-            let listeners: Vec<_> = (0..16).map(|_| signal(SignalKind::pipe()).unwrap()).collect();
+            let listeners: Vec<_> = (0..16)
+                .map(|_| signal(SignalKind::pipe()).unwrap())
+                .collect();
             assert!(open_fds() >= before + 16);
             drop(listeners);
             assert_eq!(open_fds(), before);

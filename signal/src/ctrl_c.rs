@@ -25,12 +25,12 @@ use std::io;
 /// # Examples
 ///
 /// ```no_run
-/// #[robin::main]
-/// async fn main() {
+/// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
 ///     println!("waiting for ctrl-c");
-///     robin::signal::ctrl_c().await.expect("failed to listen for event");
+///     robin_signal::ctrl_c().await.expect("failed to listen for event");
 ///     println!("received ctrl-c event");
-/// }
+/// });
 /// ```
 pub async fn ctrl_c() -> io::Result<()> {
     signal(SignalKind::interrupt())?.recv().await;

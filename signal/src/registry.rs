@@ -88,22 +88,24 @@ impl Globals {
     /// Installs the handler of `signum` once for the process's life (the caller checked
     /// the number is allowed and in range).
     pub(crate) fn enable(&'static self, signum: i32) -> io::Result<()> {
-        let slot = self.slot(signum).expect("signal number checked by the caller");
+        let slot = self
+            .slot(signum)
+            .expect("signal number checked by the caller");
         let write_fd = self.write_end.as_raw_fd();
-        slot.init
-            .get_or_init(|| {
-                // SAFETY: the action only does async-signal-safe work: an atomic store
-                // on a `'static` slot and one `write(2)` on a descriptor the process
-                // keeps open for its whole life (`Globals` is never dropped).
-                unsafe { signal_hook_registry::register(signum, move || action(self, signum, write_fd)) }
-                    .map(|_| ())
-                    .map_err(|e| e.raw_os_error())
-            })
-            .clone()
-            .map_err(|code| match code {
-                Some(code) => io::Error::from_raw_os_error(code),
-                None => io::Error::other("registering the signal handler failed"),
-            })
+        let installed = *slot.init.get_or_init(|| {
+            // SAFETY: the action only does async-signal-safe work: an atomic store
+            // on a `'static` slot and one `write(2)` on a descriptor the process
+            // keeps open for its whole life (`Globals` is never dropped).
+            unsafe {
+                signal_hook_registry::register(signum, move || action(self, signum, write_fd))
+            }
+            .map(|_| ())
+            .map_err(|e| e.raw_os_error())
+        });
+        installed.map_err(|code| match code {
+            Some(code) => io::Error::from_raw_os_error(code),
+            None => io::Error::other("registering the signal handler failed"),
+        })
     }
 
     /// Turns every pending flag into a delivery: bump the generation, wake the waiters.
@@ -148,7 +150,9 @@ impl Slot {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Nothing panics while holding these locks (waking happens after release).
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The signal handler: async-signal-safe only.

@@ -125,17 +125,17 @@ impl From<SignalKind> for std::os::raw::c_int {
 /// # Examples
 ///
 /// ```no_run
-/// use robin::signal::unix::{signal, SignalKind};
+/// use robin_signal::unix::{signal, SignalKind};
 ///
-/// #[robin::main]
-/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
 ///     // An infinite stream of hangup signals.
-///     let mut sig = signal(SignalKind::hangup())?;
+///     let mut sig = signal(SignalKind::hangup()).unwrap();
 ///     loop {
 ///         sig.recv().await;
 ///         println!("got signal HUP");
 ///     }
-/// }
+/// });
 /// ```
 #[must_use = "streams do nothing unless polled"]
 #[derive(Debug)]
@@ -200,8 +200,11 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
         .slot(signum)
         .ok_or_else(|| io::Error::other("signal too large"))?;
     let fd = globals.dup_read_end()?;
-    let registration =
-        Registration::with_handle(&mut mio::unix::SourceFd(&fd.as_raw_fd()), Interest::READABLE, &handle)?;
+    let registration = Registration::with_handle(
+        &mut mio::unix::SourceFd(&fd.as_raw_fd()),
+        Interest::READABLE,
+        &handle,
+    )?;
     let pipe = Pipe { registration, fd };
     globals.enable(signum)?;
     Ok(Signal {
@@ -227,16 +230,16 @@ impl Signal {
     /// # Examples
     ///
     /// ```no_run
-    /// use robin::signal::unix::{signal, SignalKind};
+    /// use robin_signal::unix::{signal, SignalKind};
     ///
-    /// #[robin::main]
-    /// async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    ///     let mut stream = signal(SignalKind::hangup())?;
+    /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mut stream = signal(SignalKind::hangup()).unwrap();
     ///     loop {
     ///         stream.recv().await;
     ///         println!("got signal HUP");
     ///     }
-    /// }
+    /// });
     /// ```
     pub async fn recv(&mut self) -> Option<()> {
         std::future::poll_fn(|cx| self.poll_recv(cx)).await
@@ -254,7 +257,7 @@ impl Signal {
     /// use std::future::Future;
     /// use std::pin::Pin;
     /// use std::task::{Context, Poll};
-    /// use robin::signal::unix::Signal;
+    /// use robin_signal::unix::Signal;
     ///
     /// struct MyFuture {
     ///     signal: Signal,
