@@ -492,3 +492,20 @@ fn files_leak_no_descriptors() {
 fn fs_outside_a_runtime_panics() {
     let _ = futures::executor::block_on(fs::read("/proc/self/comm"));
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<File>();
+    send_sync::<OpenOptions>();
+    send_sync::<DirBuilder>();
+    send_sync::<fs::ReadDir>();
+    send_sync::<fs::DirEntry>();
+    send_sync::<robin::process::Command>();
+    send_sync::<robin::process::Child>();
+    send_sync::<robin::process::ChildStdin>();
+    send_sync::<robin::process::ChildStdout>();
+    send_sync::<robin::process::ChildStderr>();
+    send_sync::<robin::signal::unix::Signal>();
+    send_sync::<robin::signal::unix::SignalKind>();
+}

@@ -275,3 +275,13 @@ fn listeners_leak_no_descriptors() {
         });
     }
 }
+
+#[test]
+fn a_listener_whose_runtime_shut_down_reports_none_instead_of_hanging() {
+    let _g = serial();
+    let first = Builder::new_current_thread().enable_all().build().unwrap();
+    let mut sig = first.block_on(async { signal(SignalKind::user_defined1()).unwrap() });
+    drop(first);
+    let second = Builder::new_current_thread().enable_all().build().unwrap();
+    assert_eq!(second.block_on(sig.recv()), None);
+}

@@ -5,7 +5,7 @@
 //! operating systems offer no readiness-based file I/O, so each call is a `std::fs`
 //! call made on a pool thread while the task waits for its `JoinHandle`.
 //!
-//! - The free functions ([`read`], [`write`], [`metadata`], ...) and [`OpenOptions`],
+//! - The free functions ([`read`](fn@read), [`write`](fn@write), [`metadata`](fn@metadata), ...) and [`OpenOptions`],
 //!   [`DirBuilder`] make one pool trip each (`ops.rs`, `blocking.rs`).
 //! - [`File`] keeps one in-flight operation and one buffer (`file.rs`, `buf.rs`), with
 //!   tokio's semantics: writes are accepted at once and performed in the background
