@@ -71,7 +71,9 @@ fn file_write_read_roundtrip_across_many_chunks() {
             assert!(back == data, "roundtrip");
             // A small max_buf_size: many more trips, same bytes.
             let mut file = File::open(&path).await.unwrap();
+            assert_eq!(file.max_buf_size(), 2 * 1024 * 1024);
             file.set_max_buf_size(4096);
+            assert_eq!(file.max_buf_size(), 4096);
             let mut buf = [0u8; 10_000];
             let n = file.read(&mut buf).await.unwrap();
             assert_eq!(n, 4096, "one trip reads at most max_buf_size");
@@ -485,6 +487,13 @@ fn files_leak_no_descriptors() {
             );
         });
     }
+}
+
+#[test]
+#[should_panic(expected = "`max_buf_size` must be greater than 0")]
+fn a_zero_max_buf_size_panics() {
+    let std = std::fs::File::open("/proc/self/comm").unwrap();
+    File::from_std(std).set_max_buf_size(0);
 }
 
 #[test]

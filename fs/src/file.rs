@@ -13,7 +13,7 @@ use crate::open_options::OpenOptions;
 use robin_runtime::task::{spawn_blocking, JoinHandle};
 use robin_sync::Mutex;
 use std::fmt;
-use std::fs::{Metadata, Permissions};
+use std::fs::{FileTimes, Metadata, Permissions};
 use std::future::{poll_fn, Future};
 use std::io::{self, Seek, SeekFrom};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -21,6 +21,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+use std::time::SystemTime;
 use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 
 /// The largest read or write handed to the blocking pool at once (tokio's default).
@@ -233,11 +234,36 @@ impl File {
         asyncify(move || std.set_permissions(perm)).await
     }
 
+    /// Changes the timestamps of the underlying file, after any in-flight operation (so
+    /// a write finishing later cannot overwrite them).
+    pub async fn set_times(&self, times: FileTimes) -> io::Result<()> {
+        self.inner.lock().await.complete_inflight().await;
+        let std = self.std.clone();
+        asyncify(move || std.set_times(times)).await
+    }
+
+    /// Changes the modification timestamp of the underlying file (`set_times` with only
+    /// the modification time set).
+    pub async fn set_modified(&self, time: SystemTime) -> io::Result<()> {
+        self.set_times(FileTimes::new().set_modified(time)).await
+    }
+
     /// Sets the largest number of bytes one read or write hands to the blocking pool
     /// (2 MiB by default). Larger means fewer trips for big transfers, at the cost of
     /// a buffer that large per `File`.
+    ///
+    /// # Panics
+    ///
+    /// If `max_buf_size` is 0.
+    #[track_caller]
     pub fn set_max_buf_size(&mut self, max_buf_size: usize) {
+        assert!(max_buf_size > 0, "`max_buf_size` must be greater than 0");
         self.max_buf_size = max_buf_size;
+    }
+
+    /// The largest number of bytes one read or write hands to the blocking pool.
+    pub fn max_buf_size(&self) -> usize {
+        self.max_buf_size
     }
 }
 

@@ -50,3 +50,5 @@ pub use ops::{
     symlink_metadata, try_exists, write,
 };
 pub use read_dir::{read_dir, DirEntry, ReadDir};
+/// Timestamps for [`File::set_times`] (std's type: the same builder as tokio's).
+pub use std::fs::FileTimes;
