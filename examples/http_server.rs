@@ -3,8 +3,8 @@
 //! Routes: `GET /` says hello; `POST /echo` returns the request body as
 //! `application/json` (bytes echoed as they came: no parsing); `GET /site/<n>` serves one
 //! of [`SITE_PAGES`] generated pages, each linking to a few others (the crawler example's
-//! target). One task per connection. Ctrl-C (SIGINT, caught with `sigwait` on a blocking
-//! thread) stops accepting, lets in-flight requests finish (`graceful_shutdown`) and exits.
+//! target). One task per connection. Ctrl-C (SIGINT, through `robin::signal::ctrl_c()`)
+//! stops accepting, lets in-flight requests finish (`graceful_shutdown`) and exits.
 //!
 //! ```text
 //! cargo run --example http_server --features hyper -- 127.0.0.1:3000   # or ROBIN_HTTP_ADDR
@@ -139,50 +139,34 @@ pub async fn serve(
     Ok(())
 }
 
-/// Blocks SIGINT in the calling thread (and so in every thread it starts afterwards),
-/// so that only `sigwait` sees it. Call before building the runtime.
-fn block_sigint() -> libc::sigset_t {
-    // SAFETY: (1) `sigset_t` is plain data that `sigemptyset` fully initialises;
-    // (2) the pointers passed are to live locals; (3) `pthread_sigmask` only changes this
-    // thread's mask.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGINT);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-        set
-    }
-}
-
-/// Waits (on a blocking thread) for the SIGINT that [`block_sigint`] blocked.
-fn wait_sigint(set: libc::sigset_t) {
-    let mut sig = 0;
-    // SAFETY: `set` is an initialised signal set and `sig` a live local for the result.
-    unsafe { libc::sigwait(&set, &mut sig) };
-}
-
 #[allow(dead_code)] // The tests include this file as a module and never call `main`.
 fn main() -> io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .or_else(|| std::env::var("ROBIN_HTTP_ADDR").ok())
         .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-    let sigint = block_sigint();
     let rt = robin::runtime::Runtime::new()?;
     rt.block_on(async move {
         let listener = TcpListener::bind(&*addr).await?;
         println!("listening on http://{}", listener.local_addr()?);
         let (tx, rx) = oneshot::channel();
-        robin::task::spawn_blocking(move || {
-            wait_sigint(sigint);
-            println!("Ctrl-C: finishing in-flight requests");
-            let _ = tx.send(());
+        robin::spawn(async move {
+            match robin::signal::ctrl_c().await {
+                Ok(()) => {
+                    println!("Ctrl-C: finishing in-flight requests");
+                    let _ = tx.send(());
+                }
+                // Keep serving (holding `tx`) rather than stop on a listener error.
+                Err(err) => {
+                    eprintln!("cannot listen for Ctrl-C: {err}");
+                    std::future::pending::<()>().await;
+                }
+            }
         });
         let config = Config {
             header_read_timeout: Some(Duration::from_secs(30)),
         };
         serve(listener, config, rx).await
     })?;
-    // The signal thread is done (it sent), so the runtime drops without waiting.
     Ok(())
 }

@@ -2,7 +2,7 @@
 //!
 //! This facade only re-exports the workspace crates, under the names a tokio user knows:
 //! `robin::runtime`, `robin::task`, `robin::spawn`, `robin::sync`, `robin::time`,
-//! `robin::net`.
+//! `robin::net`, `robin::fs`, `robin::process`, `robin::signal`.
 //!
 //! ```
 //! let rt = robin::runtime::Runtime::new().unwrap();
@@ -12,9 +12,12 @@
 //! });
 //! assert_eq!(answer, 42);
 //! ```
+pub use robin_fs as fs;
 pub use robin_macros::{join, main, pin, select, test, try_join};
 pub use robin_net as net;
+pub use robin_process as process;
 pub use robin_runtime::{runtime, spawn, task, task_local};
+pub use robin_signal as signal;
 pub use robin_sync as sync;
 pub use robin_time as time;
 
