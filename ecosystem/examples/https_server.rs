@@ -182,8 +182,10 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 
 /// Resolves on Ctrl-C.
 async fn shutdown_signal() {
-    // MERGE: replace with robin::signal::ctrl_c()
-    robin_ecosystem::wait_sigint().await;
+    if let Err(e) = robin::signal::ctrl_c().await {
+        eprintln!("cannot listen for Ctrl-C ({e}); running until killed");
+        std::future::pending::<()>().await;
+    }
     println!("Ctrl-C: finishing in-flight requests");
 }
 
@@ -208,8 +210,6 @@ fn load_or_make(
 
 #[allow(dead_code)] // `tests/https_server.rs` includes this file and never calls `main`.
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // MERGE: drop with the switch to robin::signal::ctrl_c()
-    robin_ecosystem::block_sigint();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let addr = args
         .first()

@@ -303,15 +303,15 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 
 /// Resolves on Ctrl-C.
 async fn shutdown_signal() {
-    // MERGE: replace with robin::signal::ctrl_c()
-    robin_ecosystem::wait_sigint().await;
+    if let Err(e) = robin::signal::ctrl_c().await {
+        eprintln!("cannot listen for Ctrl-C ({e}); running until killed");
+        std::future::pending::<()>().await;
+    }
     println!("Ctrl-C: closing the chat");
 }
 
 #[allow(dead_code)] // `tests/ws_chat.rs` includes this file and never calls `main`.
 fn main() -> io::Result<()> {
-    // MERGE: drop with the switch to robin::signal::ctrl_c()
-    robin_ecosystem::block_sigint();
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:3001".to_owned());
