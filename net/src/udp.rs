@@ -205,6 +205,16 @@ impl UdpSocket {
         self.io.try_io(interest, |_| f())
     }
 
+    /// Waits for `interest` and runs `f`, again after each `WouldBlock` (which clears
+    /// the readiness it was run on).
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io(interest, |_| f()).await
+    }
+
     /// Sets `SO_BROADCAST`.
     pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
         self.io.io().set_broadcast(on)
