@@ -12,6 +12,7 @@
 //! });
 //! assert_eq!(answer, 42);
 //! ```
+pub use robin_io as io;
 pub use robin_macros::{join, main, select, test, try_join};
 pub use robin_net as net;
 pub use robin_runtime::{runtime, spawn, task, task_local};
