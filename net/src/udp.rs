@@ -28,7 +28,7 @@ use std::task::{Context, Poll};
 /// });
 /// ```
 pub struct UdpSocket {
-    io: Evented<mio::net::UdpSocket>,
+    pub(crate) io: Evented<mio::net::UdpSocket>,
 }
 
 impl UdpSocket {
