@@ -9,8 +9,9 @@ use robin_runtime::io::{Direction, Interest, Ready};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::SocketAddr;
-use std::task::{Context, Poll};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::task::{ready, Context, Poll};
+use tokio::io::ReadBuf;
 
 /// A UDP socket.
 ///
@@ -132,16 +133,51 @@ impl UdpSocket {
 
     /// Receives one datagram and its source address.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))).await
     }
 
-    /// Polls for a datagram (the `poll_*` form of [`recv_from`](Self::recv_from)).
+    /// Polls for a datagram from the connected peer, filling `buf` (excess bytes of a
+    /// longer datagram are discarded).
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+
+    /// Polls to send `buf` to the connected peer.
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Write, |io| io.send(buf))
+    }
+
+    /// Polls for a datagram, filling `buf`; returns its source (the `poll_*` form of
+    /// [`recv_from`](Self::recv_from)).
     pub fn poll_recv_from(
         &self,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        let unfilled = buf.initialize_unfilled();
+        let (n, from) = ready!(self
+            .io
+            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(from))
+    }
+
+    /// Polls for the next datagram without removing it, filling `buf`; returns its
+    /// source.
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        let unfilled = buf.initialize_unfilled();
+        let (n, from) = ready!(self
+            .io
+            .poll_io(cx, Direction::Read, |io| io.peek_from(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(from))
     }
 
     /// Polls to send `buf` to `target`.
@@ -153,6 +189,21 @@ impl UdpSocket {
     ) -> Poll<io::Result<usize>> {
         self.io
             .poll_io(cx, Direction::Write, |io| io.send_to(buf, target))
+    }
+
+    /// Polls for read readiness.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read)
+    }
+
+    /// Polls for write readiness.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write)
+    }
+
+    /// Receives the next datagram without removing it, without waiting.
+    pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |io| io.peek_from(buf))
     }
 
     /// Receives the next datagram without removing it from the queue.
@@ -213,6 +264,68 @@ impl UdpSocket {
         mut f: impl FnMut() -> io::Result<R>,
     ) -> io::Result<R> {
         self.io.async_io(interest, |_| f()).await
+    }
+
+    /// Joins the IPv4 multicast group `multiaddr` on the interface with address
+    /// `interface` (`Ipv4Addr::UNSPECIFIED`: the system's choice).
+    pub fn join_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.io.io().join_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Leaves the IPv4 multicast group `multiaddr` on `interface`.
+    pub fn leave_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.io.io().leave_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Joins the IPv6 multicast group `multiaddr` on the interface with index
+    /// `interface` (0: the system's choice).
+    pub fn join_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.io.io().join_multicast_v6(multiaddr, interface)
+    }
+
+    /// Leaves the IPv6 multicast group `multiaddr` on `interface`.
+    pub fn leave_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.io.io().leave_multicast_v6(multiaddr, interface)
+    }
+
+    /// Sets `IP_MULTICAST_LOOP`: whether multicast sent from here loops back locally.
+    pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
+        self.io.io().set_multicast_loop_v4(on)
+    }
+
+    /// Whether `IP_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v4(&self) -> io::Result<bool> {
+        self.io.io().multicast_loop_v4()
+    }
+
+    /// Sets `IP_MULTICAST_TTL` (1: stay on the local network).
+    pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
+        self.io.io().set_multicast_ttl_v4(ttl)
+    }
+
+    /// The `IP_MULTICAST_TTL`.
+    pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
+        self.io.io().multicast_ttl_v4()
+    }
+
+    /// Sets `IPV6_MULTICAST_LOOP`.
+    pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
+        self.io.io().set_multicast_loop_v6(on)
+    }
+
+    /// Whether `IPV6_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v6(&self) -> io::Result<bool> {
+        self.io.io().multicast_loop_v6()
+    }
+
+    /// Sets the IPv4 type-of-service byte (`IP_TOS`).
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        socket2::SockRef::from(self.io.io()).set_tos_v4(tos)
+    }
+
+    /// The IPv4 type-of-service byte.
+    pub fn tos(&self) -> io::Result<u32> {
+        socket2::SockRef::from(self.io.io()).tos_v4()
     }
 
     /// Sets `SO_BROADCAST`.
