@@ -1,7 +1,7 @@
 //! TCP: [`TcpListener`], [`TcpSocket`], [`TcpStream`] and the stream's halves
 //! ([`ReadHalf`]/[`WriteHalf`] borrowed by `split`, [`OwnedReadHalf`]/[`OwnedWriteHalf`]
 //! by `into_split`). The stream and its halves are the generic ones of
-//! [`crate::stream`] at kind [`Tcp`](crate::stream::Tcp); this module holds only what
+//! [`crate::stream`] at kind [`Tcp`]; this module holds only what
 //! is TCP's own.
 mod listener;
 mod socket;
@@ -15,7 +15,7 @@ pub use socket::TcpSocket;
 /// A TCP connection between a local and a remote socket (`Stream<Tcp>`).
 ///
 /// Created by [`connect`](TcpStream::connect), by accepting on a
-/// [`TcpListener`](crate::TcpListener), or by [`TcpSocket::connect`]. Read and write with
+/// [`TcpListener`], or by [`TcpSocket::connect`]. Read and write with
 /// tokio's `AsyncReadExt`/`AsyncWriteExt` (`robin::io`), futures-io's traits, or the
 /// inherent methods. Dropping the stream closes the connection.
 ///

@@ -1,6 +1,6 @@
 //! Unix domain sockets: [`UnixListener`], [`UnixSocket`], [`UnixStream`] (with borrowed
 //! [`ReadHalf`] / [`WriteHalf`] and owned [`OwnedReadHalf`] / [`OwnedWriteHalf`]
-//! halves: the generic ones of [`crate::stream`] at kind [`Unix`](crate::stream::Unix)),
+//! halves: the generic ones of [`crate::stream`] at kind [`Unix`]),
 //! [`UnixDatagram`], [`pipe`], [`SocketAddr`] and [`UCred`]. Paths starting with a NUL
 //! byte name sockets in Linux's abstract namespace, as in tokio.
 mod addr;
