@@ -201,6 +201,62 @@ impl UdpSocket {
         self.io.poll_ready(cx, Direction::Write)
     }
 
+    /// Receives one datagram from the connected peer into the spare capacity of `buf`,
+    /// advancing it; waits until one is there.
+    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
+            })
+            .await
+            .map(|(n, ())| n)
+    }
+
+    /// As [`recv_buf`](Self::recv_buf), without waiting (`WouldBlock` if none queued).
+    pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
+            })
+            .map(|(n, ())| n)
+    }
+
+    /// Receives one datagram and its source into the spare capacity of `buf`.
+    ///
+    /// ```
+    /// use robin_net::UdpSocket;
+    /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    ///     let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    ///     a.send_to(b"into a Vec", b.local_addr().unwrap()).await.unwrap();
+    ///     let mut buf = Vec::with_capacity(32);
+    ///     let (n, from) = b.recv_buf_from(&mut buf).await.unwrap();
+    ///     assert_eq!((n, &buf[..]), (10, &b"into a Vec"[..]));
+    ///     assert_eq!(from, a.local_addr().unwrap());
+    /// });
+    /// ```
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
+            })
+            .await
+    }
+
+    /// As [`recv_buf_from`](Self::recv_buf_from), without waiting.
+    pub fn try_recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |io| {
+            crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
+        })
+    }
+
     /// Receives the next datagram without removing it, without waiting.
     pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io.try_io(Interest::READABLE, |io| io.peek_from(buf))

@@ -293,6 +293,27 @@ fn udp_poll_methods_and_options() {
             .await
             .unwrap();
         assert_eq!(buf.filled(), b"hi");
+        // The `*_buf` family reads into a BufMut's spare capacity.
+        a.send(b"bufmut").await.unwrap();
+        let mut v = Vec::with_capacity(16);
+        assert_eq!(b.recv_buf(&mut v).await.unwrap(), 6);
+        assert_eq!(v, b"bufmut");
+        assert_eq!(
+            b.try_recv_buf(&mut v).unwrap_err().kind(),
+            io::ErrorKind::WouldBlock
+        );
+        a.send(b"+from").await.unwrap();
+        b.readable().await.unwrap();
+        let (n, from) = loop {
+            match b.try_recv_buf_from(&mut v) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => b.readable().await.unwrap(),
+                res => break res.unwrap(),
+            }
+        };
+        assert_eq!(
+            (n, from, &v[..]),
+            (5, a.local_addr().unwrap(), &b"bufmut+from"[..])
+        );
         assert_eq!(
             b.try_peek_from(&mut [0; 4]).unwrap_err().kind(),
             io::ErrorKind::WouldBlock

@@ -27,7 +27,6 @@ use robin_runtime::io::{Direction, Interest, Ready};
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut};
-use std::mem::MaybeUninit;
 use std::net::Shutdown;
 use std::task::{Context, Poll};
 
@@ -158,19 +157,7 @@ impl<K: Kind> Stream<K> {
     /// ```
     pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
         self.io.try_io(Interest::READABLE, |io| {
-            let chunk = buf.chunk_mut();
-            // SAFETY: (1) `UninitSlice` is `[MaybeUninit<u8>]` memory of `chunk.len()`
-            // bytes that we may write; (2) the `&mut [u8]` view is only handed to
-            // `read(2)` (through `K::read`), which writes into it and never reads it,
-            // so no uninitialised byte is read; (3) the view ends before `advance_mut`.
-            let bytes = unsafe {
-                let uninit: &mut [MaybeUninit<u8>] = chunk.as_uninit_slice_mut();
-                std::slice::from_raw_parts_mut(uninit.as_mut_ptr().cast::<u8>(), uninit.len())
-            };
-            let n = K::read(io, bytes)?;
-            // SAFETY: `read(2)` initialised the first `n` bytes of the chunk.
-            unsafe { buf.advance_mut(n) };
-            Ok(n)
+            crate::buf::read_into(buf, |bytes| Ok((K::read(io, bytes)?, ()))).map(|(n, ())| n)
         })
     }
 
