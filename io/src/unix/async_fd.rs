@@ -335,7 +335,9 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// Runs `f` if the descriptor is ready for `interest` right now; `WouldBlock`
-    /// otherwise, or when `f` returns it (then the readiness is cleared).
+    /// otherwise, or when `f` returns it. Then every flag it ran on is cleared, closed
+    /// flags included (robin's sockets do the same: a `WouldBlock` proves them stale;
+    /// tokio keeps closed flags here, which the guards' `try_io` still does).
     pub fn try_io<R>(
         &self,
         interest: Interest,
@@ -422,7 +424,8 @@ macro_rules! guard_common {
 impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     guard_common!();
 
-    /// Runs `f`; if it returns `WouldBlock`, clears the readiness and returns
+    /// Runs `f`; if it returns `WouldBlock`, clears the readiness as
+    /// [`clear_ready`](Self::clear_ready) does (closed flags stay) and returns
     /// `Err(TryIoError)` (wait again), else `Ok` of its result.
     pub fn try_io<R>(
         &mut self,
@@ -431,7 +434,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         match f(self.async_fd) {
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                 if let Some(event) = self.event.take() {
-                    self.async_fd.registration.clear_stale(event);
+                    self.async_fd.registration.clear_readiness(event);
                 }
                 Err(TryIoError(()))
             }
@@ -453,7 +456,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
 impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
     guard_common!();
 
-    /// Runs `f`; if it returns `WouldBlock`, clears the readiness and returns
+    /// Runs `f`; if it returns `WouldBlock`, clears the readiness as
+    /// [`clear_ready`](Self::clear_ready) does (closed flags stay) and returns
     /// `Err(TryIoError)` (wait again), else `Ok` of its result.
     pub fn try_io<R>(
         &mut self,
@@ -462,7 +466,7 @@ impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
         match f(self.async_fd) {
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                 if let Some(event) = self.event.take() {
-                    self.async_fd.registration.clear_stale(event);
+                    self.async_fd.registration.clear_readiness(event);
                 }
                 Err(TryIoError(()))
             }
