@@ -6,6 +6,8 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::path::Path;
+use std::task::{ready, Context, Poll};
+use tokio::io::ReadBuf;
 
 /// A Unix domain datagram socket.
 ///
@@ -155,6 +157,84 @@ impl UnixDatagram {
         self.io
             .try_io(Interest::READABLE, |io| io.recv_from(buf))
             .map(|(n, from)| (n, from.into()))
+    }
+
+    /// Polls for a datagram from the connected peer, filling `buf`.
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+
+    /// Polls for a datagram, filling `buf`; returns its source.
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        let unfilled = buf.initialize_unfilled();
+        let (n, from) = ready!(self
+            .io
+            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(from.into()))
+    }
+
+    /// Polls to send `buf` to the connected peer.
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Write, |io| io.send(buf))
+    }
+
+    /// Polls for read readiness.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read)
+    }
+
+    /// Polls for write readiness.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write)
+    }
+
+    /// Receives one datagram from the connected peer into the spare capacity of `buf`.
+    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
+            })
+            .await
+            .map(|(n, ())| n)
+    }
+
+    /// Receives one datagram and its source into the spare capacity of `buf`.
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
+            })
+            .await
+            .map(|(n, from)| (n, from.into()))
+    }
+
+    /// Runs a custom non-blocking operation `f` if ready for `interest`.
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, |_| f())
+    }
+
+    /// Waits for `interest` and runs `f`, again after each `WouldBlock`.
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io(interest, |_| f()).await
     }
 
     /// Shuts down the read, write or both halves.
