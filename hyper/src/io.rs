@@ -9,42 +9,26 @@ use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-/// A robin stream that [`RobinIo`] can adapt: the readiness + non-blocking I/O pair.
+/// A robin stream that [`RobinIo`] can adapt: robin-net's sealed
+/// [`AsyncStream`](robin_net::stream::AsyncStream) (implemented for `TcpStream` and
+/// `UnixStream`). It is sealed because [`RobinIo`]'s `poll_read` hands uninitialised
+/// memory to `try_read` and trusts the count it returns: an outside impl that lied
+/// about it would expose uninitialised bytes to safe code.
 ///
-/// Implemented for [`robin_net::TcpStream`] and [`robin_net::UnixStream`]; the
-/// `futures_io::AsyncWrite` supertrait supplies the write-side shutdown.
-pub trait Stream: futures_io::AsyncWrite {
-    /// Polls for read readiness.
-    fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
-    /// Polls for write readiness.
-    fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
-    /// Non-blocking read; `WouldBlock` clears read readiness.
-    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize>;
-    /// Non-blocking write; `WouldBlock` clears write readiness.
-    fn try_write(&self, buf: &[u8]) -> io::Result<usize>;
-}
-
-macro_rules! impl_stream {
-    ($ty:ty) => {
-        impl Stream for $ty {
-            fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                <$ty>::poll_read_ready(self, cx)
-            }
-            fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                <$ty>::poll_write_ready(self, cx)
-            }
-            fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-                <$ty>::try_read(self, buf)
-            }
-            fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-                <$ty>::try_write(self, buf)
-            }
-        }
-    };
-}
-
-impl_stream!(robin_net::TcpStream);
-impl_stream!(robin_net::UnixStream);
+/// ```compile_fail
+/// use std::io;
+/// use std::task::{Context, Poll};
+/// struct Liar;
+/// // Refused: the trait is sealed.
+/// impl robin_hyper::Stream for Liar {
+///     fn poll_read_ready(&self, _: &mut Context<'_>) -> Poll<io::Result<()>> { Poll::Ready(Ok(())) }
+///     fn poll_write_ready(&self, _: &mut Context<'_>) -> Poll<io::Result<()>> { Poll::Ready(Ok(())) }
+///     fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> { Ok(buf.len()) }
+///     fn try_write(&self, buf: &[u8]) -> io::Result<usize> { Ok(buf.len()) }
+///     fn shutdown_write(&self) -> io::Result<()> { Ok(()) }
+/// }
+/// ```
+pub use robin_net::stream::AsyncStream as Stream;
 
 /// Adapts a robin stream to hyper's `rt::Read` + `rt::Write`.
 ///
@@ -100,16 +84,18 @@ impl<T: Stream + Unpin> hyper::rt::Read for RobinIo<T> {
             // `MaybeUninit::uninit()` into them); we never do.
             let unfilled: &mut [MaybeUninit<u8>] = unsafe { buf.as_mut() };
             // SAFETY: (1) `MaybeUninit<u8>` has the layout of `u8`, so the cast slice covers
-            // exactly the same memory; (2) the only user of the `&mut [u8]` is `read(2)`
-            // inside `try_read`, which writes into it and never reads from it, so no
-            // uninitialised byte is ever read; (3) the slice is dropped before `advance`.
+            // exactly the same memory; (2) `T: Stream` is robin-net's sealed `AsyncStream`,
+            // so `try_read` is robin's own wrapper of `read(2)`, which writes into the slice
+            // and never reads from it: no uninitialised byte is ever read; (3) the slice is
+            // dropped before `advance`.
             let bytes = unsafe {
                 std::slice::from_raw_parts_mut(unfilled.as_mut_ptr().cast::<u8>(), unfilled.len())
             };
             match this.inner.try_read(bytes) {
                 Ok(n) => {
-                    // SAFETY: `read(2)` returned `n`, so it wrote (initialised) exactly the
-                    // first `n` bytes of the unfilled part; `advance(n)` marks only those.
+                    // SAFETY: `read(2)` returned `n` (robin's sealed impl reports exactly
+                    // what the syscall returned), so it initialised the first `n` bytes of
+                    // the unfilled part; `advance(n)` marks only those.
                     unsafe { buf.advance(n) };
                     return Poll::Ready(Ok(()));
                 }
@@ -143,13 +129,10 @@ impl<T: Stream + Unpin> hyper::rt::Write for RobinIo<T> {
         Poll::Ready(Ok(()))
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // robin's `poll_close` is `shutdown(Shutdown::Write)`.
-        match futures_io::AsyncWrite::poll_close(Pin::new(&mut self.get_mut().inner), cx) {
-            Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::NotConnected => {
-                Poll::Ready(Ok(()))
-            }
-            other => other,
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut().inner.shutdown_write() {
+            Err(err) if err.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
+            other => Poll::Ready(other),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! This crate supplies each over robin:
 //!
 //! - [`RobinIo`]: hyper's `rt::Read`/`rt::Write` over robin's [`TcpStream`] and
-//!   [`UnixStream`] (any [`Stream`]). Reads go straight into hyper's uninitialised buffer:
+//!   [`UnixStream`] (any [`Stream`]: robin-net's sealed stream trait). Reads go straight into hyper's uninitialised buffer:
 //!   no zero-filling.
 //! - [`RobinExecutor`]: `rt::Executor`, spawning hyper's background futures (HTTP/1 client
 //!   connections, etc.) as robin tasks.

@@ -165,3 +165,22 @@ impl<T: ToSocketAddrs + ?Sized> Sealed for &T {
         (**self).resolve()
     }
 }
+
+/// Resolves `host` to its socket addresses, as tokio's `lookup_host`: literals at once,
+/// names on the blocking pool (never on an async worker).
+///
+/// ```
+/// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+/// rt.block_on(async {
+///     let addrs: Vec<_> = robin_net::lookup_host("127.0.0.1:8080").await.unwrap().collect();
+///     assert_eq!(addrs, ["127.0.0.1:8080".parse().unwrap()]);
+///     let named = robin_net::lookup_host(("localhost", 80)).await.unwrap();
+///     assert!(named.into_iter().all(|a| a.ip().is_loopback() && a.port() == 80));
+///     assert!(robin_net::lookup_host("no port here").await.is_err());
+/// });
+/// ```
+pub async fn lookup_host<T: ToSocketAddrs>(
+    host: T,
+) -> io::Result<impl Iterator<Item = SocketAddr>> {
+    Ok(resolve(&host).await?.into_iter())
+}

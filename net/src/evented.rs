@@ -7,8 +7,7 @@
 //! token (the driver ignores events still in flight for it, by generation).
 use robin_runtime::io::{Direction, Interest, Registration};
 use std::fmt;
-use std::future::poll_fn;
-use std::io::{self, IoSlice, Read, Write};
+use std::io;
 use std::task::{Context, Poll};
 
 pub(crate) struct Evented<S: mio::event::Source> {
@@ -88,77 +87,6 @@ impl<S: mio::event::Source> Evented<S> {
         self.registration
             .poll_ready(cx, direction)
             .map(|res| res.map(|_| ()))
-    }
-}
-
-impl<S> Evented<S>
-where
-    S: mio::event::Source,
-    for<'a> &'a S: Read + Write,
-{
-    pub(crate) fn poll_read(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.poll_io(cx, Direction::Read, |mut io| io.read(buf))
-    }
-
-    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        self.poll_io(cx, Direction::Write, |mut io| io.write(buf))
-    }
-
-    pub(crate) fn poll_write_vectored(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_io(cx, Direction::Write, |mut io| io.write_vectored(bufs))
-    }
-
-    pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_read(cx, buf)).await
-    }
-
-    pub(crate) async fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_write(cx, buf)).await
-    }
-
-    pub(crate) async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.write(buf).await? {
-                0 => return Err(io::ErrorKind::WriteZero.into()),
-                n => buf = &buf[n..],
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) async fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.read(buf).await? {
-                0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-                n => buf = &mut buf[n..],
-            }
-        }
-        Ok(())
-    }
-
-    pub(crate) async fn read_to_end(&self, out: &mut Vec<u8>) -> io::Result<usize> {
-        let start = out.len();
-        let mut chunk = [0u8; 8192];
-        loop {
-            match self.read(&mut chunk).await? {
-                0 => return Ok(out.len() - start),
-                n => out.extend_from_slice(&chunk[..n]),
-            }
-        }
     }
 }
 

@@ -7,6 +7,14 @@
 //! edge-triggered event. Dropping a socket deregisters it from the driver before the file
 //! descriptor closes.
 //!
+//! The stream types are one generic core ([`stream::Stream`], over `Evented<S>`):
+//! [`TcpStream`] is `Stream<Tcp>` and [`UnixStream`] is `Stream<Unix>`, with the same
+//! halves and the same I/O trait impls. Every stream, half and pipe end implements
+//! tokio's `AsyncRead`/`AsyncWrite` (what `robin::io` re-exports, and what tokio-util,
+//! tokio-rustls or hyper-util take) and futures-io's (for futures and smol code).
+//! The unconnected sockets [`TcpSocket`] and [`UnixSocket`] set options before
+//! `connect`/`listen`; [`lookup_host`] resolves names off the workers.
+//!
 //! Errors are values: a refused connection, an address in use, a reset peer, a write
 //! after shutdown, a socket created outside a runtime or used after its runtime shut
 //! down all come back as `io::Error`, never as a panic or a hang.
@@ -37,16 +45,18 @@
 #![warn(missing_docs)]
 
 mod addr;
+mod buf;
 mod evented;
-mod io_traits;
+mod interop;
+pub mod stream;
 pub mod tcp;
 mod udp;
 #[cfg(unix)]
 pub mod unix;
 
-pub use addr::ToSocketAddrs;
+pub use addr::{lookup_host, ToSocketAddrs};
 pub use robin_runtime::io::{Interest, Ready};
-pub use tcp::{TcpListener, TcpStream};
+pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 #[cfg(unix)]
-pub use unix::{UnixDatagram, UnixListener, UnixStream};
+pub use unix::{UnixDatagram, UnixListener, UnixSocket, UnixStream};

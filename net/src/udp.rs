@@ -9,8 +9,9 @@ use robin_runtime::io::{Direction, Interest, Ready};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::SocketAddr;
-use std::task::{Context, Poll};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::task::{ready, Context, Poll};
+use tokio::io::ReadBuf;
 
 /// A UDP socket.
 ///
@@ -28,7 +29,7 @@ use std::task::{Context, Poll};
 /// });
 /// ```
 pub struct UdpSocket {
-    io: Evented<mio::net::UdpSocket>,
+    pub(crate) io: Evented<mio::net::UdpSocket>,
 }
 
 impl UdpSocket {
@@ -132,16 +133,51 @@ impl UdpSocket {
 
     /// Receives one datagram and its source address.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.poll_recv_from(cx, buf)).await
+        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))).await
     }
 
-    /// Polls for a datagram (the `poll_*` form of [`recv_from`](Self::recv_from)).
+    /// Polls for a datagram from the connected peer, filling `buf` (excess bytes of a
+    /// longer datagram are discarded).
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+
+    /// Polls to send `buf` to the connected peer.
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Write, |io| io.send(buf))
+    }
+
+    /// Polls for a datagram, filling `buf`; returns its source (the `poll_*` form of
+    /// [`recv_from`](Self::recv_from)).
     pub fn poll_recv_from(
         &self,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        let unfilled = buf.initialize_unfilled();
+        let (n, from) = ready!(self
+            .io
+            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(from))
+    }
+
+    /// Polls for the next datagram without removing it, filling `buf`; returns its
+    /// source.
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        let unfilled = buf.initialize_unfilled();
+        let (n, from) = ready!(self
+            .io
+            .poll_io(cx, Direction::Read, |io| io.peek_from(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(from))
     }
 
     /// Polls to send `buf` to `target`.
@@ -153,6 +189,77 @@ impl UdpSocket {
     ) -> Poll<io::Result<usize>> {
         self.io
             .poll_io(cx, Direction::Write, |io| io.send_to(buf, target))
+    }
+
+    /// Polls for read readiness.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read)
+    }
+
+    /// Polls for write readiness.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write)
+    }
+
+    /// Receives one datagram from the connected peer into the spare capacity of `buf`,
+    /// advancing it; waits until one is there.
+    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
+            })
+            .await
+            .map(|(n, ())| n)
+    }
+
+    /// As [`recv_buf`](Self::recv_buf), without waiting (`WouldBlock` if none queued).
+    pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
+            })
+            .map(|(n, ())| n)
+    }
+
+    /// Receives one datagram and its source into the spare capacity of `buf`.
+    ///
+    /// ```
+    /// use robin_net::UdpSocket;
+    /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    ///     let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    ///     a.send_to(b"into a Vec", b.local_addr().unwrap()).await.unwrap();
+    ///     let mut buf = Vec::with_capacity(32);
+    ///     let (n, from) = b.recv_buf_from(&mut buf).await.unwrap();
+    ///     assert_eq!((n, &buf[..]), (10, &b"into a Vec"[..]));
+    ///     assert_eq!(from, a.local_addr().unwrap());
+    /// });
+    /// ```
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
+            })
+            .await
+    }
+
+    /// As [`recv_buf_from`](Self::recv_buf_from), without waiting.
+    pub fn try_recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |io| {
+            crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
+        })
+    }
+
+    /// Receives the next datagram without removing it, without waiting.
+    pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.io.try_io(Interest::READABLE, |io| io.peek_from(buf))
     }
 
     /// Receives the next datagram without removing it from the queue.
@@ -203,6 +310,78 @@ impl UdpSocket {
         f: impl FnOnce() -> io::Result<R>,
     ) -> io::Result<R> {
         self.io.try_io(interest, |_| f())
+    }
+
+    /// Waits for `interest` and runs `f`, again after each `WouldBlock` (which clears
+    /// the readiness it was run on).
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io(interest, |_| f()).await
+    }
+
+    /// Joins the IPv4 multicast group `multiaddr` on the interface with address
+    /// `interface` (`Ipv4Addr::UNSPECIFIED`: the system's choice).
+    pub fn join_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.io.io().join_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Leaves the IPv4 multicast group `multiaddr` on `interface`.
+    pub fn leave_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.io.io().leave_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Joins the IPv6 multicast group `multiaddr` on the interface with index
+    /// `interface` (0: the system's choice).
+    pub fn join_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.io.io().join_multicast_v6(multiaddr, interface)
+    }
+
+    /// Leaves the IPv6 multicast group `multiaddr` on `interface`.
+    pub fn leave_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.io.io().leave_multicast_v6(multiaddr, interface)
+    }
+
+    /// Sets `IP_MULTICAST_LOOP`: whether multicast sent from here loops back locally.
+    pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
+        self.io.io().set_multicast_loop_v4(on)
+    }
+
+    /// Whether `IP_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v4(&self) -> io::Result<bool> {
+        self.io.io().multicast_loop_v4()
+    }
+
+    /// Sets `IP_MULTICAST_TTL` (1: stay on the local network).
+    pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
+        self.io.io().set_multicast_ttl_v4(ttl)
+    }
+
+    /// The `IP_MULTICAST_TTL`.
+    pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
+        self.io.io().multicast_ttl_v4()
+    }
+
+    /// Sets `IPV6_MULTICAST_LOOP`.
+    pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
+        self.io.io().set_multicast_loop_v6(on)
+    }
+
+    /// Whether `IPV6_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v6(&self) -> io::Result<bool> {
+        self.io.io().multicast_loop_v6()
+    }
+
+    /// Sets the IPv4 type-of-service byte (`IP_TOS`).
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        socket2::SockRef::from(self.io.io()).set_tos_v4(tos)
+    }
+
+    /// The IPv4 type-of-service byte.
+    pub fn tos(&self) -> io::Result<u32> {
+        socket2::SockRef::from(self.io.io()).tos_v4()
     }
 
     /// Sets `SO_BROADCAST`.

@@ -64,7 +64,7 @@ fn futures_io_echo() {
 }
 
 /// tokio's `AsyncReadExt`/`AsyncWriteExt`/`BufReader`/`copy` on robin streams.
-#[cfg(feature = "tokio-io")]
+
 #[test]
 fn tokio_io_echo() {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};

@@ -9,7 +9,7 @@
 //! Every wait spends one unit of the task's cooperative budget, and fails with an
 //! `io::Error` once the runtime has shut down, rather than hanging.
 pub use crate::driver::{Direction, Ready, ReadyEvent};
-pub use mio::Interest;
+pub use interest::Interest;
 
 use crate::driver::{self, ScheduledIo};
 use crate::loom::sync::Arc;
@@ -51,7 +51,7 @@ impl Registration {
         let driver = handle.inner.driver().ok_or_else(|| {
             io::Error::other("the robin runtime was built without the I/O driver: use Builder::enable_io or enable_all")
         })?;
-        let (token, shared) = driver.register(source, interest)?;
+        let (token, shared) = driver.register(source, interest.to_mio())?;
         Ok(Registration {
             driver: driver.clone(),
             shared,
@@ -100,7 +100,10 @@ impl Registration {
     pub async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
         let mask = Ready::for_interest(interest);
         let all = [Direction::Read, Direction::Write];
-        let directions: &[Direction] = match (interest.is_readable(), interest.is_writable()) {
+        // Priority and error-only waits sit on the reader list (the driver wakes it for
+        // those events too, see `ScheduledIo::set_readiness`).
+        let reads = interest.is_readable() || interest.is_priority() || interest.is_error();
+        let directions: &[Direction] = match (reads, interest.is_writable()) {
             (true, true) => &all,
             (true, false) => &all[..1],
             _ => &all[1..],
@@ -124,9 +127,23 @@ impl Registration {
         .await
     }
 
-    /// Forgets the readiness `event` reported (call after an operation hit `WouldBlock`).
+    /// Forgets the readiness `event` reported (call after an operation hit `WouldBlock`),
+    /// as tokio's `clear_ready` does: readable, writable, priority and error are cleared;
+    /// the closed flags stay (a closed side stays closed), unless a newer event arrived.
     pub fn clear_readiness(&self, event: ReadyEvent) {
-        self.shared.clear_readiness(event);
+        self.shared
+            .clear_readiness(event, Ready::READ_CLOSED | Ready::WRITE_CLOSED);
+    }
+
+    /// An operation just returned `WouldBlock` for the readiness `event` reported: that
+    /// proves every flag it saw stale, closed flags included (a truly closed side makes
+    /// reads return 0 and writes fail, never `WouldBlock`). Clearing them all matters
+    /// for errors: epoll reports a pending `SO_ERROR` (e.g. an ICMP port-unreachable on a
+    /// connected UDP socket) as `EPOLLERR | EPOLLOUT`, which mio also reports as
+    /// write-closed; left set, every later wait would return at once and spin (issue
+    /// 12, defect 2).
+    pub fn clear_stale(&self, event: ReadyEvent) {
+        self.shared.clear_readiness(event, Ready::EMPTY);
     }
 
     /// Runs the non-blocking operation `op` until it does not return `WouldBlock`,
@@ -144,7 +161,7 @@ impl Registration {
                 Poll::Pending => return Poll::Pending,
             };
             match op() {
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear_stale(event),
                 res => return Poll::Ready(res),
             }
         }
@@ -165,7 +182,7 @@ impl Registration {
         }
         match op() {
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                self.clear_readiness(event);
+                self.clear_stale(event);
                 Err(err)
             }
             res => res,
@@ -182,7 +199,7 @@ impl Registration {
         loop {
             let event = self.readiness(interest).await?;
             match op() {
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear_readiness(event),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear_stale(event),
                 res => return res,
             }
         }
@@ -192,5 +209,127 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.driver.release(self.token);
+    }
+}
+
+mod interest {
+    use std::fmt;
+    use std::ops;
+
+    /// Readiness interest: what a registration or a `ready` call waits for (tokio's
+    /// `tokio::io::Interest`).
+    ///
+    /// ```
+    /// use robin_runtime::io::Interest;
+    /// let both = Interest::READABLE | Interest::WRITABLE;
+    /// assert!(both.is_readable() && both.is_writable());
+    /// assert_eq!(both.remove(Interest::WRITABLE), Some(Interest::READABLE));
+    /// assert_eq!(Interest::READABLE.remove(Interest::READABLE), None);
+    /// assert!(Interest::ERROR.is_error() && !Interest::ERROR.is_readable());
+    /// ```
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub struct Interest(u8);
+
+    const READABLE: u8 = 1 << 0;
+    const WRITABLE: u8 = 1 << 1;
+    const PRIORITY: u8 = 1 << 2;
+    const ERROR: u8 = 1 << 3;
+
+    impl Interest {
+        /// Interest in readability (and read-closed).
+        pub const READABLE: Interest = Interest(READABLE);
+        /// Interest in writability (and write-closed).
+        pub const WRITABLE: Interest = Interest(WRITABLE);
+        /// Interest in priority (out-of-band) data: `EPOLLPRI` (Linux and Android).
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        pub const PRIORITY: Interest = Interest(PRIORITY);
+        /// Interest in error readiness. The OS always reports errors, so this needs no
+        /// registration of its own; waiting for it returns when an error is pending.
+        pub const ERROR: Interest = Interest(ERROR);
+
+        /// Whether readable interest is included.
+        pub const fn is_readable(self) -> bool {
+            self.0 & READABLE != 0
+        }
+
+        /// Whether writable interest is included.
+        pub const fn is_writable(self) -> bool {
+            self.0 & WRITABLE != 0
+        }
+
+        /// Whether priority interest is included.
+        pub const fn is_priority(self) -> bool {
+            self.0 & PRIORITY != 0
+        }
+
+        /// Whether error interest is included.
+        pub const fn is_error(self) -> bool {
+            self.0 & ERROR != 0
+        }
+
+        /// Both interests (the `const` form of `|`).
+        pub const fn add(self, other: Interest) -> Interest {
+            Interest(self.0 | other.0)
+        }
+
+        /// `self` without `other`; `None` if nothing is left.
+        pub fn remove(self, other: Interest) -> Option<Interest> {
+            let left = self.0 & !other.0;
+            (left != 0).then_some(Interest(left))
+        }
+
+        /// The interest to register with mio. mio has no error interest (errors are
+        /// always reported), so an error-only interest registers as readable, as tokio's
+        /// does.
+        pub(crate) fn to_mio(self) -> mio::Interest {
+            let mut mio: Option<mio::Interest> = None;
+            let mut add = |i: mio::Interest| mio = Some(mio.map_or(i, |m| m | i));
+            if self.is_readable() {
+                add(mio::Interest::READABLE);
+            }
+            if self.is_writable() {
+                add(mio::Interest::WRITABLE);
+            }
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            if self.is_priority() {
+                add(mio::Interest::PRIORITY);
+            }
+            mio.unwrap_or(mio::Interest::READABLE)
+        }
+    }
+
+    impl ops::BitOr for Interest {
+        type Output = Interest;
+        fn bitor(self, other: Interest) -> Interest {
+            self.add(other)
+        }
+    }
+
+    impl ops::BitOrAssign for Interest {
+        fn bitor_assign(&mut self, other: Interest) {
+            *self = self.add(other);
+        }
+    }
+
+    impl fmt::Debug for Interest {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let names = [
+                (READABLE, "READABLE"),
+                (WRITABLE, "WRITABLE"),
+                (PRIORITY, "PRIORITY"),
+                (ERROR, "ERROR"),
+            ];
+            let mut first = true;
+            for (bit, name) in names {
+                if self.0 & bit != 0 {
+                    if !first {
+                        f.write_str(" | ")?;
+                    }
+                    f.write_str(name)?;
+                    first = false;
+                }
+            }
+            Ok(())
+        }
     }
 }

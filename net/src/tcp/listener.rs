@@ -42,7 +42,7 @@ use std::task::{Context, Poll};
 /// assert_eq!(n, 3);
 /// ```
 pub struct TcpListener {
-    io: Evented<mio::net::TcpListener>,
+    pub(crate) io: Evented<mio::net::TcpListener>,
 }
 
 impl TcpListener {

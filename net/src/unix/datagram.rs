@@ -1,11 +1,13 @@
 //! [`UnixDatagram`]: a Unix domain datagram socket on the runtime's driver.
 use crate::evented::Evented;
+use crate::unix::{addr, SocketAddr};
 use robin_runtime::io::{Direction, Interest, Ready};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::os::unix::net::SocketAddr;
 use std::path::Path;
+use std::task::{ready, Context, Poll};
+use tokio::io::ReadBuf;
 
 /// A Unix domain datagram socket.
 ///
@@ -24,13 +26,15 @@ use std::path::Path;
 /// });
 /// ```
 pub struct UnixDatagram {
-    io: Evented<mio::net::UnixDatagram>,
+    pub(crate) io: Evented<mio::net::UnixDatagram>,
 }
 
 impl UnixDatagram {
     /// Binds to `path` (which must not exist). Fails outside a runtime.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::new(mio::net::UnixDatagram::bind(path)?)
+        UnixDatagram::new(mio::net::UnixDatagram::bind_addr(&addr::to_std(
+            path.as_ref(),
+        )?)?)
     }
 
     /// A socket bound to no address (it can still `send_to` and `connect`).
@@ -67,17 +71,18 @@ impl UnixDatagram {
 
     /// Sets the default peer for `send` and the only source `recv` accepts.
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        self.io.io().connect(path)
+        let addr = socket2::SockAddr::unix(path)?;
+        socket2::SockRef::from(self.io.io()).connect(&addr)
     }
 
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.io().local_addr()
+        self.io.io().local_addr().map(SocketAddr::from)
     }
 
     /// The connected peer's address.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.io.io().peer_addr()
+        self.io.io().peer_addr().map(SocketAddr::from)
     }
 
     /// Takes the pending socket error (`SO_ERROR`), if any.
@@ -99,15 +104,19 @@ impl UnixDatagram {
 
     /// Sends `buf` to the socket bound at `path`.
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
-        let path = path.as_ref();
+        let target = socket2::SockAddr::unix(path)?;
         self.io
-            .async_io(Interest::WRITABLE, |io| io.send_to(buf, path))
+            .async_io(Interest::WRITABLE, |io| {
+                socket2::SockRef::from(io).send_to(buf, &target)
+            })
             .await
     }
 
     /// Receives one datagram and its source address.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))).await
+        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf)))
+            .await
+            .map(|(n, from)| (n, from.into()))
     }
 
     /// Waits until the socket is ready for any of `interest`.
@@ -137,13 +146,95 @@ impl UnixDatagram {
 
     /// Sends to `path` without waiting.
     pub fn try_send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
-        self.io
-            .try_io(Interest::WRITABLE, |io| io.send_to(buf, path))
+        let target = socket2::SockAddr::unix(path)?;
+        self.io.try_io(Interest::WRITABLE, |io| {
+            socket2::SockRef::from(io).send_to(buf, &target)
+        })
     }
 
     /// Receives a datagram and its source without waiting.
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.try_io(Interest::READABLE, |io| io.recv_from(buf))
+        self.io
+            .try_io(Interest::READABLE, |io| io.recv_from(buf))
+            .map(|(n, from)| (n, from.into()))
+    }
+
+    /// Polls for a datagram from the connected peer, filling `buf`.
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let unfilled = buf.initialize_unfilled();
+        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(()))
+    }
+
+    /// Polls for a datagram, filling `buf`; returns its source.
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        let unfilled = buf.initialize_unfilled();
+        let (n, from) = ready!(self
+            .io
+            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(from.into()))
+    }
+
+    /// Polls to send `buf` to the connected peer.
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(cx, Direction::Write, |io| io.send(buf))
+    }
+
+    /// Polls for read readiness.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Read)
+    }
+
+    /// Polls for write readiness.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(cx, Direction::Write)
+    }
+
+    /// Receives one datagram from the connected peer into the spare capacity of `buf`.
+    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
+            })
+            .await
+            .map(|(n, ())| n)
+    }
+
+    /// Receives one datagram and its source into the spare capacity of `buf`.
+    pub async fn recv_buf_from<B: bytes::BufMut>(
+        &self,
+        buf: &mut B,
+    ) -> io::Result<(usize, SocketAddr)> {
+        self.io
+            .async_io(Interest::READABLE, |io| {
+                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
+            })
+            .await
+            .map(|(n, from)| (n, from.into()))
+    }
+
+    /// Runs a custom non-blocking operation `f` if ready for `interest`.
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, |_| f())
+    }
+
+    /// Waits for `interest` and runs `f`, again after each `WouldBlock`.
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io(interest, |_| f()).await
     }
 
     /// Shuts down the read, write or both halves.

@@ -4,11 +4,11 @@
 //! readiness is kept, so the backlog is retried on the next `accept`.
 use crate::evented::Evented;
 use crate::unix::UnixStream;
+use crate::unix::{addr, SocketAddr};
 use robin_runtime::io::{Direction, Interest};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::os::unix::net::SocketAddr;
 use std::path::Path;
 use std::task::{Context, Poll};
 
@@ -33,16 +33,18 @@ use std::task::{Context, Poll};
 /// std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub struct UnixListener {
-    io: Evented<mio::net::UnixListener>,
+    pub(crate) io: Evented<mio::net::UnixListener>,
 }
 
 impl UnixListener {
-    /// Binds to `path` (which must not exist). Fails outside a runtime.
+    /// Binds to `path` (which must not exist; a leading NUL byte names an abstract
+    /// socket, which needs no file). Fails outside a runtime.
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::new(mio::net::UnixListener::bind(path)?)
+        let addr = addr::to_std(path.as_ref())?;
+        UnixListener::new(mio::net::UnixListener::bind_addr(&addr)?)
     }
 
-    fn new(listener: mio::net::UnixListener) -> io::Result<UnixListener> {
+    pub(crate) fn new(listener: mio::net::UnixListener) -> io::Result<UnixListener> {
         Ok(UnixListener {
             io: Evented::new(listener, Interest::READABLE)?,
         })
@@ -72,7 +74,7 @@ impl UnixListener {
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
         match self.io.poll_io(cx, Direction::Read, |io| io.accept()) {
             Poll::Ready(Ok((stream, peer))) => {
-                Poll::Ready(UnixStream::new(stream).map(|s| (s, peer)))
+                Poll::Ready(UnixStream::new(stream).map(|s| (s, peer.into())))
             }
             Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
             Poll::Pending => Poll::Pending,
@@ -81,7 +83,7 @@ impl UnixListener {
 
     /// The address the listener is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.io().local_addr()
+        self.io.io().local_addr().map(SocketAddr::from)
     }
 }
 

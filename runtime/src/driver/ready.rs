@@ -1,10 +1,25 @@
-//! `Ready`: a set of readiness flags, and `ReadyEvent`: a readiness observation with the
-//! tick it was observed at.
+//! `Ready`: a set of readiness flags (tokio's `tokio::io::Ready`, public as
+//! `robin::io::Ready`), and `ReadyEvent`: a readiness observation with the tick it was
+//! observed at. Imports nothing of the crate but `io::Interest`.
+use crate::io::Interest;
 use std::fmt;
 use std::ops;
 
-/// A set of readiness states of an I/O resource.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+/// `PRIORITY`'s bit, named on every platform (the constant exists only where epoll does).
+pub(crate) const PRIORITY_BIT: u8 = 1 << 5;
+
+/// A set of readiness states of an I/O resource (tokio's `Ready`).
+///
+/// ```
+/// use robin_runtime::io::Ready;
+/// let ready = Ready::READABLE | Ready::READ_CLOSED;
+/// assert!(ready.is_readable() && ready.is_read_closed());
+/// assert!(!ready.is_writable());
+/// assert!((ready - Ready::READABLE).is_read_closed());
+/// assert!(Ready::EMPTY.is_empty());
+/// assert!(Ready::ALL.is_error() && Ready::ALL.is_write_closed());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Ready(u8);
 
 impl Ready {
@@ -20,7 +35,11 @@ impl Ready {
     pub const WRITE_CLOSED: Ready = Ready(1 << 3);
     /// An error is pending on the resource.
     pub const ERROR: Ready = Ready(1 << 4);
-    pub(crate) const ALL: Ready = Ready(0b1_1111);
+    /// Priority (out-of-band) data is available: `EPOLLPRI` (Linux and Android).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub const PRIORITY: Ready = Ready(PRIORITY_BIT);
+    /// Every readiness state.
+    pub const ALL: Ready = Ready(0b11_1111);
 
     pub(crate) fn from_event(event: &mio::event::Event) -> Ready {
         let mut ready = Ready::EMPTY;
@@ -39,18 +58,30 @@ impl Ready {
         if event.is_error() {
             ready |= Ready::ERROR;
         }
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if event.is_priority() {
+            ready |= Ready::PRIORITY;
+        }
         ready
     }
 
-    /// The readiness states that satisfy `interest`: a reader also wakes on read-closed
-    /// and error (the read then reports it), a writer on write-closed and error.
-    pub(crate) fn for_interest(interest: mio::Interest) -> Ready {
+    /// The readiness states that satisfy `interest`: as tokio's, a reader also wakes on
+    /// read-closed, a writer on write-closed, a priority reader on priority and
+    /// read-closed. Unlike tokio, readers and writers also wake on error, so the
+    /// operation runs and reports the error instead of waiting on.
+    pub(crate) fn for_interest(interest: Interest) -> Ready {
         let mut ready = Ready::EMPTY;
         if interest.is_readable() {
             ready |= Ready::READABLE | Ready::READ_CLOSED | Ready::ERROR;
         }
         if interest.is_writable() {
             ready |= Ready::WRITABLE | Ready::WRITE_CLOSED | Ready::ERROR;
+        }
+        if interest.is_priority() {
+            ready |= Ready(PRIORITY_BIT) | Ready::READ_CLOSED | Ready::ERROR;
+        }
+        if interest.is_error() {
+            ready |= Ready::ERROR;
         }
         ready
     }
@@ -87,6 +118,10 @@ impl Ready {
     pub fn is_error(self) -> bool {
         self.contains(Ready::ERROR)
     }
+    /// Whether `PRIORITY` is set.
+    pub fn is_priority(self) -> bool {
+        self.contains(Ready(PRIORITY_BIT))
+    }
     /// Whether every flag of `other` is set in `self`.
     pub fn contains(self, other: Ready) -> bool {
         self.0 & other.0 == other.0
@@ -113,6 +148,12 @@ impl ops::BitAnd for Ready {
     }
 }
 
+impl ops::BitAndAssign for Ready {
+    fn bitand_assign(&mut self, rhs: Ready) {
+        self.0 &= rhs.0;
+    }
+}
+
 impl ops::Sub for Ready {
     type Output = Ready;
     fn sub(self, rhs: Ready) -> Ready {
@@ -128,12 +169,13 @@ impl fmt::Debug for Ready {
             .field("read_closed", &self.is_read_closed())
             .field("write_closed", &self.is_write_closed())
             .field("error", &self.is_error())
+            .field("priority", &self.is_priority())
             .finish()
     }
 }
 
 /// Readiness observed at a given driver tick; pass it back to
-/// [`Registration::clear_readiness`](super::io::Registration::clear_readiness).
+/// [`Registration::clear_readiness`](crate::io::Registration::clear_readiness).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadyEvent {
     pub(crate) tick: u16,

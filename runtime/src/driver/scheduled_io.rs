@@ -13,7 +13,7 @@
 //! `readiness` first and takes the lists under the same mutex second. Whichever locks
 //! second sees the other's write: either the driver finds the waker, or the task finds the
 //! readiness (loom model below).
-use super::ready::{Ready, ReadyEvent};
+use super::ready::{Ready, ReadyEvent, PRIORITY_BIT};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use std::task::{Context, Poll, Waker};
@@ -89,7 +89,9 @@ impl ScheduledIo {
             }
         }
         let mut waiters = self.waiters.lock().unwrap();
-        if !(ready & Direction::Read.mask()).is_empty() {
+        // Priority and error-only waits sit on the reader list.
+        let wakes_readers = Direction::Read.mask() | Ready::from_bits(PRIORITY_BIT.into());
+        if !(ready & wakes_readers).is_empty() {
             wakers.append(&mut waiters.reader);
         }
         if !(ready & Direction::Write.mask()).is_empty() {
@@ -146,10 +148,17 @@ impl ScheduledIo {
         }
     }
 
-    /// Clears the readiness `event` reported, unless a newer event arrived since.
-    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
-        // Closed and error states are sticky: only readable/writable are cleared.
-        let clear = (event.ready & (Ready::READABLE | Ready::WRITABLE)).bits();
+    /// Clears the readiness `event` reported, except the flags in `keep`, unless a newer
+    /// event arrived since.
+    ///
+    /// Nothing is sticky by itself: the caller decides. An operation that hit
+    /// `WouldBlock` clears everything it saw (`keep` empty), error and closed flags
+    /// included, because `WouldBlock` proves them stale; keeping `ERROR` set here made
+    /// every later wait return at once and spin Ready → WouldBlock (issue 12, defect 2).
+    /// A user clearing readiness by hand (`AsyncFd` guards) keeps the closed flags, as
+    /// tokio does.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent, keep: Ready) {
+        let clear = (event.ready - keep).bits();
         let mut curr = self.readiness.load(Acquire);
         loop {
             if ((curr & TICK_MASK) >> TICK_SHIFT) as u16 != event.tick {
@@ -210,7 +219,7 @@ mod loom_tests {
                 })
             };
             // The operation hit WouldBlock and clears what it saw.
-            io.clear_readiness(seen);
+            io.clear_readiness(seen, Ready::EMPTY);
             driver.join().unwrap();
             // The second event happened after the observation: it must still be visible.
             assert!(io.ready_event(Direction::Read.mask()).is_some());
