@@ -18,13 +18,13 @@
 //! filters it out.
 //!
 //! `LocalSet` (in `local.rs`) drives its tasks with the same list.
-use super::{AbortHandle, Id, JoinError, JoinHandle};
+use crate::engine::{AbortHandle, Id, JoinError, JoinHandle};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::runtime::Handle;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -464,7 +464,7 @@ impl<T: Send + 'static> JoinSet<T> {
     where
         F: Future<Output = T> + Send + 'static,
     {
-        self.insert(super::spawn(future))
+        self.insert(super::spawn::spawn(future))
     }
 
     /// Spawns `future` on the runtime of `handle` (usable outside a runtime context).
@@ -501,7 +501,7 @@ impl<T: Send + 'static> JoinSet<T> {
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        self.insert(super::spawn_blocking(func))
+        self.insert(super::spawn::spawn_blocking(func))
     }
 }
 

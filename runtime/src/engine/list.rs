@@ -9,6 +9,7 @@
 //! lock, takes all tasks out and shuts each down. A spawn racing with close either inserts
 //! before the shard is closed (and is taken out and shut down with the rest) or finds it
 //! closed and is shut down at once: the shard lock orders the two.
+use super::local::ThreadBound;
 use super::raw::RawTask;
 use super::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::loom::sync::Mutex;
@@ -61,8 +62,42 @@ impl OwnedTasks {
         S: Schedule,
     {
         let raw = RawTask::new(future, scheduler, id, 3, meta);
-        // SAFETY: the three references `RawTask::new` counted go one each to the list's
-        // `Task`, the `Notified` and the `JoinHandle` (which also takes the join interest).
+        // SAFETY: just allocated with three references, output `F::Output`.
+        unsafe { self.bind_raw(raw) }
+    }
+
+    /// [`bind`](Self::bind) for a `!Send` future, bound to the calling thread: it is
+    /// wrapped in a [`ThreadBound`] that is polled and dropped only here. The scheduler
+    /// must run the task on this thread (`scheduler::local` does); the `JoinHandle` is
+    /// created here too, so a `!Send` output is only ever touched on this thread.
+    pub(crate) fn bind_local<F, S>(
+        &self,
+        future: F,
+        scheduler: S,
+        id: Id,
+        meta: super::raw::TaskMeta,
+    ) -> (JoinHandle<F::Output>, Option<Notified>)
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+        S: Schedule,
+    {
+        let raw = RawTask::new(ThreadBound::new(future), scheduler, id, 3, meta);
+        // SAFETY: just allocated with three references; `ThreadBound<F>`'s output is
+        // `F::Output`.
+        unsafe { self.bind_raw(raw) }
+    }
+
+    /// Registers a task just allocated with three references.
+    ///
+    /// # Safety
+    /// 1. `raw` was just allocated by `RawTask::new` with `refs == 3`, and nobody else
+    ///    holds it yet.
+    /// 2. The task's output type is `T`.
+    unsafe fn bind_raw<T>(&self, raw: RawTask) -> (JoinHandle<T>, Option<Notified>) {
+        // SAFETY: by 1., the three references go one each to the list's `Task`, the
+        // `Notified` and the `JoinHandle` (which also takes the join interest); by 2.
+        // the handle's `T` is the task's output type.
         let (task, notified, join) = unsafe {
             (
                 Task::from_raw(raw),

@@ -1,4 +1,9 @@
-//! Tasks: the unit the scheduler runs.
+//! The task engine: the unit every scheduler runs.
+//!
+//! Layer: above `loom` only. The engine knows its scheduler solely through the
+//! [`Schedule`] trait; it imports nothing from `driver`, `scheduler` (or `context`),
+//! `runtime` or `api`. What users call (`spawn`, `JoinSet`, `LocalSet`, ...) lives in
+//! `api/`; `task::id()` reads the id a scheduler sets around each run (`context.rs`).
 //!
 //! ## The contract
 //!
@@ -21,20 +26,14 @@
 //! holds it. `state.rs` documents each bit and transition; `harness.rs` does the work.
 //!
 //! A spawned `async {}` task costs at most 128 bytes (tested in `tests` below).
-mod builder;
 pub(crate) mod error;
 mod harness;
 pub(crate) mod id;
 mod join;
-mod join_set;
 pub(crate) mod list;
 mod local;
-#[doc(hidden)]
-pub mod macro_support;
 pub(crate) mod raw;
-mod spawn;
 pub(crate) mod state;
-mod task_local;
 mod waker;
 
 #[cfg(test)]
@@ -42,15 +41,10 @@ pub(crate) mod loom_support;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
-pub use builder::Builder;
 pub use error::JoinError;
-pub use id::{id, try_id, Id};
+pub use id::Id;
 pub use join::{AbortHandle, JoinHandle};
-pub use join_set::JoinSet;
-pub use local::{spawn_local, LocalJoinHandle, LocalSet};
 pub(crate) use raw::{Notified, Task};
-pub use spawn::{block_in_place, spawn, spawn_blocking, yield_now};
-pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 
 use std::future::Future;
 
@@ -105,11 +99,9 @@ mod tests {
 
     #[test]
     fn empty_async_task_fits_in_128_bytes() {
-        // The schedulers' handles are one `Arc` each.
-        let mt = cell_size::<Arc<crate::scheduler::multi_thread::Shared>, _>(async {});
-        let ct = cell_size::<Arc<crate::scheduler::current_thread::Shared>, _>(async {});
-        assert!(mt <= 128, "multi-thread task cell is {mt} bytes");
-        assert!(ct <= 128, "current-thread task cell is {ct} bytes");
+        // Every scheduler's handle is one `Arc` (the engine cannot name them: layers).
+        let size = cell_size::<Arc<u8>, _>(async {});
+        assert!(size <= 128, "task cell is {size} bytes");
     }
 }
 
@@ -120,9 +112,9 @@ mod tests {
 #[cfg(all(test, not(loom)))]
 mod harness_tests {
     use super::loom_support::MockScheduler;
+    use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::future::Future;
     use std::pin::Pin;
-    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::sync::{Arc, Mutex};
     use std::task::{Context, Poll, Waker};
 
