@@ -1,6 +1,6 @@
 //! The one thread-local of the runtime: what this thread is doing for which runtime.
 //!
-//! Every per-thread fact lives in one [`Context`] struct behind one `thread_local!`:
+//! Every per-thread fact lives in one [`Context`] struct, in the one thread-local of the crate:
 //!
 //! | field | set by | read by |
 //! |---|---|---|
@@ -10,6 +10,7 @@
 //! | `task_id` | whoever runs a task (`run_task`) | `task::id` |
 //! | `runtime` | `enter_runtime` (a thread that drives a runtime) | `block_on` (must not nest), `block_in_place` |
 //! | `rng` | lazily, on first use | `select!`'s branch order |
+//! | `task_locals` | `task_local!` scopes, around a poll or a closure | `LocalKey::with` |
 //! | `blocking_exit` | a blocking-pool thread, once | threads it spawns (shutdown waits for them) |
 //!
 //! Scoped values are set through one guard, [`Reset`], which puts the previous value back
@@ -37,6 +38,8 @@ pub(crate) struct Context {
     /// xorshift32 state; 0 until first use (a seeded state is never 0).
     rng: Cell<u32>,
     blocking_exit: RefCell<Option<mpsc::Sender<()>>>,
+    /// The innermost task-local frame in scope (null: none).
+    task_locals: Cell<*const TaskLocalFrame>,
 }
 
 thread_local! {
@@ -49,6 +52,7 @@ thread_local! {
             runtime: Cell::new(EnterRuntime::NotEntered),
             rng: Cell::new(0),
             blocking_exit: RefCell::new(None),
+            task_locals: Cell::new(ptr::null()),
         }
     };
 }
@@ -135,6 +139,9 @@ fn task_id_field(c: &Context) -> &Cell<Option<Id>> {
 fn runtime_field(c: &Context) -> &Cell<EnterRuntime> {
     &c.runtime
 }
+fn task_locals_field(c: &Context) -> &Cell<*const TaskLocalFrame> {
+    &c.task_locals
+}
 
 // ----- the current runtime handle ----------------------------------------------------
 
@@ -215,6 +222,47 @@ pub(crate) fn with_task_id<R>(id: Id, f: impl FnOnce() -> R) -> R {
 /// The id of the task being polled on this thread.
 pub(crate) fn task_id() -> Option<Id> {
     CONTEXT.try_with(|c| c.task_id.get()).unwrap_or(None)
+}
+
+// ----- task-local values --------------------------------------------------------------
+
+/// One task-local value in scope on this thread: which key, where its value is, and
+/// the frame it shadows.
+pub(crate) struct TaskLocalFrame {
+    key: *const (),
+    value: *const (),
+    outer: *const TaskLocalFrame,
+}
+
+/// Runs `f` with `value` in scope for `key` (innermost); both are opaque here (see
+/// `api/task_local.rs`, which gives them their meaning). The frame lives on this stack
+/// frame and is unlisted when `f` returns or unwinds.
+pub(crate) fn with_task_local<R>(key: *const (), value: *const (), f: impl FnOnce() -> R) -> R {
+    let frame = TaskLocalFrame {
+        key,
+        value,
+        outer: CONTEXT
+            .try_with(|c| c.task_locals.get())
+            .unwrap_or(ptr::null()),
+    };
+    let _reset = Reset::set(task_locals_field, &frame as *const TaskLocalFrame);
+    f()
+}
+
+/// The value of the innermost frame in scope for `key`, if any.
+pub(crate) fn find_task_local(key: *const ()) -> Option<*const ()> {
+    let mut frame = CONTEXT.try_with(|c| c.task_locals.get()).ok()?;
+    // SAFETY: a frame is listed only while `with_task_local` (which owns it on its
+    // stack) runs its closure, and it is unlisted, restoring the outer frame, before it
+    // returns or unwinds; frames further out belong to calls further up this stack, so
+    // every listed frame is alive.
+    while let Some(f) = unsafe { frame.as_ref() } {
+        if f.key == key {
+            return Some(f.value);
+        }
+        frame = f.outer;
+    }
+    None
 }
 
 // ----- driving a runtime -------------------------------------------------------------

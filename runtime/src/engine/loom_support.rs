@@ -60,6 +60,24 @@ impl MockScheduler {
         join
     }
 
+    /// Spawns a `!Send` future bound to this thread (`OwnedTasks::bind_local`).
+    #[cfg(not(loom))]
+    pub(crate) fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let meta = super::raw::TaskMeta::caller(None);
+        let (join, notified) = self
+            .inner
+            .owned
+            .bind_local(future, self.clone(), Id::next(), meta);
+        if let Some(notified) = notified {
+            self.schedule(notified);
+        }
+        join
+    }
+
     pub(crate) fn pop(&self) -> Option<Notified> {
         self.inner.queue.lock().unwrap().pop_front()
     }

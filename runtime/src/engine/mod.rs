@@ -366,4 +366,42 @@ mod harness_tests {
         assert!(block_on(late).unwrap_err().is_cancelled());
         sched.assert_all_freed();
     }
+
+    #[test]
+    fn local_task_runs_on_its_thread_with_a_non_send_output() {
+        let sched = MockScheduler::new();
+        let rc = std::rc::Rc::new(5);
+        let rc2 = rc.clone();
+        let join = sched.spawn_local(async move { rc2 });
+        sched.run_until_idle();
+        let out = block_on(join).unwrap();
+        assert_eq!(*out, 5);
+        drop(out);
+        assert_eq!(
+            std::rc::Rc::strong_count(&rc),
+            1,
+            "the output was handed over once"
+        );
+        sched.assert_all_freed();
+    }
+
+    /// A local task that some bug ran on another thread is not polled there: the check
+    /// fails the task (a panic `JoinError`) and leaks its future rather than dropping a
+    /// `!Send` value on the wrong thread.
+    #[test]
+    #[cfg_attr(miri, ignore = "the future is leaked on purpose")]
+    fn local_task_on_a_foreign_thread_is_failed_not_touched() {
+        let sched = MockScheduler::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = (std::rc::Rc::new(()), DropCount(drops.clone()));
+        let join = sched.spawn_local(async move {
+            let _g = guard;
+        });
+        let task = sched.pop().expect("spawn queues the task");
+        std::thread::spawn(move || task.run()).join().unwrap();
+        let err = block_on(join).unwrap_err();
+        assert!(err.is_panic());
+        assert_eq!(drops.load(SeqCst), 0, "not dropped on the foreign thread");
+        sched.assert_all_freed();
+    }
 }

@@ -127,7 +127,8 @@ impl Handle {
         self.inner.spawn(future, Id::next(), meta)
     }
 
-    /// Tasks spawned on this runtime that have not completed yet.
+    /// Tasks spawned on this runtime (and on the `LocalSet`s it drives) that have not
+    /// completed yet.
     pub fn num_alive_tasks(&self) -> usize {
         self.inner.num_alive_tasks()
     }

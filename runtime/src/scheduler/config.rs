@@ -1,7 +1,9 @@
 //! Settings every scheduler is started with (built by `runtime::Builder`).
 use super::multi_thread::BlockingReport;
-use crate::loom::sync::Arc;
+// `std`'s `Arc` even under loom: these hold `dyn Fn` hooks (loom's `Arc` cannot be
+// unsized), shared read-only, which no model needs to explore.
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What the runtime does when a spawned task panics (`Builder::unhandled_panic`).

@@ -8,12 +8,16 @@
 //! thread pops and runs them in [`Shared::tick`]. Shutdown (the set dropped) happens on
 //! that thread too, so a `!Send` future is dropped where it lives.
 //!
+//! Metrics: a set binds to the runtime it first runs on ([`LocalTaskCounts`]), whose
+//! `num_alive_tasks` and `spawned_tasks_count` then include the set's tasks.
+//!
 //! Layer: scheduler. Imports the task engine and the thread context; nothing from
 //! `runtime` or `api` (the public `LocalSet` in `api/local_set.rs` wraps this).
 use crate::context;
 use crate::engine::list::OwnedTasks;
 use crate::engine::raw::TaskMeta;
 use crate::engine::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use crate::loom::sync::{Arc, Mutex};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -25,6 +29,27 @@ use std::thread::ThreadId;
 /// figure as the cooperative budget: a tick is worth about one task's poll.
 pub(crate) const MAX_POLLS_PER_TICK: usize = 128;
 
+/// The local tasks a runtime drives, for its metrics: every runtime has one, and each
+/// `LocalSet` counts its tasks in the one of the first runtime it runs on. Written by
+/// sets' threads, read by metrics (`Relaxed`: counters that order nothing).
+#[derive(Debug, Default)]
+pub(crate) struct LocalTaskCounts {
+    spawned: AtomicU64,
+    alive: AtomicUsize,
+}
+
+impl LocalTaskCounts {
+    /// Local tasks ever spawned on sets bound to this runtime.
+    pub(crate) fn spawned(&self) -> u64 {
+        self.spawned.load(Relaxed)
+    }
+
+    /// Local tasks of sets bound to this runtime that have not finished.
+    pub(crate) fn alive(&self) -> usize {
+        self.alive.load(Relaxed)
+    }
+}
+
 /// Everything a local task's waker, handles and the set share (hence `Send + Sync`).
 pub(crate) struct Shared {
     /// Tasks due to run; `None` once the set is dropped (late wakes drop their task).
@@ -35,6 +60,10 @@ pub(crate) struct Shared {
     pub(crate) owned: OwnedTasks,
     /// The thread the set belongs to.
     owner: ThreadId,
+    /// The counters of the runtime the set first ran on (see [`LocalTaskCounts`]). Only
+    /// the owner thread changes the task count (spawns, completions and cancellations
+    /// all run there), so the counters stay exact.
+    counts: Mutex<Option<Arc<LocalTaskCounts>>>,
 }
 
 impl Shared {
@@ -45,6 +74,7 @@ impl Shared {
             waker: Mutex::new(None),
             owned: OwnedTasks::new(1),
             owner: std::thread::current().id(),
+            counts: Mutex::new(None),
         })
     }
 
@@ -66,13 +96,19 @@ impl Shared {
         );
         let (join, notified) = me.owned.bind_local(future, me.clone(), Id::next(), meta);
         if let Some(notified) = notified {
+            if let Some(counts) = me.counts.lock().unwrap().as_ref() {
+                counts.spawned.fetch_add(1, Relaxed);
+                counts.alive.fetch_add(1, Relaxed);
+            }
             me.schedule(notified);
         }
         join
     }
 
-    /// Records the waker of whoever polls the set.
+    /// Records the waker of whoever polls the set (at the start of every poll of it,
+    /// which is also when the set binds to the runtime it runs on).
     pub(crate) fn register(&self, waker: &Waker) {
+        self.bind_counts();
         let mut slot = self.waker.lock().unwrap();
         match slot.as_ref() {
             Some(w) if w.will_wake(waker) => {}
@@ -104,6 +140,29 @@ impl Shared {
             .is_some_and(|q| !q.is_empty())
     }
 
+    /// Counts the set's tasks in the current runtime's metrics, the first time the set
+    /// runs on one (a set is always polled inside a runtime: `block_on` or a task).
+    fn bind_counts(&self) {
+        let mut slot = self.counts.lock().unwrap();
+        if slot.is_some() {
+            return;
+        }
+        let counts = context::with_handle(|h| h.map(|h| h.local_task_counts().clone()));
+        if let Some(counts) = counts {
+            counts.spawned.fetch_add(self.owned.spawned(), Relaxed);
+            counts.alive.fetch_add(self.owned.len(), Relaxed);
+            *slot = Some(counts);
+        }
+    }
+
+    /// Cancels every task of the set (on its thread), taking them out of the metrics.
+    fn close(&self) {
+        if let Some(counts) = self.counts.lock().unwrap().as_ref() {
+            counts.alive.fetch_sub(self.owned.len(), Relaxed);
+        }
+        self.owned.close_and_shutdown_all();
+    }
+
     /// Tasks of the set that have not finished.
     pub(crate) fn len(&self) -> usize {
         self.owned.len()
@@ -114,7 +173,7 @@ impl Shared {
         let _current = context::set_local_set(me);
         // Destructors of cancelled futures may spawn more local tasks: the closed list
         // cancels those at once.
-        me.owned.close_and_shutdown_all();
+        me.close();
         let queue = me.queue.lock().unwrap().take();
         drop(queue);
         drop(me.waker.lock().unwrap().take());
@@ -142,7 +201,13 @@ impl Schedule for Arc<Shared> {
     }
 
     fn release(&self, task: &Task) -> Option<Task> {
-        self.owned.remove(task)
+        let removed = self.owned.remove(task);
+        if removed.is_some() {
+            if let Some(counts) = self.counts.lock().unwrap().as_ref() {
+                counts.alive.fetch_sub(1, Relaxed);
+            }
+        }
+        removed
     }
 
     /// The policy of the runtime driving the set applies to its tasks as to any other;
@@ -150,7 +215,7 @@ impl Schedule for Arc<Shared> {
     fn unhandled_panic(&self) {
         let shut_down = context::with_handle(|h| h.is_some_and(super::Handle::unhandled_panic));
         if shut_down {
-            self.owned.close_and_shutdown_all();
+            self.close();
         }
     }
 }

@@ -92,10 +92,29 @@ impl Handle {
         }
     }
 
+    /// Tasks spawned and not yet completed, the runtime's and its `LocalSet`s'.
     pub(crate) fn num_alive_tasks(&self) -> usize {
-        match self {
+        let owned = match self {
             Handle::MultiThread(shared) => shared.owned.len(),
             Handle::CurrentThread(shared) => shared.owned.len(),
+        };
+        owned + self.local_task_counts().alive()
+    }
+
+    /// Tasks ever spawned, on the runtime and on its `LocalSet`s (not blocking jobs).
+    pub(crate) fn spawned_tasks_count(&self) -> u64 {
+        let owned = match self {
+            Handle::MultiThread(shared) => shared.owned.spawned(),
+            Handle::CurrentThread(shared) => shared.owned.spawned(),
+        };
+        owned + self.local_task_counts().spawned()
+    }
+
+    /// The counters of the local tasks this runtime drives.
+    pub(crate) fn local_task_counts(&self) -> &Arc<local::LocalTaskCounts> {
+        match self {
+            Handle::MultiThread(shared) => &shared.local_tasks,
+            Handle::CurrentThread(shared) => &shared.local_tasks,
         }
     }
 

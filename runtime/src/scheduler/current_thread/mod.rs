@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     /// `None` once the runtime shut down: late wakes then just drop their task.
     inject: Mutex<Option<VecDeque<Notified>>>,
     pub(crate) owned: OwnedTasks,
+    /// The local tasks of the `LocalSet`s this runtime drives (metrics only).
+    pub(crate) local_tasks: Arc<super::local::LocalTaskCounts>,
     /// The core while no thread drives the runtime.
     core: Mutex<Option<Box<Core>>>,
     /// Threads in `block_on` waiting for the core.
@@ -92,6 +94,7 @@ impl Shared {
         };
         Arc::new(Shared {
             inject: Mutex::new(Some(VecDeque::new())),
+            local_tasks: Arc::new(Default::default()),
             owned: OwnedTasks::new(1),
             unpark,
             core: Mutex::new(Some(Box::new(Core {

@@ -45,6 +45,8 @@ pub(crate) struct Shared {
     pub(super) inject: queue::Injector,
     pub(super) idle: idle::Idle,
     pub(crate) owned: OwnedTasks,
+    /// The local tasks of the `LocalSet`s this runtime drives (metrics only).
+    pub(crate) local_tasks: Arc<super::local::LocalTaskCounts>,
     /// A worker's core waiting for a thread to run it (start-up, `block_in_place`).
     pub(super) handoff: Box<[Mutex<Option<Box<worker::Core>>>]>,
     /// Cores of workers that have shut down; the last one in finishes the shutdown.
@@ -101,6 +103,7 @@ impl Shared {
             remotes: remotes.into_boxed_slice(),
             inject: queue::Injector::new(),
             idle: idle::Idle::new(num_workers),
+            local_tasks: Arc::new(Default::default()),
             owned: OwnedTasks::new(num_workers * 4),
             handoff: handoff.into_boxed_slice(),
             shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),

@@ -32,6 +32,13 @@ const SPIN_ROUNDS: u32 = 64;
 #[cfg(loom)]
 const SPIN_ROUNDS: u32 = 1;
 
+/// Every this many spin rounds the worker yields its thread instead of spinning, so a
+/// spinning worker does not keep a producer it shares a core with from running.
+const SPIN_YIELD_EVERY: u32 = 8;
+
+/// CPU pause hints between two looks of a spin round (a few hundred nanoseconds).
+const SPIN_PAUSES: u32 = 64;
+
 /// One worker's private state.
 pub(crate) struct Core {
     pub(super) index: usize,
@@ -161,10 +168,10 @@ impl Core {
             return None;
         }
         for round in 0..SPIN_ROUNDS {
-            if round % 8 == 7 {
+            if round % SPIN_YIELD_EVERY == SPIN_YIELD_EVERY - 1 {
                 std::thread::yield_now();
             } else {
-                for _ in 0..64 {
+                for _ in 0..SPIN_PAUSES {
                     crate::loom::hint::spin_loop();
                 }
             }
