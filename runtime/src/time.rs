@@ -3,7 +3,7 @@
 //! A [`Timer`] is one entry of the driver's hierarchical wheel (`driver/time/wheel.rs`):
 //! 1 ms resolution, O(1) insert and cancel, never fires before its deadline. Dropping a
 //! `Timer` removes its entry. The clock can be paused on a current-thread runtime for
-//! tests ([`pause`], [`advance`], [`resume`]); an idle runtime with a paused clock jumps
+//! tests ([`pause`], [`advance_clock`], [`resume`]); an idle runtime with a paused clock jumps
 //! straight to its next timer.
 use crate::driver::{self, time::timer::TimerShared};
 use crate::loom::sync::Arc;

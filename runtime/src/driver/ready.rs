@@ -133,7 +133,7 @@ impl fmt::Debug for Ready {
 }
 
 /// Readiness observed at a given driver tick; pass it back to
-/// [`Registration::clear_readiness`](super::io::Registration::clear_readiness).
+/// [`Registration::clear_readiness`](crate::io::Registration::clear_readiness).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadyEvent {
     pub(crate) tick: u16,
