@@ -5,6 +5,9 @@
 //! `Timer` removes its entry. The clock can be paused on a current-thread runtime for
 //! tests ([`pause`], [`advance_clock`], [`resume`]); an idle runtime with a paused clock jumps
 //! straight to its next timer.
+//!
+//! Layer: runtime (it finds the driver through the current handle); the wheel and clock
+//! themselves are `driver/time/`.
 use crate::driver::{self, time::timer::TimerShared};
 use crate::loom::sync::Arc;
 use crate::runtime::Handle;

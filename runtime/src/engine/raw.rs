@@ -292,6 +292,16 @@ impl Notified {
         self.0.id()
     }
 
+    /// Hands the task to its own scheduler (`Schedule::schedule`), consuming this
+    /// reference. The caller must hold another reference across the call: the scheduler
+    /// handle lives inside the task allocation.
+    pub(crate) fn schedule(self) {
+        let raw = self.0.into_raw();
+        // SAFETY: the vtable belongs to this allocation, and `schedule` consumes exactly
+        // the reference this `Notified` owned (its NOTIFIED bit is set).
+        unsafe { (raw.header().vtable.schedule)(raw.header_ptr()) }
+    }
+
     /// Drops the queue entry without polling: used when draining queues at shutdown.
     pub(crate) fn into_task(self) -> Task {
         self.0

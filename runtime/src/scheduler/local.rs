@@ -16,7 +16,7 @@
 use crate::context;
 use crate::engine::list::OwnedTasks;
 use crate::engine::raw::TaskMeta;
-use crate::engine::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::engine::{JoinHandle, Notified, Schedule, Task};
 use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use crate::loom::sync::{Arc, Mutex};
 use std::collections::VecDeque;
@@ -94,13 +94,14 @@ impl Shared {
             me.owner,
             "a LocalSet's tasks are spawned on its own thread"
         );
-        let (join, notified) = me.owned.bind_local(future, me.clone(), Id::next(), meta);
-        if let Some(notified) = notified {
+        let before = me.owned.spawned();
+        let join = me.owned.spawn_local(future, me.clone(), meta);
+        if me.owned.spawned() > before {
+            // Listed (the set was not closed): count it where the set is bound.
             if let Some(counts) = me.counts.lock().unwrap().as_ref() {
                 counts.spawned.fetch_add(1, Relaxed);
                 counts.alive.fetch_add(1, Relaxed);
             }
-            me.schedule(notified);
         }
         join
     }

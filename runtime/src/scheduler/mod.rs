@@ -71,10 +71,8 @@ impl Handle {
         F::Output: Send + 'static,
     {
         match self {
-            Handle::MultiThread(shared) => multi_thread::Shared::spawn(shared, future, id, meta),
-            Handle::CurrentThread(shared) => {
-                current_thread::Shared::spawn(shared, future, id, meta)
-            }
+            Handle::MultiThread(s) => s.owned.spawn(future, s.clone(), id, meta),
+            Handle::CurrentThread(s) => s.owned.spawn(future, s.clone(), id, meta),
         }
     }
 
@@ -118,12 +116,21 @@ impl Handle {
         }
     }
 
-    /// A task of this runtime panicked: apply its `UnhandledPanic` policy. Returns
-    /// whether the policy shut the runtime down.
+    /// A task of this runtime (or of a `LocalSet` it drives) panicked: apply the
+    /// runtime's `UnhandledPanic` policy. Returns whether it shut the runtime down.
     pub(crate) fn unhandled_panic(&self) -> bool {
-        match self {
-            Handle::MultiThread(shared) => shared.unhandled_panic(),
-            Handle::CurrentThread(shared) => shared.unhandled_panic(),
+        let policy = match self {
+            Handle::MultiThread(shared) => shared.config.unhandled_panic,
+            Handle::CurrentThread(shared) => shared.unhandled_panic,
+        };
+        if policy != UnhandledPanic::ShutdownRuntime {
+            return false;
         }
+        match self {
+            Handle::MultiThread(shared) => shared.close(),
+            // Cancels every task (the panicking one is cancelled as it returns).
+            Handle::CurrentThread(shared) => shared.owned.close_and_shutdown_all(),
+        }
+        true
     }
 }

@@ -13,7 +13,7 @@ use super::{blocking, UnhandledPanic, GLOBAL_QUEUE_INTERVAL};
 use crate::context;
 use crate::driver::{self, Driver};
 use crate::engine::list::OwnedTasks;
-use crate::engine::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::engine::{Notified, Schedule, Task};
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Parker, Unparker};
@@ -42,7 +42,7 @@ pub(crate) struct Shared {
     unpark: Unpark,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) driver: Option<Arc<driver::Handle>>,
-    unhandled_panic: UnhandledPanic,
+    pub(super) unhandled_panic: UnhandledPanic,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -108,23 +108,6 @@ impl Shared {
             driver: driver_handle,
             unhandled_panic,
         })
-    }
-
-    pub(crate) fn spawn<F>(
-        me: &Arc<Shared>,
-        future: F,
-        id: Id,
-        meta: crate::engine::raw::TaskMeta,
-    ) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
-        if let Some(notified) = notified {
-            me.schedule(notified);
-        }
-        join
     }
 
     pub(crate) fn injector_depth(&self) -> usize {
@@ -196,19 +179,7 @@ impl Schedule for Arc<Shared> {
     }
 
     fn unhandled_panic(&self) {
-        Shared::unhandled_panic(self);
-    }
-}
-
-impl Shared {
-    /// Applies the `UnhandledPanic` policy; returns whether it shut the runtime down.
-    pub(crate) fn unhandled_panic(&self) -> bool {
-        let shut_down = self.unhandled_panic == UnhandledPanic::ShutdownRuntime;
-        if shut_down {
-            // Cancels every task (the panicking one is cancelled as it returns).
-            self.owned.close_and_shutdown_all();
-        }
-        shut_down
+        super::Handle::CurrentThread(self.clone()).unhandled_panic();
     }
 }
 

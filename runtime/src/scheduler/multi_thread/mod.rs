@@ -28,16 +28,15 @@ pub(crate) mod worker;
 pub use blocking_report::BlockingReport;
 pub(crate) use idle::MAX_WORKERS;
 
-use super::{blocking, Config, UnhandledPanic};
+use super::{blocking, Config};
 use crate::context;
 use crate::driver::Driver;
 use crate::engine::list::OwnedTasks;
-use crate::engine::{Id, JoinHandle, Notified, Schedule, Task};
+use crate::engine::{Notified, Schedule, Task};
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Parker, Unparker};
 use crossbeam_utils::CachePadded;
-use std::future::Future;
 
 /// Everything the workers, the monitor and all handles share.
 pub(crate) struct Shared {
@@ -127,24 +126,6 @@ impl Shared {
 
     pub(crate) fn num_workers(&self) -> usize {
         self.remotes.len()
-    }
-
-    /// Spawns `future` and schedules its first poll.
-    pub(crate) fn spawn<F>(
-        me: &Arc<Shared>,
-        future: F,
-        id: Id,
-        meta: crate::engine::raw::TaskMeta,
-    ) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
-        if let Some(notified) = notified {
-            me.schedule_task(notified, false);
-        }
-        join
     }
 
     /// Where a woken or spawned task goes depends on the thread: a worker of this
@@ -259,18 +240,7 @@ impl Schedule for Arc<Shared> {
     }
 
     fn unhandled_panic(&self) {
-        Shared::unhandled_panic(self);
-    }
-}
-
-impl Shared {
-    /// Applies the `UnhandledPanic` policy; returns whether it shut the runtime down.
-    pub(crate) fn unhandled_panic(&self) -> bool {
-        let shut_down = self.config.unhandled_panic == UnhandledPanic::ShutdownRuntime;
-        if shut_down {
-            self.close();
-        }
-        shut_down
+        super::Handle::MultiThread(self.clone()).unhandled_panic();
     }
 }
 
