@@ -281,3 +281,52 @@ impl<T: 'static, F> fmt::Debug for TaskLocalFuture<T, F> {
             .finish_non_exhaustive()
     }
 }
+
+/// The frame list's unsafe lookups, also run under Miri
+/// (`cargo +nightly miri test -p robin-runtime --lib api::task_local`).
+#[cfg(all(test, not(loom)))]
+mod tests {
+    crate::task_local! {
+        static N: u32;
+        static S: String;
+    }
+
+    #[test]
+    fn nested_scopes_shadow_and_restore() {
+        assert!(N.try_with(|_| ()).is_err());
+        let out = futures::executor::block_on(N.scope(1, async {
+            let inner = N
+                .scope(2, async {
+                    N.get() + S.sync_scope("abc".to_string(), || S.with(|s| s.len() as u32))
+                })
+                .await;
+            (inner, N.get(), S.try_with(|_| ()).is_err())
+        }));
+        assert_eq!(out, (5, 1, true));
+        assert!(N.try_with(|_| ()).is_err());
+    }
+
+    #[test]
+    fn an_unfinished_scope_drops_its_future_with_the_value_set() {
+        use std::future::Future;
+        struct SeesValue(std::rc::Rc<std::cell::Cell<Option<u32>>>);
+        impl Drop for SeesValue {
+            fn drop(&mut self) {
+                self.0.set(N.try_with(|n| *n).ok());
+            }
+        }
+        let seen = std::rc::Rc::new(std::cell::Cell::new(None));
+        let guard = SeesValue(seen.clone());
+        let fut = N.scope(7, async move {
+            let _g = guard;
+            std::future::pending::<()>().await
+        });
+        let mut fut = Box::pin(fut);
+        let waker = futures::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        drop(fut);
+        assert_eq!(seen.get(), Some(7));
+        assert!(N.try_with(|_| ()).is_err());
+    }
+}
