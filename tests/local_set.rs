@@ -360,3 +360,49 @@ fn local_tasks_count_in_the_runtime_metrics() {
     drop(local);
     assert_eq!(metrics.num_alive_tasks(), 0, "dropping the set cancels it");
 }
+
+/// `LocalSet::enter` makes `spawn_local` work outside `run_until`; the guard restores
+/// the previous state (no set) when dropped.
+#[test]
+fn enter_lets_spawn_local_run_outside_the_set() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let handle = {
+        let _guard = local.enter();
+        task::spawn_local(async { Rc::new(3) })
+    };
+    let outside = std::panic::catch_unwind(|| {
+        task::spawn_local(async {});
+    });
+    assert!(outside.is_err(), "the guard is gone: no current set");
+    assert_eq!(*local.block_on(&rt, handle).unwrap(), 3);
+}
+
+/// `JoinSet::spawn_local` puts `!Send` tasks of the current `LocalSet` in a `JoinSet`.
+#[test]
+fn join_set_spawn_local_collects_non_send_tasks() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let mut got = local.block_on(&rt, async {
+        let mut set = task::JoinSet::new();
+        for i in 0..5u32 {
+            let rc = Rc::new(i);
+            set.spawn_local(async move {
+                task::yield_now().await;
+                *rc * 10
+            });
+        }
+        let pending = set.spawn_local(std::future::pending::<u32>());
+        pending.abort();
+        let mut out = Vec::new();
+        while let Some(res) = set.join_next().await {
+            match res {
+                Ok(v) => out.push(v),
+                Err(e) => assert!(e.is_cancelled()),
+            }
+        }
+        out
+    });
+    got.sort();
+    assert_eq!(got, vec![0, 10, 20, 30, 40]);
+}

@@ -42,7 +42,7 @@ pub mod time;
 pub mod task {
     pub use crate::api::{
         block_in_place, id, macro_support, spawn, spawn_blocking, spawn_local, try_id, yield_now,
-        AccessError, Builder, JoinSet, LocalKey, LocalSet, TaskLocalFuture,
+        AccessError, Builder, JoinSet, LocalEnterGuard, LocalKey, LocalSet, TaskLocalFuture,
     };
     pub use crate::engine::{AbortHandle, Id, JoinError, JoinHandle};
 }

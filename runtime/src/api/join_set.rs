@@ -443,6 +443,40 @@ impl<T> JoinSet<T> {
     }
 }
 
+impl<T: 'static> JoinSet<T> {
+    /// Spawns a `!Send` future on the current [`LocalSet`](super::LocalSet) as a member
+    /// of the set (tokio's `JoinSet::spawn_local`); returns a handle that can abort it.
+    ///
+    /// # Panics
+    /// Outside a `LocalSet` context (see [`spawn_local`](super::spawn_local)).
+    ///
+    /// ```
+    /// use robin_runtime::task::{JoinSet, LocalSet};
+    /// use std::rc::Rc;
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread().build().unwrap();
+    /// let sum = LocalSet::new().block_on(&rt, async {
+    ///     let mut set = JoinSet::new();
+    ///     for i in 0..4 {
+    ///         let rc = Rc::new(i);
+    ///         set.spawn_local(async move { *rc });
+    ///     }
+    ///     let mut sum = 0;
+    ///     while let Some(res) = set.join_next().await {
+    ///         sum += res.unwrap();
+    ///     }
+    ///     sum
+    /// });
+    /// assert_eq!(sum, 6);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(super::local_set::spawn_local(future))
+    }
+}
+
 impl<T: Send + 'static> JoinSet<T> {
     /// Spawns `future` on the current runtime as a member of the set; returns a handle
     /// that can abort it.

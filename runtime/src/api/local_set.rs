@@ -136,6 +136,25 @@ impl LocalSet {
         rt.block_on(self.run_until(future))
     }
 
+    /// Makes this set the current one until the guard drops, so that [`spawn_local`]
+    /// works outside `run_until` (the tasks still run only while the set is driven).
+    ///
+    /// ```
+    /// use robin_runtime::task::{self, LocalSet};
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let handle = {
+    ///     let _guard = local.enter();
+    ///     task::spawn_local(async { std::rc::Rc::new(9) })
+    /// };
+    /// assert_eq!(*local.block_on(&rt, handle).unwrap(), 9);
+    /// ```
+    pub fn enter(&self) -> LocalEnterGuard {
+        LocalEnterGuard {
+            _guard: context::set_local_set(&self.shared),
+        }
+    }
+
     /// Number of tasks in the set that have not finished.
     ///
     /// ```
@@ -155,6 +174,12 @@ impl LocalSet {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Returned by [`LocalSet::enter`]: makes the previous set current again when dropped.
+#[derive(Debug)]
+pub struct LocalEnterGuard {
+    _guard: context::LocalSetGuard,
 }
 
 impl Default for LocalSet {

@@ -15,6 +15,6 @@ mod task_local;
 
 pub use builder::Builder;
 pub use join_set::JoinSet;
-pub use local_set::{spawn_local, LocalSet};
+pub use local_set::{spawn_local, LocalEnterGuard, LocalSet};
 pub use spawn::{block_in_place, id, spawn, spawn_blocking, try_id, yield_now};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
