@@ -41,10 +41,16 @@ pub mod time;
 /// `LocalSet` (the public `robin::task`, at tokio's paths).
 pub mod task {
     pub use crate::api::{
-        block_in_place, id, macro_support, spawn, spawn_blocking, spawn_local, try_id, yield_now,
-        AccessError, Builder, JoinSet, LocalEnterGuard, LocalKey, LocalSet, TaskLocalFuture,
+        block_in_place, consume_budget, coop, id, macro_support, spawn, spawn_blocking,
+        spawn_local, try_id, unconstrained, yield_now, AccessError, Builder, JoinSet,
+        LocalEnterGuard, LocalKey, LocalSet, TaskLocalFuture, Unconstrained,
     };
     pub use crate::engine::{AbortHandle, Id, JoinError, JoinHandle};
+
+    /// Futures returned by this module's functions (tokio's `task::futures`).
+    pub mod futures {
+        pub use crate::api::TaskLocalFuture;
+    }
 }
 
 pub use api::spawn;
