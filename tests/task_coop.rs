@@ -118,3 +118,38 @@ fn task_local_future_is_at_tokios_path() {
     let fut: task::futures::TaskLocalFuture<u8, _> = TAG.scope(4, async { TAG.get() });
     assert_eq!(current_rt().block_on(fut), 4);
 }
+
+/// Misused task functions panic at the caller's line (`#[track_caller]`), so the
+/// message points at the user's code, not at robin's.
+#[test]
+fn misuse_panics_point_at_the_caller() {
+    use std::sync::Mutex;
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let me = std::thread::current().id();
+    let prev = std::panic::take_hook();
+    {
+        let seen = seen.clone();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().id() == me {
+                if let Some(loc) = info.location() {
+                    seen.lock().unwrap().push(loc.file().to_string());
+                }
+            }
+        }));
+    }
+    let misuses: [fn(); 4] = [
+        || drop(robin::spawn(async {})),
+        || drop(task::spawn_local(async {})),
+        || drop(task::id()),
+        || drop(robin::runtime::Handle::current()),
+    ];
+    for misuse in misuses {
+        assert!(std::panic::catch_unwind(misuse).is_err());
+    }
+    std::panic::set_hook(prev);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    for file in seen {
+        assert!(file.ends_with("task_coop.rs"), "panic reported at {file}");
+    }
+}
