@@ -140,7 +140,9 @@ fn misuse_panics_point_at_the_caller() {
     let misuses: [fn(); 4] = [
         || drop(robin::spawn(async {})),
         || drop(task::spawn_local(async {})),
-        || drop(task::id()),
+        || {
+            let _ = task::id();
+        },
         || drop(robin::runtime::Handle::current()),
     ];
     for misuse in misuses {
