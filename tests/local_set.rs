@@ -263,3 +263,146 @@ async fn task_id_is_set_in_local_tasks() {
         })
         .await;
 }
+
+/// Local tasks are ordinary tasks: an ordinary `JoinHandle<T>`, and an id that
+/// `task::id()` reports while the task runs (and that differs from the spawner's).
+#[test]
+fn local_tasks_have_ids_and_ordinary_join_handles() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    local.block_on(&rt, async {
+        let outer = task::try_id();
+        let handle: task::JoinHandle<(task::Id, Rc<u8>)> =
+            task::spawn_local(async { (task::id(), Rc::new(1)) });
+        let expected = handle.id();
+        let (seen, _rc) = handle.await.unwrap();
+        assert_eq!(seen, expected);
+        assert_ne!(Some(seen), outer);
+        let a = task::spawn_local(async {});
+        let b = task::spawn_local(async {});
+        assert_ne!(a.id(), b.id());
+        // An abort handle works as for any task.
+        let pending = task::spawn_local(std::future::pending::<()>());
+        let abort: task::AbortHandle = pending.abort_handle();
+        abort.abort();
+        assert!(pending.await.unwrap_err().is_cancelled());
+    });
+}
+
+/// A panicking local task applies the runtime's `UnhandledPanic` policy like any task:
+/// with `ShutdownRuntime`, the runtime's tasks and the set's other tasks are cancelled.
+#[test]
+fn local_task_panic_applies_the_unhandled_panic_policy() {
+    let rt = robin::runtime::Builder::new_current_thread()
+        .unhandled_panic(robin::runtime::UnhandledPanic::ShutdownRuntime)
+        .build()
+        .unwrap();
+    let local = LocalSet::new();
+    local.block_on(&rt, async {
+        let runtime_task = robin::spawn(std::future::pending::<()>());
+        let local_task = task::spawn_local(std::future::pending::<()>());
+        let boom = task::spawn_local(async { panic!("local boom") });
+        assert!(boom.await.unwrap_err().is_panic());
+        assert!(runtime_task.await.unwrap_err().is_cancelled());
+        assert!(local_task.await.unwrap_err().is_cancelled());
+    });
+}
+
+/// With the default policy a local panic only fails its own handle.
+#[test]
+fn local_task_panic_is_ignored_by_default() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    local.block_on(&rt, async {
+        let other = task::spawn_local(async {
+            task::yield_now().await;
+            5
+        });
+        assert!(task::spawn_local(async { panic!("boom") })
+            .await
+            .unwrap_err()
+            .is_panic());
+        assert_eq!(other.await.unwrap(), 5);
+        assert_eq!(robin::spawn(async { 6 }).await.unwrap(), 6);
+    });
+}
+
+/// The runtime that drives a set counts its tasks in `spawned_tasks_count` and
+/// `num_alive_tasks`, like the tasks spawned on the runtime itself.
+#[test]
+fn local_tasks_count_in_the_runtime_metrics() {
+    let rt = current_rt();
+    let metrics = rt.metrics();
+    let local = LocalSet::new();
+    // Spawned before the set first runs: counted when it does.
+    let early = local.spawn_local(async { Rc::new(0) });
+    local.block_on(&rt, async {
+        assert_eq!(metrics.spawned_tasks_count(), 1);
+        let (tx, rx) = robin::sync::oneshot::channel::<()>();
+        let waiting = task::spawn_local(async move { rx.await.unwrap() });
+        let m = robin::runtime::Handle::current().metrics();
+        assert_eq!(m.spawned_tasks_count(), 2);
+        assert_eq!(m.num_alive_tasks(), 2, "early and waiting");
+        early.await.unwrap();
+        assert_eq!(m.num_alive_tasks(), 1, "waiting");
+        tx.send(()).unwrap();
+        waiting.await.unwrap();
+        assert_eq!(m.num_alive_tasks(), 0);
+        let _pending = task::spawn_local(std::future::pending::<()>());
+        assert_eq!(m.num_alive_tasks(), 1);
+    });
+    assert_eq!(metrics.spawned_tasks_count(), 3);
+    assert_eq!(
+        metrics.num_alive_tasks(),
+        1,
+        "the set still holds its pending task"
+    );
+    drop(local);
+    assert_eq!(metrics.num_alive_tasks(), 0, "dropping the set cancels it");
+}
+
+/// `LocalSet::enter` makes `spawn_local` work outside `run_until`; the guard restores
+/// the previous state (no set) when dropped.
+#[test]
+fn enter_lets_spawn_local_run_outside_the_set() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let handle = {
+        let _guard = local.enter();
+        task::spawn_local(async { Rc::new(3) })
+    };
+    let outside = std::panic::catch_unwind(|| {
+        task::spawn_local(async {});
+    });
+    assert!(outside.is_err(), "the guard is gone: no current set");
+    assert_eq!(*local.block_on(&rt, handle).unwrap(), 3);
+}
+
+/// `JoinSet::spawn_local` puts `!Send` tasks of the current `LocalSet` in a `JoinSet`.
+#[test]
+fn join_set_spawn_local_collects_non_send_tasks() {
+    let rt = current_rt();
+    let local = LocalSet::new();
+    let mut got = local.block_on(&rt, async {
+        let mut set = task::JoinSet::new();
+        for i in 0..5u32 {
+            let rc = Rc::new(i);
+            set.spawn_local(async move {
+                task::yield_now().await;
+                *rc * 10
+            });
+        }
+        let pending = set.spawn_local(std::future::pending::<u32>());
+        pending.abort();
+        let mut out = Vec::new();
+        while let Some(res) = set.join_next().await {
+            match res {
+                Ok(v) => out.push(v),
+                Err(e) => assert!(e.is_cancelled()),
+            }
+        }
+        out
+    });
+    got.sort();
+    assert_eq!(got, vec![0, 10, 20, 30, 40]);
+}

@@ -148,3 +148,18 @@ fn non_send_values_work_in_sync_scope() {
         assert_eq!(CELL.with(|c| c.get()), 2);
     });
 }
+
+robin::task_local! {
+    static LABEL: String;
+}
+
+/// `LocalKey::get` takes `T: Clone`, as tokio's: a `String` key can be read by value.
+#[test]
+fn get_clones_a_clone_only_value() {
+    let rt = robin::runtime::Runtime::new().unwrap();
+    let got = rt.block_on(LABEL.scope("req-7".to_string(), async {
+        robin::task::yield_now().await;
+        LABEL.get()
+    }));
+    assert_eq!(got, "req-7");
+}

@@ -4,6 +4,16 @@
 //! loom's model-checked versions, so every lock-free protocol in the crate can be
 //! explored by the loom models that sit next to it. Nothing else in the crate imports
 //! `std::sync::atomic`, `std::sync::Mutex` or `UnsafeCell` directly.
+//!
+//! Layer: the bottom one; imports nothing from the crate.
+
+/// Process-wide counters in `static`s (task ids, seeds): plain unique numbers that order
+/// nothing, so they are `std` atomics under loom too (loom's cannot live in a `static`,
+/// and modelling them would only add states).
+pub(crate) mod counter {
+    pub(crate) use std::sync::atomic::Ordering::Relaxed;
+    pub(crate) use std::sync::atomic::{AtomicU32, AtomicU64};
+}
 
 #[cfg(not(loom))]
 mod imp {

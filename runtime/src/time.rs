@@ -1,13 +1,17 @@
 //! Timers and the clock on the runtime's driver: the building block of `robin::time`.
 //!
-//! A [`Timer`] is one entry of the driver's hierarchical wheel (`driver/wheel.rs`):
+//! A [`Timer`] is one entry of the driver's hierarchical wheel (`driver/time/wheel.rs`):
 //! 1 ms resolution, O(1) insert and cancel, never fires before its deadline. Dropping a
 //! `Timer` removes its entry. The clock can be paused on a current-thread runtime for
-//! tests ([`pause`], [`advance`], [`resume`]); an idle runtime with a paused clock jumps
+//! tests ([`pause`], [`advance_clock`], [`resume`]); an idle runtime with a paused clock jumps
 //! straight to its next timer.
-use crate::driver::{self, timer::TimerShared};
+//!
+//! Layer: runtime (it finds the driver through the current handle); the wheel and clock
+//! themselves are `driver/time/`.
+use crate::driver::{self, time::timer::TimerShared};
 use crate::loom::sync::Arc;
 use crate::runtime::Handle;
+use crate::{context, scheduler};
 use std::io;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -49,7 +53,7 @@ impl std::fmt::Display for TimerError {
 impl std::error::Error for TimerError {}
 
 fn current_driver() -> io::Result<Arc<driver::Handle>> {
-    crate::runtime::context::with_current(|handle| match handle {
+    context::with_handle(|handle| match handle {
         Some(handle) => driver_of(handle),
         None => Err(io::Error::other(
             crate::runtime::TryCurrentError::missing().to_string(),
@@ -57,8 +61,8 @@ fn current_driver() -> io::Result<Arc<driver::Handle>> {
     })
 }
 
-fn driver_of(handle: &Handle) -> io::Result<Arc<driver::Handle>> {
-    handle.inner.driver().cloned().ok_or_else(|| {
+fn driver_of(handle: &scheduler::Handle) -> io::Result<Arc<driver::Handle>> {
+    handle.driver().cloned().ok_or_else(|| {
         io::Error::other("the robin runtime was built without the time driver: use Builder::enable_time or enable_all")
     })
 }
@@ -86,7 +90,7 @@ impl Timer {
             || self
                 .shared
                 .as_ref()
-                .is_some_and(|s| s.state() == driver::timer::FIRED)
+                .is_some_and(|s| s.state() == driver::time::timer::FIRED)
     }
 
     /// Moves the deadline; the timer is re-filed on its next poll.
@@ -110,7 +114,7 @@ impl Timer {
             Poll::Pending => return Poll::Pending,
         };
         if let Some(shared) = &self.shared {
-            if !self.registered && shared.state() == driver::timer::FIRED {
+            if !self.registered && shared.state() == driver::time::timer::FIRED {
                 coop.made_progress();
                 return Poll::Ready(Ok(()));
             }
@@ -133,7 +137,7 @@ impl Timer {
             Poll::Ready(state) => {
                 self.registered = false;
                 coop.made_progress();
-                if state == driver::timer::SHUTDOWN {
+                if state == driver::time::timer::SHUTDOWN {
                     Poll::Ready(Err(TimerError::Shutdown))
                 } else {
                     self.elapsed = true;
@@ -158,7 +162,7 @@ impl Drop for Timer {
 /// The current runtime's notion of now (paused-clock aware); the real clock outside a
 /// runtime or on one without the time driver.
 pub fn now() -> Instant {
-    crate::runtime::context::with_current(|handle| match handle.and_then(|h| h.inner.driver()) {
+    context::with_handle(|handle| match handle.and_then(|h| h.driver()) {
         Some(driver) => driver.clock.now(),
         None => Instant::now(),
     })
@@ -170,7 +174,7 @@ fn test_clock() -> Arc<driver::Handle> {
         handle.runtime_flavor() == crate::runtime::RuntimeFlavor::CurrentThread,
         "the paused test clock is only available on the current-thread runtime"
     );
-    driver_of(&handle).expect("the paused test clock needs the time driver (enable_time)")
+    driver_of(&handle.inner).expect("the paused test clock needs the time driver (enable_time)")
 }
 
 /// Freezes the current runtime's clock (current-thread runtimes only). While frozen and

@@ -11,6 +11,15 @@
 //! Workers never sit in `epoll`: a worker blocked by a bad task cannot stall I/O or timers
 //! for the other workers (tokio #4730).
 //!
+//! The driver knows no scheduler: a turn collects the wakers of ready resources and due
+//! timers and hands them to a *sink* its caller passes in (the multi-thread driver thread
+//! batches them, the current-thread core just wakes them). The paused-clock auto-advance
+//! policy lives here, in [`Driver::park`], for whichever scheduler parks on the driver.
+//!
+//! Layer: driver. Imports `loom` only (and `engine` never needs to be); nothing from
+//! `context`, `scheduler`, `runtime` or `api`. `time/` holds the clock, timer entries
+//! and the wheel; the I/O readiness types are `ready.rs` and `scheduled_io.rs`.
+//!
 //! Tokens: an I/O token is `(generation << 32) | slot`. When a resource is deregistered its
 //! slot's generation is bumped, so an event for the old resource that is still in flight
 //! (already in the batch `poll` returned) finds a different generation and is dropped,
@@ -19,11 +28,9 @@
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("robin's I/O driver needs a 64-bit target (tokens carry a 32-bit generation)");
 
-pub(crate) mod clock;
 mod ready;
 mod scheduled_io;
-pub(crate) mod timer;
-mod wheel;
+pub(crate) mod time;
 
 pub use ready::{Ready, ReadyEvent};
 pub use scheduled_io::Direction;
@@ -31,17 +38,28 @@ pub(crate) use scheduled_io::ScheduledIo;
 
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
-use clock::Clock;
 use std::io;
 use std::task::Waker;
 use std::time::Duration;
-use timer::TimerShared;
+use time::clock::Clock;
+use time::timer::{self, TimerShared};
+use time::wheel;
 
+/// The token of the `mio::Waker` that interrupts `poll` (never a resource's: those
+/// carry a slot index below 2^32).
 const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
 
-/// Empty non-blocking looks the driver thread takes after a busy turn before it blocks
-/// in `epoll_wait` again (see `Driver::run`).
-const DRIVER_SPINS: u32 = 64;
+/// Events one `poll` returns at most (more wait for the next turn).
+const EVENTS_PER_TURN: usize = 1024;
+
+/// What a turn hands its woken wakers to (see the module docs).
+pub(crate) trait WakeSink: FnMut(std::vec::Drain<'_, Waker>) {}
+impl<T: FnMut(std::vec::Drain<'_, Waker>)> WakeSink for T {}
+
+/// The sink that just wakes each waker where it is (the current-thread core).
+pub(crate) fn wake_each(wakers: std::vec::Drain<'_, Waker>) {
+    wakers.for_each(Waker::wake);
+}
 
 /// What every thread may use: registration, timers, the clock, waking the driver.
 pub(crate) struct Handle {
@@ -64,8 +82,6 @@ pub(crate) struct Driver {
     events: mio::Events,
     wakers: Vec<Waker>,
     pub(crate) handle: Arc<Handle>,
-    /// The multi-thread runtime this driver thread serves: its wakes are batched.
-    batch_for: Option<Arc<crate::scheduler::multi_thread::Shared>>,
 }
 
 #[derive(Default)]
@@ -90,9 +106,8 @@ impl Driver {
         let registry = poll.registry().try_clone()?;
         Ok(Driver {
             poll,
-            events: mio::Events::with_capacity(1024),
+            events: mio::Events::with_capacity(EVENTS_PER_TURN),
             wakers: Vec::with_capacity(64),
-            batch_for: None,
             handle: Arc::new(Handle {
                 registry,
                 waker,
@@ -108,9 +123,9 @@ impl Driver {
     }
 
     /// One turn: wait for I/O or the next timer (at most `max`; `Some(ZERO)` polls
-    /// without blocking), dispatch events, fire due timers, wake their tasks. Returns how
-    /// many tasks were woken.
-    pub(crate) fn turn(&mut self, max: Option<Duration>) -> usize {
+    /// without blocking), dispatch events, fire due timers, and hand the wakers of their
+    /// tasks to `sink`. Returns how many wakers it got.
+    pub(crate) fn turn(&mut self, max: Option<Duration>, sink: &mut impl WakeSink) -> usize {
         let handle = &*self.handle;
         let next = handle.wheel.lock().unwrap().next_expiration();
         let timeout = match next {
@@ -151,16 +166,24 @@ impl Driver {
         }
         self.fire_timers(handle.clock.now_tick());
         let woken = self.wakers.len();
-        self.wake_all();
+        sink(self.wakers.drain(..));
         woken
     }
 
-    fn wake_all(&mut self) {
-        let wakers = &mut self.wakers;
-        let mut wake = || wakers.drain(..).for_each(Waker::wake);
-        match &self.batch_for {
-            Some(shared) => crate::scheduler::multi_thread::batch::wake_batch(shared, wake),
-            None => wake(),
+    /// Nothing to run: turn the driver until something is woken. With a paused clock
+    /// (tests), look for I/O without blocking, and if nothing came in and
+    /// `runtime_idle()` says nothing else can make progress (no task queued, no
+    /// blocking job in flight: its completion must come first), jump the clock to the
+    /// next timer and fire it (tokio's auto-advance) instead of sleeping; with no timer
+    /// to jump to, block. The one place this policy lives.
+    pub(crate) fn park(&mut self, runtime_idle: impl FnOnce() -> bool, sink: &mut impl WakeSink) {
+        if !self.handle.clock.is_paused() {
+            self.turn(None, sink);
+            return;
+        }
+        let woken = self.turn(Some(Duration::ZERO), sink);
+        if woken == 0 && runtime_idle() && !self.auto_advance(sink) {
+            self.turn(None, sink);
         }
     }
 
@@ -174,47 +197,17 @@ impl Driver {
 
     /// Paused clock, idle runtime: jump the clock to the next timer and fire it.
     /// Returns `false` if there is no timer to jump to.
-    pub(crate) fn auto_advance(&mut self) -> bool {
+    fn auto_advance(&mut self, sink: &mut impl WakeSink) -> bool {
         let next = self.handle.wheel.lock().unwrap().next_expiration();
         let Some(tick) = next else { return false };
         self.handle.clock.advance_to_tick(tick);
         self.fire_timers(self.handle.clock.now_tick().max(tick));
-        for waker in self.wakers.drain(..) {
-            waker.wake();
-        }
+        sink(self.wakers.drain(..));
         true
     }
 
-    /// The driver thread of the multi-thread runtime `shared`.
-    pub(crate) fn run(mut self, shared: Arc<crate::scheduler::multi_thread::Shared>) {
-        self.batch_for = Some(shared);
-        while !self.handle.is_shutdown() {
-            let mut woken = self.turn(None);
-            // Busy I/O comes in bursts: after a turn that woke tasks, keep looking
-            // without blocking for a short while (yielding the core in between), so the
-            // next events are picked up without a sender having to wake this thread out
-            // of `epoll_wait` (an IPI and a context switch per event, measured as the
-            // top cost of request/response traffic). Bounded: after `DRIVER_SPINS`
-            // empty looks in a row, it blocks again.
-            let mut empty = 0;
-            while woken > 0 || (empty > 0 && empty < DRIVER_SPINS) {
-                if woken > 0 {
-                    empty = 1;
-                } else {
-                    empty += 1;
-                    std::thread::yield_now();
-                }
-                if self.handle.is_shutdown() {
-                    break;
-                }
-                woken = self.turn(Some(Duration::ZERO));
-            }
-        }
-        self.shutdown();
-    }
-
     /// Fails every pending I/O wait and timer, waking their tasks.
-    pub(crate) fn shutdown(&mut self) {
+    pub(crate) fn shutdown(&mut self, sink: &mut impl WakeSink) {
         self.handle.shutdown.store(true, SeqCst);
         let ios: Vec<_> = {
             let slab = self.handle.ios.lock().unwrap();
@@ -228,8 +221,7 @@ impl Driver {
             .lock()
             .unwrap()
             .drain(timer::SHUTDOWN, &mut self.wakers);
-        self.wake_all();
-        self.batch_for = None;
+        sink(self.wakers.drain(..));
     }
 }
 

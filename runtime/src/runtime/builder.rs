@@ -29,7 +29,7 @@ pub struct Builder {
     enable_time: bool,
     start_paused: bool,
     detect_blocking: Option<Duration>,
-    on_blocking: Option<super::BlockingHook>,
+    on_blocking: Option<crate::scheduler::BlockingHook>,
     unhandled_panic: super::UnhandledPanic,
 }
 

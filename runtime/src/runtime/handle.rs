@@ -1,8 +1,8 @@
 //! `Handle`: a cheap, clonable reference to a runtime, usable from any thread.
-use super::{context, TryCurrentError};
-use crate::scheduler;
-use crate::task::raw::TaskMeta;
-use crate::task::{Id, JoinHandle};
+use super::TryCurrentError;
+use crate::engine::raw::TaskMeta;
+use crate::engine::{Id, JoinHandle};
+use crate::{context, scheduler};
 use std::future::Future;
 use std::marker::PhantomData;
 
@@ -34,21 +34,13 @@ pub enum RuntimeFlavor {
 }
 
 impl Handle {
-    pub(crate) fn from_multi_thread(
-        shared: crate::loom::sync::Arc<scheduler::multi_thread::Shared>,
-    ) -> Handle {
-        Handle {
-            inner: scheduler::Handle::MultiThread(shared),
-        }
-    }
-
     /// The handle of the runtime this code runs in.
     ///
     /// # Panics
     /// Outside a runtime context (use [`try_current`](Self::try_current) there).
     #[track_caller]
     pub fn current() -> Handle {
-        match context::try_current() {
+        match Handle::try_current() {
             Ok(handle) => handle,
             Err(err) => panic!("{err}"),
         }
@@ -56,14 +48,18 @@ impl Handle {
 
     /// The handle of the runtime this code runs in, or why there is none.
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        context::try_current()
+        match context::try_handle() {
+            Ok(Some(inner)) => Ok(Handle { inner }),
+            Ok(None) => Err(TryCurrentError::missing()),
+            Err(()) => Err(TryCurrentError::destroyed()),
+        }
     }
 
     /// Makes this runtime current on this thread until the guard is dropped, so that
     /// `robin::spawn` and `Handle::current` work outside its threads.
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
-            _guard: context::set_current(self),
+            _guard: context::set_handle(&self.inner),
             _handle: PhantomData,
         }
     }
@@ -85,7 +81,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking().spawn_blocking(self, func)
+        self.inner.blocking().spawn_blocking(&self.inner, func)
     }
 
     /// Runs `future` to completion on this thread, inside this runtime's context.
@@ -100,11 +96,11 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         match &self.inner {
             scheduler::Handle::MultiThread(_) => {
-                let _runtime = context::enter_runtime(self, false);
-                crate::park::block_on_thread(future)
+                let _runtime = context::enter_runtime(&self.inner);
+                scheduler::multi_thread::park::block_on_thread(future)
             }
             scheduler::Handle::CurrentThread(shared) => {
-                scheduler::current_thread::block_on(shared, self, future)
+                scheduler::current_thread::block_on(shared, future)
             }
         }
     }
@@ -131,7 +127,8 @@ impl Handle {
         self.inner.spawn(future, Id::next(), meta)
     }
 
-    /// Tasks spawned on this runtime that have not completed yet.
+    /// Tasks spawned on this runtime (and on the `LocalSet`s it drives) that have not
+    /// completed yet.
     pub fn num_alive_tasks(&self) -> usize {
         self.inner.num_alive_tasks()
     }
@@ -140,6 +137,6 @@ impl Handle {
 /// Returned by [`Handle::enter`] and `Runtime::enter`; restores the previous context on drop.
 #[derive(Debug)]
 pub struct EnterGuard<'a> {
-    _guard: context::SetCurrentGuard,
+    _guard: context::HandleGuard,
     _handle: PhantomData<&'a Handle>,
 }

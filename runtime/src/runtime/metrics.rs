@@ -49,17 +49,16 @@ impl RuntimeMetrics {
         }
     }
 
-    /// Tasks spawned and not yet completed.
+    /// Tasks spawned and not yet completed, including those of the `LocalSet`s the
+    /// runtime drives.
     pub fn num_alive_tasks(&self) -> usize {
         self.handle.num_alive_tasks()
     }
 
-    /// Tasks ever spawned on the runtime (not counting blocking jobs).
+    /// Tasks ever spawned on the runtime, including those of the `LocalSet`s it drives
+    /// (not counting blocking jobs).
     pub fn spawned_tasks_count(&self) -> u64 {
-        match &self.handle {
-            scheduler::Handle::MultiThread(shared) => shared.owned.spawned(),
-            scheduler::Handle::CurrentThread(shared) => shared.owned.spawned(),
-        }
+        self.handle.spawned_tasks_count()
     }
 
     /// Tasks waiting in the global (injection) queue.

@@ -3,65 +3,27 @@
 //! A `Runtime` owns a scheduler (multi-thread or current-thread) and a blocking pool.
 //! Dropping it shuts down: every task's future is dropped (not leaked), the workers
 //! and pool threads are joined. `shutdown_timeout` bounds the wait for blocking work.
-mod blocking_report;
+//!
+//! Layer: runtime (with `io.rs` and `time.rs`). May import `scheduler`, `context`,
+//! `driver`, `engine` and `loom`; nothing from `api`.
 mod builder;
-pub(crate) mod context;
 mod handle;
 mod metrics;
 
-pub use blocking_report::BlockingReport;
+pub use crate::scheduler::multi_thread::BlockingReport;
+pub use crate::scheduler::UnhandledPanic;
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, RuntimeFlavor};
 pub use metrics::RuntimeMetrics;
 
-/// What the runtime does when a spawned task panics (`Builder::unhandled_panic`).
-///
-/// Either way the panic is caught and its `JoinHandle` reports it as a `JoinError`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UnhandledPanic {
-    /// Keep running (the default).
-    #[default]
-    Ignore,
-    /// Shut the runtime down: every task is cancelled, and spawning fails from then on.
-    ShutdownRuntime,
-}
-
-use crate::blocking::BlockingPool;
-use crate::scheduler::{self, current_thread, multi_thread};
-use crate::task::{Id, JoinHandle};
+use crate::context;
+use crate::engine::{Id, JoinHandle};
+use crate::scheduler::blocking::BlockingPool;
+use crate::scheduler::{self, current_thread, multi_thread, Config};
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::sync::Arc;
 use std::time::Duration;
-
-/// The `Builder::on_blocking` hook.
-pub(crate) type BlockingHook = Arc<dyn Fn(&BlockingReport) + Send + Sync>;
-
-/// Settings the runtime's threads are started with.
-#[derive(Clone)]
-pub(crate) struct Config {
-    pub(crate) thread_name: Arc<dyn Fn() -> String + Send + Sync>,
-    pub(crate) thread_stack_size: Option<usize>,
-    pub(crate) after_start: Option<Arc<dyn Fn() + Send + Sync>>,
-    pub(crate) before_stop: Option<Arc<dyn Fn() + Send + Sync>>,
-    pub(crate) keep_alive: Duration,
-    /// `Builder::detect_blocking`: report polls longer than this.
-    pub(crate) detect_blocking: Option<Duration>,
-    /// `Builder::on_blocking`: where blocking reports go (stderr without it).
-    pub(crate) on_blocking: Option<BlockingHook>,
-    pub(crate) unhandled_panic: UnhandledPanic,
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("thread_stack_size", &self.thread_stack_size)
-            .field("keep_alive", &self.keep_alive)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The robin runtime: a scheduler, a blocking pool and (soon) the I/O and time driver.
 ///
@@ -81,10 +43,8 @@ impl fmt::Debug for Config {
 pub struct Runtime {
     handle: Handle,
     blocking_pool: BlockingPool,
-    /// The driver thread of a multi-thread runtime.
-    driver_thread: Option<std::thread::JoinHandle<()>>,
-    /// The monitor thread of a multi-thread runtime.
-    monitor_thread: Option<std::thread::JoinHandle<()>>,
+    /// The helper threads of a multi-thread runtime (driver, monitor).
+    multi_thread: Option<multi_thread::MultiThread>,
     shut_down: bool,
 }
 
@@ -119,31 +79,20 @@ impl Runtime {
     ) -> io::Result<Runtime> {
         let driver = drivers.build()?;
         let blocking_pool = BlockingPool::new(config.clone(), max_blocking + workers);
-        let driver_handle = driver.as_ref().map(|d| d.handle.clone());
-        let name = (config.thread_name)();
-        let (shared, mut launcher) = multi_thread::Shared::new(
-            workers,
-            blocking_pool.spawner().clone(),
-            config,
-            driver_handle,
-        );
+        let (shared, launcher) =
+            multi_thread::Shared::new(workers, blocking_pool.spawner().clone(), config, driver);
         let mut rt = Runtime {
-            handle: Handle::from_multi_thread(shared.clone()),
+            handle: Handle {
+                inner: scheduler::Handle::MultiThread(shared.clone()),
+            },
             blocking_pool,
-            driver_thread: None,
-            monitor_thread: None,
+            multi_thread: Some(launcher),
             shut_down: false,
         };
-        if let Some(driver) = driver {
-            let shared = shared.clone();
-            rt.driver_thread = Some(
-                std::thread::Builder::new()
-                    .name(format!("{name}-driver"))
-                    .spawn(move || driver.run(shared))?,
-            );
-        }
         // On failure `rt` is dropped here, which shuts down what did start.
-        rt.monitor_thread = launcher.launch(&shared, &rt.handle)?;
+        if let Some(launcher) = rt.multi_thread.as_mut() {
+            launcher.launch(&shared)?;
+        }
         Ok(rt)
     }
 
@@ -162,8 +111,7 @@ impl Runtime {
                 inner: scheduler::Handle::CurrentThread(shared),
             },
             blocking_pool,
-            driver_thread: None,
-            monitor_thread: None,
+            multi_thread: None,
             shut_down: false,
         })
     }
@@ -184,9 +132,11 @@ impl Runtime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.handle
-            .inner
-            .spawn(future, Id::next(), crate::task::raw::TaskMeta::caller(None))
+        self.handle.inner.spawn(
+            future,
+            Id::next(),
+            crate::engine::raw::TaskMeta::caller(None),
+        )
     }
 
     /// Runs `func` on the blocking pool.
@@ -231,9 +181,7 @@ impl Runtime {
         }
         match &self.handle.inner {
             scheduler::Handle::MultiThread(shared) => shared.close(),
-            scheduler::Handle::CurrentThread(shared) => {
-                current_thread::Shared::shutdown(shared, &self.handle)
-            }
+            scheduler::Handle::CurrentThread(shared) => current_thread::Shared::shutdown(shared),
         }
         // Dropped from inside a runtime (e.g. in a task): waiting could mean waiting for
         // this very thread, so let the threads finish in the background.
@@ -245,13 +193,8 @@ impl Runtime {
         let waited = self.blocking_pool.shutdown(timeout);
         // The driver and the monitor exit as soon as they see the flag `close` set (it
         // wakes both); joining them is quick, unless we are asked not to wait at all.
-        for thread in [self.driver_thread.take(), self.monitor_thread.take()]
-            .into_iter()
-            .flatten()
-        {
-            if waited || timeout.is_none() {
-                let _ = thread.join();
-            }
+        if let Some(threads) = self.multi_thread.as_mut() {
+            threads.join_threads(waited || timeout.is_none());
         }
     }
 }

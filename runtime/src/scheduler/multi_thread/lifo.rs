@@ -13,9 +13,9 @@
 //! the task itself; this is the protocol of Go's `runnext` (`runqgrab`, which sleeps 3µs
 //! before stealing from a running P). A worker stuck in a long poll is detected by the
 //! monitor (`monitor.rs`), which wakes a parked worker to come and steal.
+use crate::engine::raw::Header;
+use crate::engine::Notified;
 use crate::loom::sync::atomic::{AtomicPtr, Ordering::*};
-use crate::task::raw::Header;
-use crate::task::Notified;
 use std::ptr::{self, NonNull};
 
 /// Spins a thief waits before taking a slot it has seen occupied (about 1–3 µs).
@@ -93,8 +93,8 @@ impl Drop for LifoSlot {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
+    use crate::engine::loom_support::{notified, MockScheduler};
     use crate::loom::sync::Arc;
-    use crate::task::loom_support::{notified, MockScheduler};
 
     /// The owner's take and a thief's steal race for one task: exactly one gets it, and
     /// the task's reference is neither lost nor dropped twice (the mock counts drops).

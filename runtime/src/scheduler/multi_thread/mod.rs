@@ -8,29 +8,35 @@
 //! the workers search at once, and the no-lost-wakeup protocol ([`idle`], `README.md`)
 //! decides who parks and who gets woken. A monitor thread ([`monitor`]) notices workers
 //! stuck in one poll with work queued behind them and wakes a parked worker to take it.
+//! The driver thread ([`driver_thread`]) turns the I/O and timer driver and hands the
+//! wakers of each turn to the injector in one batch.
 //!
 //! Naming follows who may touch what: `Core` belongs to one worker thread at a time;
 //! [`Remote`] is the part of a worker other threads reach; [`Shared`] is everything all
 //! threads share; `Handle`s (in `scheduler`) are what users hold.
-pub(crate) mod batch;
+mod blocking_report;
+pub(crate) mod driver_thread;
 mod idle;
 pub(crate) mod lifo;
 mod monitor;
+pub(crate) mod park;
 pub(crate) mod queue;
+mod rand;
 pub(crate) mod stats;
 pub(crate) mod worker;
 
+pub use blocking_report::BlockingReport;
 pub(crate) use idle::MAX_WORKERS;
 
-use crate::blocking;
+use super::{blocking, Config};
+use crate::context;
+use crate::driver::Driver;
+use crate::engine::list::OwnedTasks;
+use crate::engine::{Notified, Schedule, Task};
 use crate::loom::sync::atomic::{fence, AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Parker, Unparker};
-use crate::runtime::Config;
-use crate::task::list::OwnedTasks;
-use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
 use crossbeam_utils::CachePadded;
-use std::future::Future;
 
 /// Everything the workers, the monitor and all handles share.
 pub(crate) struct Shared {
@@ -38,6 +44,8 @@ pub(crate) struct Shared {
     pub(super) inject: queue::Injector,
     pub(super) idle: idle::Idle,
     pub(crate) owned: OwnedTasks,
+    /// The local tasks of the `LocalSet`s this runtime drives (metrics only).
+    pub(crate) local_tasks: Arc<super::local::LocalTaskCounts>,
     /// A worker's core waiting for a thread to run it (start-up, `block_in_place`).
     pub(super) handoff: Box<[Mutex<Option<Box<worker::Core>>>]>,
     /// Cores of workers that have shut down; the last one in finishes the shutdown.
@@ -60,9 +68,12 @@ pub(crate) struct Remote {
     pub(crate) stats: stats::WorkerStats,
 }
 
-/// What the runtime owns for this flavor: the monitor's parker, handed to its thread.
+/// What the runtime owns for this flavor: its helper threads (monitor, driver), which
+/// it joins at shutdown.
 pub(crate) struct MultiThread {
     monitor_parker: Option<Parker>,
+    driver: Option<Driver>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Shared {
@@ -70,8 +81,9 @@ impl Shared {
         num_workers: usize,
         blocking: blocking::Spawner,
         config: Config,
-        driver: Option<Arc<crate::driver::Handle>>,
+        driver: Option<Driver>,
     ) -> (Arc<Shared>, MultiThread) {
+        let driver_handle = driver.as_ref().map(|d| d.handle.clone());
         let mut remotes = Vec::with_capacity(num_workers);
         let mut handoff = Vec::with_capacity(num_workers);
         for index in 0..num_workers {
@@ -90,6 +102,7 @@ impl Shared {
             remotes: remotes.into_boxed_slice(),
             inject: queue::Injector::new(),
             idle: idle::Idle::new(num_workers),
+            local_tasks: Arc::new(Default::default()),
             owned: OwnedTasks::new(num_workers * 4),
             handoff: handoff.into_boxed_slice(),
             shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),
@@ -97,10 +110,12 @@ impl Shared {
             monitor: monitor_parker.unparker(),
             blocking,
             config,
-            driver,
+            driver: driver_handle,
         });
         let owned = MultiThread {
             monitor_parker: Some(monitor_parker),
+            driver,
+            threads: Vec::new(),
         };
         (shared, owned)
     }
@@ -113,34 +128,31 @@ impl Shared {
         self.remotes.len()
     }
 
-    /// Spawns `future` and schedules its first poll.
-    pub(crate) fn spawn<F>(
-        me: &Arc<Shared>,
-        future: F,
-        id: Id,
-        meta: crate::task::raw::TaskMeta,
-    ) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
-        if let Some(notified) = notified {
-            me.schedule_task(notified, false);
-        }
-        join
-    }
-
+    /// Where a woken or spawned task goes depends on the thread: a worker of this
+    /// runtime holding its core takes it locally; this runtime's driver thread queues it
+    /// in the injector and notifies once per batch; any other thread queues it in the
+    /// injector and notifies a parked worker.
     fn schedule_task(&self, task: Notified, is_yield: bool) {
-        let task = match worker::try_schedule_local(self, task, is_yield) {
-            Ok(()) => return,
-            Err(task) => task,
-        };
-        self.schedule_remote(task);
+        let task = context::with_scheduler(|cx| match cx {
+            Some(super::Context::Worker(cx)) => cx.try_schedule_local(self, task, is_yield),
+            Some(super::Context::Driver(cx)) if cx.serves(self) => {
+                if self.push_remote(task) {
+                    cx.defer_notify();
+                }
+                Ok(())
+            }
+            _ => Err(task),
+        });
+        if let Err(task) = task {
+            if self.push_remote(task) {
+                self.notify_parked();
+            }
+        }
     }
 
-    /// Queues a task from outside this runtime's workers.
-    fn schedule_remote(&self, task: Notified) {
+    /// Pushes a task into the injector. Returns `false` if the runtime shut down (the
+    /// task is dropped), `true` if the caller must see that a worker gets notified.
+    fn push_remote(&self, task: Notified) -> bool {
         self.inject.push(task);
         // SeqCst fence: orders the push before reading the idle state, against the last
         // searcher's state update before its queue re-check (README: no lost wakeup).
@@ -148,12 +160,9 @@ impl Shared {
         if self.is_shutdown() {
             // The workers may already have drained the injector for the last time.
             self.drain_injector();
-            return;
+            return false;
         }
-        if batch::defer(self) {
-            return;
-        }
-        self.notify_parked();
+        true
     }
 
     /// Wakes a parked worker if none is searching.
@@ -231,29 +240,38 @@ impl Schedule for Arc<Shared> {
     }
 
     fn unhandled_panic(&self) {
-        if self.config.unhandled_panic == crate::runtime::UnhandledPanic::ShutdownRuntime {
-            self.close();
-        }
+        super::Handle::MultiThread(self.clone()).unhandled_panic();
     }
 }
 
 impl MultiThread {
-    /// Starts the worker threads (on the blocking pool) and the monitor thread, whose
-    /// handle is returned for the runtime to join at shutdown.
-    pub(crate) fn launch(
-        &mut self,
-        shared: &Arc<Shared>,
-        handle: &crate::runtime::Handle,
-    ) -> std::io::Result<Option<std::thread::JoinHandle<()>>> {
+    /// Starts the driver thread, the worker threads (on the blocking pool) and the
+    /// monitor thread. On an error, what did start is shut down by the runtime's drop.
+    pub(crate) fn launch(&mut self, shared: &Arc<Shared>) -> std::io::Result<()> {
+        if let Some(driver) = self.driver.take() {
+            let thread = driver_thread::spawn(driver, shared.clone())?;
+            self.threads.push(thread);
+        }
+        let handle = super::Handle::MultiThread(shared.clone());
         for index in 0..shared.num_workers() {
             let shared2 = shared.clone();
             shared
                 .blocking
-                .spawn_mandatory(handle, move || worker::run(shared2, index))?;
+                .spawn_mandatory(&handle, move || worker::run(shared2, index))?;
         }
-        match self.monitor_parker.take() {
-            Some(parker) => monitor::spawn(shared.clone(), parker).map(Some),
-            None => Ok(None),
+        if let Some(parker) = self.monitor_parker.take() {
+            self.threads.push(monitor::spawn(shared.clone(), parker)?);
+        }
+        Ok(())
+    }
+
+    /// Joins the driver and monitor threads (they exit as soon as `close` wakes them).
+    /// With `wait == false` they are left to finish in the background.
+    pub(crate) fn join_threads(&mut self, wait: bool) {
+        for thread in self.threads.drain(..) {
+            if wait {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -19,12 +19,12 @@
 //!
 //! While every worker is parked nothing can be stuck, and the monitor looks only every
 //! [`IDLE_PERIOD`]; shutdown wakes it at once.
+use super::BlockingReport;
 use super::Shared;
+use crate::engine::Id;
 use crate::loom::sync::atomic::Ordering::Relaxed;
 use crate::loom::sync::Arc;
 use crate::loom::Parker;
-use crate::runtime::BlockingReport;
-use crate::task::Id;
 use std::time::{Duration, Instant};
 
 /// How often the monitor looks while workers are running.

@@ -8,7 +8,7 @@
 //! parking, the LIFO slot) are still model-checked, with a queue whose own correctness is
 //! obvious. crossbeam's deque is itself tested by its authors (and its past resize/steal
 //! race, crossbeam #726, is fixed in the version we require).
-use crate::task::Notified;
+use crate::engine::Notified;
 
 #[cfg(not(loom))]
 mod imp {

@@ -7,28 +7,37 @@
 //! calls `block_in_place`, the core is handed to a fresh thread through `Shared::handoff`
 //! and this thread finishes the poll without a core, then leaves the run loop; the core's
 //! queues keep being served by the new thread, never stranded.
+use super::rand::FastRand;
 use super::{queue, stats, Shared};
+use crate::context;
+use crate::engine::Notified;
 use crate::loom::sync::atomic::{fence, Ordering::*};
 use crate::loom::sync::Arc;
 use crate::loom::Parker;
-use crate::task::Notified;
-use crate::util::FastRand;
-use std::cell::{Cell, RefCell};
+use crate::scheduler::{self, GLOBAL_QUEUE_INTERVAL};
+use std::cell::RefCell;
 use std::ptr;
 
 /// Consecutive polls from the LIFO slot before the deque gets a turn, so that two tasks
 /// waking each other cannot starve the rest of the queue (tokio uses the same number).
 const MAX_LIFO_POLLS: u8 = 3;
 
-/// Every this many ticks the worker looks at the injector first and checks for shutdown,
-/// so remote work is not starved by a worker whose local queue never empties.
-const GLOBAL_QUEUE_INTERVAL: u32 = 61;
+/// A poll in this many is timed, for the mean poll time in the metrics: reading the
+/// clock around every poll would cost more than many polls do.
+const POLL_SAMPLE_INTERVAL: u64 = 64;
 
 /// Looks a searching worker takes (about 20-50 µs in all) before it parks.
 #[cfg(not(loom))]
 const SPIN_ROUNDS: u32 = 64;
 #[cfg(loom)]
 const SPIN_ROUNDS: u32 = 1;
+
+/// Every this many spin rounds the worker yields its thread instead of spinning, so a
+/// spinning worker does not keep a producer it shares a core with from running.
+const SPIN_YIELD_EVERY: u32 = 8;
+
+/// CPU pause hints between two looks of a spin round (a few hundred nanoseconds).
+const SPIN_PAUSES: u32 = 64;
 
 /// One worker's private state.
 pub(crate) struct Core {
@@ -159,10 +168,10 @@ impl Core {
             return None;
         }
         for round in 0..SPIN_ROUNDS {
-            if round % 8 == 7 {
+            if round % SPIN_YIELD_EVERY == SPIN_YIELD_EVERY - 1 {
                 std::thread::yield_now();
             } else {
-                for _ in 0..64 {
+                for _ in 0..SPIN_PAUSES {
                     crate::loom::hint::spin_loop();
                 }
             }
@@ -207,39 +216,27 @@ impl Core {
     }
 }
 
-/// The per-thread state of a running worker.
-pub(super) struct Context {
+/// The per-thread state of a running worker (its `scheduler::Context`).
+pub(crate) struct Context {
     shared: Arc<Shared>,
     index: usize,
     /// The core, while a task is being polled (so schedules can reach it).
     core: RefCell<Option<Box<Core>>>,
 }
 
-thread_local! {
-    /// The worker `Context` of this thread, set for the span of `run`.
-    static CURRENT: Cell<*const Context> = const { Cell::new(ptr::null()) };
-}
-
-fn with_current<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
-    let ptr = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
-    // SAFETY: `CURRENT` is non-null only inside `run`, which owns the `Context` on its
-    // stack for at least as long as the pointer is set (restored on exit, even on panic).
-    f(unsafe { ptr.as_ref() })
-}
-
-/// Schedules `task` on the current worker if this thread is one of `shared`'s workers and
-/// holds its core; otherwise gives the task back.
-pub(super) fn try_schedule_local(
-    shared: &Shared,
-    task: Notified,
-    is_yield: bool,
-) -> Result<(), Notified> {
-    with_current(|cx| {
-        let Some(cx) = cx else { return Err(task) };
-        if !ptr::eq(&*cx.shared, shared) {
+impl Context {
+    /// Schedules `task` on this worker if it is one of `shared`'s and holds its core;
+    /// otherwise gives the task back.
+    pub(super) fn try_schedule_local(
+        &self,
+        shared: &Shared,
+        task: Notified,
+        is_yield: bool,
+    ) -> Result<(), Notified> {
+        if !ptr::eq(&*self.shared, shared) {
             return Err(task);
         }
-        let mut core = cx.core.borrow_mut();
+        let mut core = self.core.borrow_mut();
         match core.as_mut() {
             Some(core) if !core.is_shutdown => {
                 core.schedule_local(shared, task, is_yield);
@@ -247,7 +244,7 @@ pub(super) fn try_schedule_local(
             }
             _ => Err(task),
         }
-    })
+    }
 }
 
 /// The body of a worker thread: runs worker `index` until shutdown, or until its core is
@@ -257,26 +254,20 @@ pub(super) fn run(shared: Arc<Shared>, index: usize) {
         // `block_in_place` finished first and took its core back.
         return;
     };
-    let cx = Context {
+    let _runtime = context::enter_runtime(&scheduler::Handle::MultiThread(shared.clone()));
+    let cx = scheduler::Context::Worker(Context {
         shared,
         index,
         core: RefCell::new(None),
+    });
+    let scheduler::Context::Worker(me) = &cx else {
+        unreachable!("just built")
     };
-    let handle = crate::runtime::Handle::from_multi_thread(cx.shared.clone());
-    let _runtime = crate::runtime::context::enter_runtime(&handle, true);
-
-    struct Reset(*const Context);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            let prev = self.0;
-            let _ = CURRENT.try_with(|c| c.set(prev));
+    context::set_scheduler(&cx, || {
+        if let Some(core) = me.run(core) {
+            me.shared.shutdown_core(*core);
         }
-    }
-    let _reset = Reset(CURRENT.with(|c| c.replace(&cx)));
-
-    if let Some(core) = cx.run(core) {
-        cx.shared.shutdown_core(*core);
-    }
+    });
 }
 
 impl Context {
@@ -315,10 +306,10 @@ impl Context {
         // Relaxed: counters for the monitor and metrics, which tolerate stale reads.
         stats.polls.store(core.polls, Relaxed);
         stats.current_task.store(task.id().as_u64(), Relaxed);
-        let sample = core.polls % 64 == 0;
+        let sample = core.polls % POLL_SAMPLE_INTERVAL == 0;
         *self.core.borrow_mut() = Some(core);
         let started = sample.then(std::time::Instant::now);
-        robin_sync::coop::with_budget(|| task.run());
+        robin_sync::coop::with_budget(|| scheduler::run_task(task));
         if let Some(started) = started {
             stats.sample_poll(started.elapsed().as_nanos() as u64);
         }
@@ -369,12 +360,14 @@ impl Context {
 /// core back if that thread has not started yet. On a thread that is not a worker holding
 /// a core (a blocking thread, a `block_on` caller, a nested call) it just runs `f`.
 pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
-    let handed = with_current(|cx| {
-        let cx = cx?;
+    let handed = context::with_scheduler(|cx| {
+        let Some(scheduler::Context::Worker(cx)) = cx else {
+            return None;
+        };
         let core = cx.core.borrow_mut().take()?;
         *cx.shared.handoff[cx.index].lock().unwrap() = Some(core);
         let index = cx.index;
-        let handle = crate::runtime::Handle::from_multi_thread(cx.shared.clone());
+        let handle = scheduler::Handle::MultiThread(cx.shared.clone());
         let shared = cx.shared.clone();
         let spawned = cx
             .shared
@@ -389,7 +382,7 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
         Some((cx.shared.clone(), cx.index))
     });
     let Some((shared, index)) = handed else {
-        return crate::runtime::context::exit_runtime(f);
+        return context::exit_runtime(f);
     };
 
     /// Takes the core back after `f`, even if `f` panics.
@@ -398,8 +391,8 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
         fn drop(&mut self) {
             let core = self.0.handoff[self.1].lock().unwrap().take();
             if let Some(core) = core {
-                with_current(|cx| {
-                    if let Some(cx) = cx {
+                context::with_scheduler(|cx| {
+                    if let Some(scheduler::Context::Worker(cx)) = cx {
                         *cx.core.borrow_mut() = Some(core);
                     }
                 });
@@ -407,5 +400,5 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
         }
     }
     let _reclaim = Reclaim(shared, index);
-    crate::runtime::context::exit_runtime(f)
+    context::exit_runtime(f)
 }

@@ -1,6 +1,6 @@
 //! `task::Builder`: spawn a task with a name (shown in blocking reports).
-use super::raw::TaskMeta;
-use super::JoinHandle;
+use crate::engine::raw::TaskMeta;
+use crate::engine::JoinHandle;
 use crate::runtime::Handle;
 use std::future::Future;
 use std::io;

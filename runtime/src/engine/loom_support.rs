@@ -50,14 +50,16 @@ impl MockScheduler {
         F::Output: Send + 'static,
     {
         let meta = super::raw::TaskMeta::caller(None);
-        let (join, notified) = self
-            .inner
+        self.inner
             .owned
-            .bind(future, self.clone(), Id::next(), meta);
-        if let Some(notified) = notified {
-            self.schedule(notified);
-        }
-        join
+            .spawn(future, self.clone(), Id::next(), meta)
+    }
+
+    /// Spawns a `!Send` future bound to this thread (`OwnedTasks::spawn_local`).
+    #[cfg(not(loom))]
+    pub(crate) fn spawn_local<F: Future + 'static>(&self, future: F) -> JoinHandle<F::Output> {
+        let meta = super::raw::TaskMeta::caller(None);
+        self.inner.owned.spawn_local(future, self.clone(), meta)
     }
 
     pub(crate) fn pop(&self) -> Option<Notified> {

@@ -1,6 +1,6 @@
 //! A blocking job as a task: a future that runs its closure in its first poll.
+use crate::engine::{Notified, Schedule, Task};
 use crate::loom::sync::Arc;
-use crate::task::{Notified, Schedule, Task};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};

@@ -1,5 +1,7 @@
-//! The task functions users call: `spawn`, `spawn_blocking`, `block_in_place`, `yield_now`.
-use super::JoinHandle;
+//! The task functions users call: `spawn`, `spawn_blocking`, `block_in_place`,
+//! `yield_now`, and the current task's `id`.
+use crate::context;
+use crate::engine::{Id, JoinHandle};
 use crate::runtime::Handle;
 use crate::scheduler::{current_thread, multi_thread};
 use std::future::Future;
@@ -104,4 +106,29 @@ impl Future for YieldNow {
         cx.waker().wake_by_ref();
         Poll::Pending
     }
+}
+
+/// The id of the task being polled on this thread.
+///
+/// # Panics
+/// When called outside a task (use [`try_id`] there).
+///
+/// ```
+/// let rt = robin_runtime::runtime::Runtime::new().unwrap();
+/// let handle = rt.spawn(async { robin_runtime::task::id() });
+/// let id = handle.id();
+/// assert_eq!(rt.block_on(handle).unwrap(), id);
+/// ```
+#[track_caller]
+pub fn id() -> Id {
+    try_id().expect("robin::task::id() called outside of a task")
+}
+
+/// The id of the task being polled on this thread, or `None` outside a task.
+///
+/// ```
+/// assert!(robin_runtime::task::try_id().is_none());
+/// ```
+pub fn try_id() -> Option<Id> {
+    context::task_id()
 }

@@ -1,4 +1,4 @@
-//! Small helpers shared by the scheduler.
+//! The workers' random number generator (steal victims).
 
 /// A xorshift* generator for picking steal victims: fast, not cryptographic.
 #[derive(Debug)]

@@ -7,30 +7,33 @@
 //! `inject` queue and unpark the driving thread. Spawned tasks only make progress while
 //! some thread is inside `block_on`, as in tokio. A second thread calling `block_on` while
 //! the core is taken polls its own future and waits for the core to come back.
-use crate::blocking;
+//!
+//! Layer: scheduler (see `scheduler/mod.rs`).
+use super::{blocking, UnhandledPanic, GLOBAL_QUEUE_INTERVAL};
+use crate::context;
 use crate::driver::{self, Driver};
+use crate::engine::list::OwnedTasks;
+use crate::engine::{Notified, Schedule, Task};
 use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Parker, Unparker};
-use crate::runtime::{context, Handle};
-use crate::task::list::OwnedTasks;
-use crate::task::{Id, JoinHandle, Notified, Schedule, Task};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::ptr;
 use std::task::{Poll, Wake, Waker};
 
-/// Tasks run between two looks at the `block_on` future (when it was woken).
+/// Tasks run between two looks at the `block_on` future (when it was woken): the
+/// `block_on` future is one task among the others, so it gets its turn about as often
+/// as the inject queue does ([`GLOBAL_QUEUE_INTERVAL`]); tokio uses the same figure.
 const EVENT_INTERVAL: u32 = 61;
-/// Every this many ticks the inject queue goes first, so remote wakes are not starved.
-const GLOBAL_QUEUE_INTERVAL: u32 = 31;
 
 pub(crate) struct Shared {
     /// `None` once the runtime shut down: late wakes then just drop their task.
     inject: Mutex<Option<VecDeque<Notified>>>,
     pub(crate) owned: OwnedTasks,
+    /// The local tasks of the `LocalSet`s this runtime drives (metrics only).
+    pub(crate) local_tasks: Arc<super::local::LocalTaskCounts>,
     /// The core while no thread drives the runtime.
     core: Mutex<Option<Box<Core>>>,
     /// Threads in `block_on` waiting for the core.
@@ -39,7 +42,7 @@ pub(crate) struct Shared {
     unpark: Unpark,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) driver: Option<Arc<driver::Handle>>,
-    unhandled_panic: crate::runtime::UnhandledPanic,
+    pub(super) unhandled_panic: UnhandledPanic,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -66,32 +69,22 @@ pub(crate) struct Core {
     tick: u32,
 }
 
-struct Context {
+/// The scheduler context of the thread that holds the core (`scheduler::Context`).
+pub(crate) struct Context {
     shared: Arc<Shared>,
     core: RefCell<Option<Box<Core>>>,
 }
 
-thread_local! {
-    static CURRENT: Cell<*const Context> = const { Cell::new(ptr::null()) };
-}
-
-fn with_current<R>(f: impl FnOnce(Option<&Context>) -> R) -> R {
-    let ptr = CURRENT.try_with(|c| c.get()).unwrap_or(ptr::null());
-    // SAFETY: non-null only while `run_with_core` owns the `Context` on its stack (the
-    // guard there restores the previous pointer before the context is dropped).
-    f(unsafe { ptr.as_ref() })
-}
-
 /// Whether this thread is driving a current-thread runtime (for `block_in_place`).
 pub(crate) fn is_driving() -> bool {
-    with_current(|cx| cx.is_some())
+    context::with_scheduler(|cx| matches!(cx, Some(super::Context::CurrentThread(_))))
 }
 
 impl Shared {
     pub(crate) fn new(
         blocking: blocking::Spawner,
         driver: Option<Driver>,
-        unhandled_panic: crate::runtime::UnhandledPanic,
+        unhandled_panic: UnhandledPanic,
     ) -> Arc<Shared> {
         let park = Parker::new();
         let driver_handle = driver.as_ref().map(|d| d.handle.clone());
@@ -101,6 +94,7 @@ impl Shared {
         };
         Arc::new(Shared {
             inject: Mutex::new(Some(VecDeque::new())),
+            local_tasks: Arc::new(Default::default()),
             owned: OwnedTasks::new(1),
             unpark,
             core: Mutex::new(Some(Box::new(Core {
@@ -116,23 +110,6 @@ impl Shared {
         })
     }
 
-    pub(crate) fn spawn<F>(
-        me: &Arc<Shared>,
-        future: F,
-        id: Id,
-        meta: crate::task::raw::TaskMeta,
-    ) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let (join, notified) = me.owned.bind(future, me.clone(), id, meta);
-        if let Some(notified) = notified {
-            me.schedule(notified);
-        }
-        join
-    }
-
     pub(crate) fn injector_depth(&self) -> usize {
         self.inject
             .lock()
@@ -146,8 +123,8 @@ impl Shared {
     }
 
     /// Cancels every task and drops every queued reference (runtime drop).
-    pub(crate) fn shutdown(me: &Arc<Shared>, handle: &Handle) {
-        let _current = context::set_current(handle);
+    pub(crate) fn shutdown(me: &Arc<Shared>) {
+        let _current = context::set_handle(&super::Handle::CurrentThread(me.clone()));
         me.owned.close_and_shutdown_all();
         // Close the inject queue *before* looking for the core: a thread returning the
         // core checks the queue under the core lock (`return_core`), so either we find the
@@ -159,7 +136,7 @@ impl Shared {
             drop(std::mem::take(&mut core.local));
             if let Some(driver) = core.driver.as_mut() {
                 // Pending I/O waits and timers (of futures outside the runtime) fail.
-                driver.shutdown();
+                driver.shutdown(&mut driver::wake_each);
             }
         } else if let Some(driver) = &me.driver {
             driver.begin_shutdown();
@@ -169,8 +146,8 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) {
-        let task = with_current(|cx| {
-            if let Some(cx) = cx {
+        let task = context::with_scheduler(|cx| {
+            if let Some(super::Context::CurrentThread(cx)) = cx {
                 if Arc::ptr_eq(&cx.shared, self) {
                     if let Some(core) = cx.core.borrow_mut().as_mut() {
                         core.local.push_back(task);
@@ -202,10 +179,7 @@ impl Schedule for Arc<Shared> {
     }
 
     fn unhandled_panic(&self) {
-        if self.unhandled_panic == crate::runtime::UnhandledPanic::ShutdownRuntime {
-            // Cancels every task (the panicking one is cancelled as it returns).
-            self.owned.close_and_shutdown_all();
-        }
+        super::Handle::CurrentThread(self.clone()).unhandled_panic();
     }
 }
 
@@ -226,8 +200,9 @@ impl Wake for MainWaker {
 }
 
 /// `block_on` for a current-thread runtime.
-pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, handle: &Handle, future: F) -> F::Output {
-    let _runtime = context::enter_runtime(handle, false);
+#[track_caller]
+pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output {
+    let _runtime = context::enter_runtime(&super::Handle::CurrentThread(shared.clone()));
     let mut future = pin!(future);
     let mut parker: Option<Parker> = None;
     loop {
@@ -266,7 +241,7 @@ fn return_core(shared: &Shared, mut core: Box<Core>) {
         drop(slot);
         drop(std::mem::take(&mut core.local));
         if let Some(driver) = core.driver.as_mut() {
-            driver.shutdown();
+            driver.shutdown(&mut driver::wake_each);
         }
     } else {
         *slot = Some(core);
@@ -286,34 +261,29 @@ fn run_with_core<F: Future>(
     /// Owns the context; returns the core when dropped, on return and on unwind alike
     /// (a panicking `block_on` future must not take the runtime's core with it).
     struct CoreGuard<'a> {
-        cx: Context,
+        cx: super::Context,
         shared: &'a Shared,
     }
     impl Drop for CoreGuard<'_> {
         fn drop(&mut self) {
-            if let Some(core) = self.cx.core.borrow_mut().take() {
+            let super::Context::CurrentThread(cx) = &self.cx else {
+                unreachable!("built as a current-thread context")
+            };
+            if let Some(core) = cx.core.borrow_mut().take() {
                 return_core(self.shared, core);
             }
         }
     }
     let guard = CoreGuard {
-        cx: Context {
+        cx: super::Context::CurrentThread(Context {
             shared: shared.clone(),
             core: RefCell::new(Some(core)),
-        },
+        }),
         shared,
     };
-    let cx = &guard.cx;
-    struct Reset(*const Context);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            let prev = self.0;
-            let _ = CURRENT.try_with(|c| c.set(prev));
-        }
-    }
-    // Declared after `guard`, so it is dropped first: the thread-local never points at
-    // a context that is gone.
-    let _reset = Reset(CURRENT.with(|c| c.replace(cx)));
+    let super::Context::CurrentThread(cx) = &guard.cx else {
+        unreachable!("just built")
+    };
 
     let main = std::sync::Arc::new(MainWaker {
         woken: AtomicBool::new(true),
@@ -322,7 +292,9 @@ fn run_with_core<F: Future>(
     let waker = Waker::from(main.clone());
     let mut task_cx = std::task::Context::from_waker(&waker);
 
-    'outer: loop {
+    // The scheduler context is reset when the closure returns or unwinds, before `guard`
+    // (which owns it) drops.
+    context::set_scheduler(&guard.cx, || loop {
         if main.woken.swap(false, AcqRel) {
             let poll = robin_sync::coop::with_budget(|| future.as_mut().poll(&mut task_cx));
             if let Poll::Ready(out) = poll {
@@ -341,16 +313,16 @@ fn run_with_core<F: Future>(
                 }
             };
             match task {
-                Some(task) => robin_sync::coop::with_budget(|| task.run()),
+                Some(task) => robin_sync::coop::with_budget(|| super::run_task(task)),
                 None => {
                     if !main.woken.load(Acquire) {
                         park(cx, shared, &main.woken);
                     }
-                    continue 'outer;
+                    break;
                 }
             }
         }
-    }
+    })
 }
 
 /// Nothing to run: turn the driver (or sleep on the parker) until something is woken.
@@ -371,20 +343,16 @@ fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
         Some(driver) => {
             let mut put_back = PutBack(cx, Some(driver));
             let driver = put_back.1.as_mut().expect("just set");
-            if driver.handle.clock.is_paused() {
-                // Paused test clock: look for I/O without blocking; if nothing came in
-                // and nothing else is runnable, jump to the next timer (tokio's
-                // auto-advance) instead of sleeping.
-                let woken = driver.turn(Some(std::time::Duration::ZERO));
-                // Blocking work in flight (as tokio): the clock must not jump past
-                // it; its completion wakes us instead. The stats are read *before*
-                // `main_woken`: a job wakes its joiner before its thread is counted idle
-                // again (both under the pool's lock), so if the pool looks idle here,
-                // that wake-up is already visible below.
+            // Whether nothing but time can make progress (for a paused clock's
+            // auto-advance). Blocking work in flight counts as progress (as tokio): its
+            // completion wakes us instead. The pool's stats are read *before*
+            // `main_woken`: a job wakes its joiner before its thread is counted idle
+            // again (both under the pool's lock), so if the pool looks idle here, that
+            // wake-up is already visible below.
+            let idle = || {
                 let (threads, idle_threads, queued) = shared.blocking.stats();
                 let blocking_busy = threads > idle_threads || queued > 0;
-                let idle = woken == 0
-                    && !blocking_busy
+                !blocking_busy
                     && !main_woken.load(Acquire)
                     && cx
                         .core
@@ -396,13 +364,9 @@ fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
                         .lock()
                         .unwrap()
                         .as_ref()
-                        .is_none_or(VecDeque::is_empty);
-                if idle && !driver.auto_advance() {
-                    driver.turn(None);
-                }
-            } else {
-                driver.turn(None);
-            }
+                        .is_none_or(VecDeque::is_empty)
+            };
+            driver.park(idle, &mut driver::wake_each);
         }
         None => {
             let core = cx.core.borrow();

@@ -1,14 +1,17 @@
 //! Task-local storage: `task_local!` and [`LocalKey`].
 //!
 //! A value is bound with [`LocalKey::scope`] (for a future) or [`LocalKey::sync_scope`]
-//! (for a closure). A future's value lives in its [`TaskLocalFuture`] and is swapped into
-//! a per-key thread-local slot only while that future is being polled (or dropped), then
-//! swapped back out, so it follows the task across worker threads and nested scopes of
-//! the same key restore the outer value when they leave.
-use std::cell::RefCell;
+//! (for a closure). A future's value lives in its [`TaskLocalFuture`] and never moves:
+//! while that future is being polled (or dropped), a *frame* naming the key and pointing
+//! at the value is pushed onto this thread's list of task-local frames (in the one
+//! thread-local, `context.rs`) and popped when the poll returns or unwinds. A lookup
+//! walks the frames innermost first, so the value follows the task across worker
+//! threads, and a nested scope of the same key shadows the outer value until it leaves.
+//! Keys need no thread-local of their own: a key is identified by its address.
+use crate::context;
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomPinned;
+use std::marker::{PhantomData, PhantomPinned};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -44,13 +47,7 @@ macro_rules! task_local {
 macro_rules! __task_local_inner {
     ($(#[$attr:meta])* $vis:vis $name:ident, $t:ty) => {
         $(#[$attr])*
-        $vis static $name: $crate::task::LocalKey<$t> = {
-            ::std::thread_local! {
-                static __ROBIN_TASK_LOCAL: ::std::cell::RefCell<::std::option::Option<$t>> =
-                    const { ::std::cell::RefCell::new(::std::option::Option::None) };
-            }
-            $crate::task::LocalKey::__new(__ROBIN_TASK_LOCAL)
-        };
+        $vis static $name: $crate::task::LocalKey<$t> = $crate::task::LocalKey::__new();
     };
 }
 
@@ -59,7 +56,11 @@ macro_rules! __task_local_inner {
 /// The value is visible to the code a [`scope`](Self::scope) runs, on whatever thread
 /// polls it; elsewhere accessing it fails ([`try_with`](Self::try_with)) or panics.
 pub struct LocalKey<T: 'static> {
-    inner: std::thread::LocalKey<RefCell<Option<T>>>,
+    /// Gives the key a size, so every key `static` has an address of its own (its
+    /// identity in the frames).
+    _addr: u8,
+    /// `fn() -> T`: the key holds no `T`, so it is `Send + Sync` whatever `T` is.
+    _value: PhantomData<fn() -> T>,
 }
 
 /// [`LocalKey::try_with`] was called where the key has no value.
@@ -82,44 +83,23 @@ impl fmt::Display for AccessError {
 
 impl std::error::Error for AccessError {}
 
-/// Swaps `slot` with the key's thread-local value on creation and again on drop (also
-/// when unwinding), so the outer value is always restored.
-struct Swap<'a, T: 'static> {
-    key: &'static std::thread::LocalKey<RefCell<Option<T>>>,
-    slot: &'a mut Option<T>,
-}
-
-impl<'a, T: 'static> Swap<'a, T> {
-    #[track_caller]
-    fn enter(
-        key: &'static std::thread::LocalKey<RefCell<Option<T>>>,
-        slot: &'a mut Option<T>,
-    ) -> Swap<'a, T> {
-        key.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut current) => std::mem::swap(&mut *current, slot),
-            Err(_) => panic!(
-                "cannot enter a task-local scope while the task-local value is borrowed \
-                 (inside `LocalKey::with`)"
-            ),
-        });
-        Swap { key, slot }
-    }
-}
-
-impl<T: 'static> Drop for Swap<'_, T> {
-    fn drop(&mut self) {
-        // The borrow taken by `with` ended before we can run (ours is the only code in
-        // between), so this cannot fail unless the thread-local is being destroyed.
-        let _ = self
-            .key
-            .try_with(|cell| std::mem::swap(&mut *cell.borrow_mut(), self.slot));
-    }
-}
-
 impl<T: 'static> LocalKey<T> {
     #[doc(hidden)]
-    pub const fn __new(inner: std::thread::LocalKey<RefCell<Option<T>>>) -> LocalKey<T> {
-        LocalKey { inner }
+    pub const fn __new() -> LocalKey<T> {
+        LocalKey {
+            _addr: 0,
+            _value: PhantomData,
+        }
+    }
+
+    /// The key's identity in the task-local frames.
+    fn id(&'static self) -> *const () {
+        (self as *const LocalKey<T>).cast()
+    }
+
+    /// Runs `f` with `slot` in scope as this key's value.
+    fn enter<R>(&'static self, slot: &Option<T>, f: impl FnOnce() -> R) -> R {
+        context::with_task_local(self.id(), (slot as *const Option<T>).cast(), f)
     }
 
     /// Runs `future` with the key set to `value` while it is polled.
@@ -154,9 +134,8 @@ impl<T: 'static> LocalKey<T> {
     where
         F: FnOnce() -> R,
     {
-        let mut slot = Some(value);
-        let _swap = Swap::enter(&self.inner, &mut slot);
-        f()
+        let slot = Some(value);
+        self.enter(&slot, f)
     }
 
     /// Calls `f` with a reference to the value.
@@ -195,33 +174,41 @@ impl<T: 'static> LocalKey<T> {
     where
         F: FnOnce(&T) -> R,
     {
-        let mut f = Some(f);
-        let r = self.inner.try_with(|cell| {
-            let borrow = cell.try_borrow().ok()?;
-            let value = borrow.as_ref()?;
-            let f = f.take()?;
-            Some(f(value))
-        });
-        match r {
-            Ok(Some(r)) => Ok(r),
-            _ => Err(AccessError { _private: () }),
+        let Some(value) = context::find_task_local(self.id()) else {
+            return Err(AccessError { _private: () });
+        };
+        // SAFETY: 1. only `enter` pushes frames with this key's id, and it points them at
+        // an `Option<T>` of this key's `T` (a key's address names one `static` of one
+        // type); 2. the frame is only listed while `enter`'s caller keeps the slot alive
+        // and unmoved (a `sync_scope` local, or a pinned `TaskLocalFuture` during its poll
+        // or drop), which lasts at least as long as this call, made from inside that
+        // scope; 3. nothing writes the slot while the frame is listed: only shared
+        // references to it are made.
+        let value = unsafe { &*value.cast::<Option<T>>() };
+        match value.as_ref() {
+            Some(value) => Ok(f(value)),
+            None => Err(AccessError { _private: () }),
         }
     }
 }
 
-impl<T: Copy + 'static> LocalKey<T> {
-    /// A copy of the value.
+impl<T: Clone + 'static> LocalKey<T> {
+    /// A clone of the value (tokio's `LocalKey::get`, for `T: Clone`).
     ///
     /// # Panics
     /// If the key is not set here.
     ///
     /// ```
-    /// robin_runtime::task_local! { static N: i64; }
+    /// robin_runtime::task_local! {
+    ///     static N: i64;
+    ///     static NAME: String;
+    /// }
     /// assert_eq!(N.sync_scope(-3, || N.get()), -3);
+    /// assert_eq!(NAME.sync_scope("robin".to_string(), || NAME.get()), "robin");
     /// ```
     #[track_caller]
     pub fn get(&'static self) -> T {
-        self.with(|v| *v)
+        self.with(T::clone)
     }
 }
 
@@ -236,7 +223,8 @@ impl<T: 'static> fmt::Debug for LocalKey<T> {
 /// The inner future is also dropped with the value set, so its destructors see it.
 pub struct TaskLocalFuture<T: 'static, F> {
     key: &'static LocalKey<T>,
-    /// The value while the inner future is not being polled; not pinned (only swapped).
+    /// The value; it never moves while pinned (the frames point at it), and is only
+    /// ever read through shared references.
     slot: Option<T>,
     /// Structurally pinned: never moved out; dropped in place (`None`) when done.
     future: Option<F>,
@@ -250,22 +238,24 @@ impl<T: 'static, F: Future> Future for TaskLocalFuture<T, F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: 1. `future` is structurally pinned: it is only ever accessed through
         // `Pin<&mut Option<F>>` below and in `Drop`, where it is dropped in place and never
-        // moved out; 2. `slot` and `key` are not pinned (we only swap/read them), which is
-        // fine because no `Pin<&mut T>` is ever made; 3. the struct is `!Unpin`
-        // (`PhantomPinned`), so safe code cannot move it after pinning.
+        // moved out; 2. `slot` is not moved while pinned either (the struct is `!Unpin`
+        // through `PhantomPinned`, and we only read it), so the frame can point at it.
         let this = unsafe { self.get_unchecked_mut() };
-        let _swap = Swap::enter(&this.key.inner, &mut this.slot);
+        let key = this.key;
+        let slot = &this.slot;
         // SAFETY: `this.future` is pinned because `self` was (see above).
         let mut future = unsafe { Pin::new_unchecked(&mut this.future) };
-        let Some(inner) = future.as_mut().as_pin_mut() else {
-            panic!("`TaskLocalFuture` polled after completion");
-        };
-        let out = inner.poll(cx);
-        if out.is_ready() {
-            // Drop the finished future while the value is still set.
-            future.set(None);
-        }
-        out
+        key.enter(slot, || {
+            let Some(inner) = future.as_mut().as_pin_mut() else {
+                panic!("`TaskLocalFuture` polled after completion");
+            };
+            let out = inner.poll(cx);
+            if out.is_ready() {
+                // Drop the finished future while the value is still set.
+                future.set(None);
+            }
+            out
+        })
     }
 }
 
@@ -274,22 +264,13 @@ impl<T: 'static, F> Drop for TaskLocalFuture<T, F> {
         if self.future.is_none() {
             return;
         }
-        // Drop the inner future with the value in scope, when the value is still ours to
-        // swap in (not if the thread-local is mid-borrow or gone: then drop it plainly).
-        let can_enter = self
-            .key
-            .inner
-            .try_with(|cell| cell.try_borrow_mut().is_ok())
-            .unwrap_or(false);
+        // Drop the inner future with the value in scope, so its destructors see it.
+        let key = self.key;
+        let slot = &self.slot;
         // SAFETY: `drop` is the last use of a possibly pinned `self`: the future is
         // dropped in place, never moved (see `poll`).
         let mut future = unsafe { Pin::new_unchecked(&mut self.future) };
-        if can_enter {
-            let _swap = Swap::enter(&self.key.inner, &mut self.slot);
-            future.set(None);
-        } else {
-            future.set(None);
-        }
+        key.enter(slot, || future.set(None));
     }
 }
 
@@ -298,5 +279,54 @@ impl<T: 'static, F> fmt::Debug for TaskLocalFuture<T, F> {
         f.debug_struct("TaskLocalFuture")
             .field("done", &self.future.is_none())
             .finish_non_exhaustive()
+    }
+}
+
+/// The frame list's unsafe lookups, also run under Miri
+/// (`cargo +nightly miri test -p robin-runtime --lib api::task_local`).
+#[cfg(all(test, not(loom)))]
+mod tests {
+    crate::task_local! {
+        static N: u32;
+        static S: String;
+    }
+
+    #[test]
+    fn nested_scopes_shadow_and_restore() {
+        assert!(N.try_with(|_| ()).is_err());
+        let out = futures::executor::block_on(N.scope(1, async {
+            let inner = N
+                .scope(2, async {
+                    N.get() + S.sync_scope("abc".to_string(), || S.with(|s| s.len() as u32))
+                })
+                .await;
+            (inner, N.get(), S.try_with(|_| ()).is_err())
+        }));
+        assert_eq!(out, (5, 1, true));
+        assert!(N.try_with(|_| ()).is_err());
+    }
+
+    #[test]
+    fn an_unfinished_scope_drops_its_future_with_the_value_set() {
+        use std::future::Future;
+        struct SeesValue(std::rc::Rc<std::cell::Cell<Option<u32>>>);
+        impl Drop for SeesValue {
+            fn drop(&mut self) {
+                self.0.set(N.try_with(|n| *n).ok());
+            }
+        }
+        let seen = std::rc::Rc::new(std::cell::Cell::new(None));
+        let guard = SeesValue(seen.clone());
+        let fut = N.scope(7, async move {
+            let _g = guard;
+            std::future::pending::<()>().await
+        });
+        let mut fut = Box::pin(fut);
+        let waker = futures::task::noop_waker();
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        drop(fut);
+        assert_eq!(seen.get(), Some(7));
+        assert!(N.try_with(|_| ()).is_err());
     }
 }

@@ -9,7 +9,8 @@
 //! lock, takes all tasks out and shuts each down. A spawn racing with close either inserts
 //! before the shard is closed (and is taken out and shut down with the rest) or finds it
 //! closed and is shut down at once: the shard lock orders the two.
-use super::raw::RawTask;
+use super::local::ThreadBound;
+use super::raw::{RawTask, TaskMeta};
 use super::{Id, JoinHandle, Notified, Schedule, Task};
 use crate::loom::sync::Mutex;
 use crossbeam_utils::CachePadded;
@@ -45,24 +46,52 @@ impl OwnedTasks {
         &self.shards[id.as_u64() as usize & self.mask]
     }
 
-    /// Creates a task, registers it and returns its `JoinHandle` and the `Notified` to
-    /// schedule. When the list is closed the task is cancelled at once (its handle reports
-    /// cancellation) and no `Notified` is returned.
-    pub(crate) fn bind<F, S>(
+    /// Creates a task, registers it and schedules its first poll (through its own
+    /// scheduler, `Schedule::schedule`); returns its `JoinHandle`. When the list is closed
+    /// the task is cancelled at once (its handle reports cancellation).
+    pub(crate) fn spawn<F, S>(
         &self,
         future: F,
         scheduler: S,
         id: Id,
-        meta: super::raw::TaskMeta,
-    ) -> (JoinHandle<F::Output>, Option<Notified>)
+        meta: TaskMeta,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
         S: Schedule,
     {
         let raw = RawTask::new(future, scheduler, id, 3, meta);
-        // SAFETY: the three references `RawTask::new` counted go one each to the list's
-        // `Task`, the `Notified` and the `JoinHandle` (which also takes the join interest).
+        // SAFETY: just allocated with three references, output `F::Output`.
+        unsafe { self.bind_raw(raw) }
+    }
+
+    /// [`spawn`](Self::spawn) for a `!Send` future, bound to the calling thread (with a
+    /// fresh id): it is wrapped in a [`ThreadBound`] that is polled and dropped only
+    /// here. The scheduler must run the task on this thread (`scheduler::local` does); the
+    /// `JoinHandle` is created here too, so a `!Send` output is only touched here.
+    pub(crate) fn spawn_local<F: Future + 'static, S: Schedule>(
+        &self,
+        future: F,
+        scheduler: S,
+        meta: TaskMeta,
+    ) -> JoinHandle<F::Output> {
+        let raw = RawTask::new(ThreadBound::new(future), scheduler, Id::next(), 3, meta);
+        // SAFETY: just allocated with three references; `ThreadBound<F>`'s output is
+        // `F::Output`.
+        unsafe { self.bind_raw(raw) }
+    }
+
+    /// Registers a task just allocated with three references and schedules it.
+    ///
+    /// # Safety
+    /// 1. `raw` was just allocated by `RawTask::new` with `refs == 3`, and nobody else
+    ///    holds it yet.
+    /// 2. The task's output type is `T`.
+    unsafe fn bind_raw<T>(&self, raw: RawTask) -> JoinHandle<T> {
+        // SAFETY: by 1., the three references go one each to the list's `Task`, the
+        // `Notified` and the `JoinHandle` (which also takes the join interest); by 2.
+        // the handle's `T` is the task's output type.
         let (task, notified, join) = unsafe {
             (
                 Task::from_raw(raw),
@@ -71,13 +100,14 @@ impl OwnedTasks {
             )
         };
         match self.insert(task) {
-            Ok(()) => (join, Some(notified)),
+            // The handle we hold keeps the task alive while its scheduler runs.
+            Ok(()) => notified.schedule(),
             Err(task) => {
                 task.shutdown();
                 drop(notified);
-                (join, None)
             }
         }
+        join
     }
 
     fn insert(&self, task: Task) -> Result<(), Task> {
@@ -144,7 +174,7 @@ impl OwnedTasks {
 
     /// The name and spawn location of the live task `id` (for blocking reports). The
     /// shard lock keeps the task listed, hence alive, while its header is read.
-    pub(crate) fn describe(&self, id: Id) -> Option<super::raw::TaskMeta> {
+    pub(crate) fn describe(&self, id: Id) -> Option<TaskMeta> {
         let shard = self.shard(id).lock().unwrap();
         shard
             .slots

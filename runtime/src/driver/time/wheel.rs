@@ -285,7 +285,7 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
-    use crate::driver::timer::SHUTDOWN;
+    use crate::driver::time::timer::SHUTDOWN;
     use crate::loom::sync::Mutex;
 
     /// The driver fires a timer while its owner polls it (registering a waker) and then

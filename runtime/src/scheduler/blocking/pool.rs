@@ -1,20 +1,17 @@
 //! The pool's threads and queue (see the module docs in `mod.rs`).
 use super::task::{BlockingSchedule, BlockingTask};
+use crate::context;
+use crate::engine::{self, Id, JoinHandle, Notified};
 use crate::loom::sync::{Arc, Condvar, Mutex};
-use crate::runtime::{Config, Handle};
-use crate::task::{self, Id, JoinHandle, Notified};
-use std::cell::RefCell;
+use crate::scheduler::{self, Config, Handle};
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::sync::mpsc;
 use std::time::Duration;
 
-thread_local! {
-    /// On a pool thread: its own exit sender. A thread spawned by a pool thread after
-    /// shutdown began (a worker handed over by `block_in_place`) inherits a clone, so
-    /// shutdown still waits for it.
-    static EXIT_TX: RefCell<Option<mpsc::Sender<()>>> = const { RefCell::new(None) };
-}
+// A pool thread keeps its own exit sender in the thread context (`blocking_exit`). A
+// thread spawned by a pool thread after shutdown began (a worker handed over by
+// `block_in_place`) inherits a clone, so shutdown still waits for it.
 
 /// Spawns jobs onto the pool; cheap to clone, held by the scheduler.
 #[derive(Clone)]
@@ -167,8 +164,8 @@ impl Spawner {
         let schedule = BlockingSchedule {
             pool: self.inner.clone(),
         };
-        let meta = task::raw::TaskMeta::caller(None);
-        let (notified, join) = task::unowned(BlockingTask::new(func), schedule, Id::next(), meta);
+        let meta = engine::raw::TaskMeta::caller(None);
+        let (notified, join) = engine::unowned(BlockingTask::new(func), schedule, Id::next(), meta);
         let res = Inner::push(&self.inner, handle, notified, mandatory);
         (join, res)
     }
@@ -197,10 +194,7 @@ impl Inner {
         }
         let id = state.next_thread_id;
         state.next_thread_id += 1;
-        let exit_tx = state
-            .exit_tx
-            .clone()
-            .or_else(|| EXIT_TX.try_with(|t| t.borrow().clone()).ok().flatten());
+        let exit_tx = state.exit_tx.clone().or_else(context::blocking_exit);
         match Inner::spawn_thread(this, handle, id, exit_tx) {
             Ok(thread) => {
                 state.num_threads += 1;
@@ -257,8 +251,8 @@ impl Inner {
         let inner = this.clone();
         let handle = handle.clone();
         builder.spawn(move || {
-            let _ = EXIT_TX.try_with(|t| *t.borrow_mut() = exit_tx.clone());
-            let _enter = crate::runtime::context::set_current(&handle);
+            context::set_blocking_exit(exit_tx.clone());
+            let _enter = context::set_handle(&handle);
             if let Some(f) = &inner.config.after_start {
                 f();
             }
@@ -268,7 +262,7 @@ impl Inner {
             }
             drop(_enter);
             // Last: tells shutdown this thread has left the pool.
-            let _ = EXIT_TX.try_with(|t| t.borrow_mut().take());
+            drop(context::set_blocking_exit(None));
             drop(exit_tx);
         })
     }
@@ -283,7 +277,7 @@ impl Inner {
                 if shutdown && !mandatory {
                     task.into_task().shutdown();
                 } else {
-                    task.run();
+                    scheduler::run_task(task);
                 }
                 state = self.state.lock().unwrap();
             }
@@ -322,7 +316,7 @@ impl Inner {
         while let Some((task, mandatory)) = state.queue.pop_front() {
             drop(state);
             if mandatory {
-                task.run();
+                scheduler::run_task(task);
             } else {
                 task.into_task().shutdown();
             }

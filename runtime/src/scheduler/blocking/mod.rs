@@ -10,6 +10,8 @@
 //! (their handles report cancellation) except *mandatory* ones (worker threads, which must
 //! run to drain their queues), and the caller waits for the threads up to a timeout.
 //! A job already running cannot be interrupted: shutdown waits for it (or times out).
+//!
+//! Layer: scheduler (see `scheduler/mod.rs`).
 mod pool;
 mod task;
 

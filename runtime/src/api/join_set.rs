@@ -18,13 +18,13 @@
 //! filters it out.
 //!
 //! `LocalSet` (in `local.rs`) drives its tasks with the same list.
-use super::{AbortHandle, Id, JoinError, JoinHandle};
+use crate::engine::{AbortHandle, Id, JoinError, JoinHandle};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::runtime::Handle;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -443,6 +443,40 @@ impl<T> JoinSet<T> {
     }
 }
 
+impl<T: 'static> JoinSet<T> {
+    /// Spawns a `!Send` future on the current [`LocalSet`](super::LocalSet) as a member
+    /// of the set (tokio's `JoinSet::spawn_local`); returns a handle that can abort it.
+    ///
+    /// # Panics
+    /// Outside a `LocalSet` context (see [`spawn_local`](super::spawn_local)).
+    ///
+    /// ```
+    /// use robin_runtime::task::{JoinSet, LocalSet};
+    /// use std::rc::Rc;
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread().build().unwrap();
+    /// let sum = LocalSet::new().block_on(&rt, async {
+    ///     let mut set = JoinSet::new();
+    ///     for i in 0..4 {
+    ///         let rc = Rc::new(i);
+    ///         set.spawn_local(async move { *rc });
+    ///     }
+    ///     let mut sum = 0;
+    ///     while let Some(res) = set.join_next().await {
+    ///         sum += res.unwrap();
+    ///     }
+    ///     sum
+    /// });
+    /// assert_eq!(sum, 6);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(super::local_set::spawn_local(future))
+    }
+}
+
 impl<T: Send + 'static> JoinSet<T> {
     /// Spawns `future` on the current runtime as a member of the set; returns a handle
     /// that can abort it.
@@ -464,7 +498,7 @@ impl<T: Send + 'static> JoinSet<T> {
     where
         F: Future<Output = T> + Send + 'static,
     {
-        self.insert(super::spawn(future))
+        self.insert(super::spawn::spawn(future))
     }
 
     /// Spawns `future` on the runtime of `handle` (usable outside a runtime context).
@@ -501,7 +535,7 @@ impl<T: Send + 'static> JoinSet<T> {
     where
         F: FnOnce() -> T + Send + 'static,
     {
-        self.insert(super::spawn_blocking(func))
+        self.insert(super::spawn::spawn_blocking(func))
     }
 }
 

@@ -1,5 +1,5 @@
 //! `BlockingReport`: what the blocking detector says about a worker stuck in one poll.
-use crate::task::Id;
+use crate::engine::Id;
 use std::fmt;
 use std::panic::Location;
 use std::time::Duration;

@@ -6,7 +6,7 @@
 //! User code (the future's `poll` and `drop`, the output's `drop`, the join waker) may
 //! panic anywhere; each such call is wrapped in `catch_unwind` so that no panic unwinds
 //! through a half-done transition: the invariant the state word describes always holds.
-use super::id::{self, Id};
+use super::id::Id;
 use super::raw::{Cell, Core, Header, OutputSlot, RawTask, Stage, Trailer};
 use super::state::{TransitionToIdle, TransitionToRunning};
 use super::{JoinError, Notified, Schedule, Task};
@@ -24,8 +24,8 @@ struct Harness<F: Future, S> {
 
 impl<F, S> Harness<F, S>
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     /// # Safety
@@ -105,7 +105,6 @@ where
     fn poll_future(&self) -> bool {
         let waker = waker_ref(self.cell.cast());
         let mut cx = Context::from_waker(&waker);
-        let _current = id::CurrentGuard::enter(self.id());
         // Feature `tracing`: the poll runs inside a `runtime.spawn` span describing the
         // task (tokio-console's field names).
         #[cfg(feature = "tracing")]
@@ -316,8 +315,8 @@ where
 ///    reference.
 pub(super) unsafe fn poll<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // SAFETY: 1. of this function's contract.
@@ -329,8 +328,8 @@ where
 ///    which becomes the `Notified`'s (its NOTIFIED bit is already set).
 pub(super) unsafe fn schedule<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // SAFETY: 1. of this function's contract.
@@ -344,8 +343,8 @@ where
 /// 1. `ptr` is the header of a `Cell<F, S>` whose last reference the caller dropped.
 pub(super) unsafe fn dealloc<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // SAFETY: 1. of this function's contract.
@@ -357,8 +356,8 @@ where
 /// 3. `dst` points to a valid `Poll<Result<F::Output, JoinError>>`.
 pub(super) unsafe fn try_read_output<F, S>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker)
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // SAFETY: 1. of this function's contract.
@@ -375,8 +374,8 @@ where
 ///    up its interest and its reference.
 pub(super) unsafe fn drop_join_handle_slow<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // SAFETY: 1. of this function's contract.
@@ -408,8 +407,8 @@ where
 /// 1. `ptr` is the header of a live `Cell<F, S>`; 2. the caller gives up one reference.
 pub(super) unsafe fn shutdown<F, S>(ptr: NonNull<Header>)
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // SAFETY: 1. of this function's contract.

@@ -101,8 +101,8 @@ pub(crate) struct Vtable {
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     &Vtable {
@@ -126,8 +126,8 @@ impl RawTask {
     /// Allocates a task holding `refs` references (see `state.rs` for what they are).
     pub(super) fn new<F, S>(future: F, scheduler: S, id: Id, refs: usize, meta: TaskMeta) -> RawTask
     where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
         S: Schedule,
     {
         let cell = Box::new(Cell {
@@ -217,8 +217,11 @@ pub(crate) struct Task {
     raw: RawTask,
 }
 
-// SAFETY: 1. the task's future and output are `Send` (required by every constructor);
-// 2. all shared access to the allocation goes through the atomic state word, which hands
+// SAFETY: 1. the task's future and output are `Send` (required by `OwnedTasks::bind` and
+// `unowned`), or the task is local (`OwnedTasks::bind_local`): its future is wrapped in a
+// `ThreadBound` that is polled and dropped only on its owner thread (checked, see
+// `local.rs`), and its `!Send` output is only touched by the poller (the owner) or by the
+// `JoinHandle`, which is `!Send` for such an output; 2. all shared access to the allocation goes through the atomic state word, which hands
 // exclusive access to the stage to one thread at a time; so a reference may move to and be
 // used from any thread.
 unsafe impl Send for Task {}
@@ -287,6 +290,16 @@ impl Notified {
 
     pub(crate) fn id(&self) -> Id {
         self.0.id()
+    }
+
+    /// Hands the task to its own scheduler (`Schedule::schedule`), consuming this
+    /// reference. The caller must hold another reference across the call: the scheduler
+    /// handle lives inside the task allocation.
+    pub(crate) fn schedule(self) {
+        let raw = self.0.into_raw();
+        // SAFETY: the vtable belongs to this allocation, and `schedule` consumes exactly
+        // the reference this `Notified` owned (its NOTIFIED bit is set).
+        unsafe { (raw.header().vtable.schedule)(raw.header_ptr()) }
     }
 
     /// Drops the queue entry without polling: used when draining queues at shutdown.

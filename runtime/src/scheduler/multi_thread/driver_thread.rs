@@ -1,0 +1,111 @@
+//! The driver thread of a multi-thread runtime: the one thread that blocks in
+//! `epoll_wait`, and how the wake-ups of one driver turn reach the workers.
+//!
+//! One turn may wake hundreds of tasks. Waking a parked worker for each would unpark
+//! every worker even when one could run them all. So while this thread wakes the batch
+//! of one turn, its [`Context`] is the thread's scheduler context: a schedule onto *this*
+//! runtime from here only pushes to the injector and marks the batch
+//! ([`Context::defer_notify`]); when the batch ends one `notify_parked` is issued. The
+//! woken worker searches, and when it finds work while being the last searcher it wakes
+//! the next (README: the searching chain), so only as many workers wake as the queued
+//! work keeps busy.
+//!
+//! The driver itself knows nothing of this: it hands each turn's wakers to the sink
+//! this module passes in.
+use super::Shared;
+use crate::context;
+use crate::driver::Driver;
+use crate::loom::sync::atomic::{fence, Ordering::SeqCst};
+use crate::loom::sync::Arc;
+use std::cell::Cell;
+use std::task::Waker;
+use std::time::Duration;
+
+/// Empty non-blocking looks the driver thread takes after a busy turn before it blocks
+/// in `epoll_wait` again (see [`run`]).
+const DRIVER_SPINS: u32 = 64;
+
+/// The driver thread's scheduler context (see the module docs).
+pub(crate) struct Context {
+    shared: Arc<Shared>,
+    /// A schedule in the current batch skipped its notification.
+    needs_notify: Cell<bool>,
+}
+
+impl Context {
+    /// Whether this driver thread serves `shared`'s runtime.
+    pub(super) fn serves(&self, shared: &Shared) -> bool {
+        std::ptr::eq(&*self.shared, shared)
+    }
+
+    /// Records that a task was queued without notifying a worker.
+    pub(super) fn defer_notify(&self) {
+        self.needs_notify.set(true);
+    }
+
+    /// The sink for one turn's wakers: wake them all, then notify once.
+    fn wake_batch(&self, wakers: std::vec::Drain<'_, Waker>) {
+        /// Issues the batch's one notification on return and on unwind (a waker that
+        /// panics must not leave queued work without a worker).
+        struct Flush<'a>(&'a Context);
+        impl Drop for Flush<'_> {
+            fn drop(&mut self) {
+                if self.0.needs_notify.replace(false) {
+                    // Orders the batch's pushes before reading the idle state (README).
+                    fence(SeqCst);
+                    self.0.shared.notify_parked();
+                }
+            }
+        }
+        let _flush = Flush(self);
+        wakers.for_each(Waker::wake);
+    }
+}
+
+/// Starts the driver thread of `shared`'s runtime.
+pub(super) fn spawn(
+    driver: Driver,
+    shared: Arc<Shared>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    let name = format!("{}-driver", (shared.config.thread_name)());
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || run(driver, shared))
+}
+
+/// The thread's body: turn the driver until the runtime shuts down.
+fn run(mut driver: Driver, shared: Arc<Shared>) {
+    let cx = super::super::Context::Driver(Context {
+        shared,
+        needs_notify: Cell::new(false),
+    });
+    let super::super::Context::Driver(me) = &cx else {
+        unreachable!("just built")
+    };
+    context::set_scheduler(&cx, || {
+        let mut sink = |wakers: std::vec::Drain<'_, Waker>| me.wake_batch(wakers);
+        while !driver.handle.is_shutdown() {
+            let mut woken = driver.turn(None, &mut sink);
+            // Busy I/O comes in bursts: after a turn that woke tasks, keep looking
+            // without blocking for a short while (yielding the core in between), so the
+            // next events are picked up without a sender having to wake this thread out
+            // of `epoll_wait` (an IPI and a context switch per event, measured as the
+            // top cost of request/response traffic). Bounded: after `DRIVER_SPINS`
+            // empty looks in a row, it blocks again.
+            let mut empty = 0;
+            while woken > 0 || (empty > 0 && empty < DRIVER_SPINS) {
+                if woken > 0 {
+                    empty = 1;
+                } else {
+                    empty += 1;
+                    std::thread::yield_now();
+                }
+                if driver.handle.is_shutdown() {
+                    break;
+                }
+                woken = driver.turn(Some(Duration::ZERO), &mut sink);
+            }
+        }
+        driver.shutdown(&mut sink);
+    });
+}
