@@ -72,7 +72,8 @@ impl AsyncIo for RobinIo {
         s: &'a mut Self::Stream,
         buf: &'a mut [u8],
     ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        s.read_exact(buf)
+        // tokio's signature: `read_exact` yields the byte count, here always `buf.len()`.
+        async move { s.read_exact(buf).await.map(drop) }
     }
     fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
         robin::time::sleep(d)
