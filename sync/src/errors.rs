@@ -1,5 +1,11 @@
-//! Errors of the locks and the semaphore (channel errors live in each channel's `error`
-//! module).
+//! Errors shared by the locks, the semaphore and the once-cells, re-exported at the crate
+//! root (tokio's `sync::{AcquireError, TryAcquireError, TryLockError, SetError}` paths).
+//!
+//! The crate's one error convention: errors that belong to one primitive live in that
+//! primitive's own `error.rs` (`mpsc::error`, `broadcast::error`, `oneshot::error`,
+//! `watch::error`, tokio's paths); errors several primitives share live here. Every error is
+//! a plain value implementing `Debug`, `Display` and `std::error::Error`; errors that hand a
+//! value back never print it (`Debug` shows `..`), so they need no `T: Debug`.
 use std::fmt;
 
 /// The lock could not be taken right away by a `try_*` method.
