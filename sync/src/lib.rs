@@ -51,6 +51,7 @@
 mod barrier;
 mod batch_semaphore;
 pub mod broadcast;
+pub mod context;
 pub mod coop;
 mod errors;
 mod loom;

@@ -84,8 +84,9 @@ impl<T> Mutex<T> {
     /// *m.blocking_lock() += 1;
     /// assert_eq!(*m.blocking_lock(), 2);
     /// ```
+    #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
-        crate::loom::block_on(self.lock())
+        crate::context::block_on(self.lock())
     }
 
     /// Blocking version of [`lock_owned`](Self::lock_owned).
@@ -95,8 +96,9 @@ impl<T> Mutex<T> {
     /// let m = Arc::new(robin_sync::Mutex::new(1));
     /// assert_eq!(*m.blocking_lock_owned(), 1);
     /// ```
+    #[track_caller]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        crate::loom::block_on(self.lock_owned())
+        crate::context::block_on(self.lock_owned())
     }
 
     /// Waits for the lock, returning a guard that owns an `Arc` of the mutex (so it is

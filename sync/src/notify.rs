@@ -341,17 +341,19 @@ impl Notified<'_> {
                 false
             }
             State::Waiting(key) => {
+                // Declared before the guard, so dropped after it: a waker is user code.
+                let _stale_waker;
                 let mut waiters = notify.waiters.lock();
                 let node = waiters.get_mut(key);
                 match node.data {
                     Some(kind) => {
-                        waiters.remove(key);
+                        _stale_waker = waiters.remove(key).waker;
                         self.state = State::Ready(kind);
                         true
                     }
                     None => {
                         if let Some(cx) = cx {
-                            node.set_waker(cx);
+                            _stale_waker = node.set_waker(cx);
                         }
                         false
                     }

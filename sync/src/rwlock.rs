@@ -216,8 +216,9 @@ impl<T> RwLock<T> {
     /// let l = robin_sync::RwLock::new(1);
     /// assert_eq!(*l.blocking_read(), 1);
     /// ```
+    #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
-        crate::loom::block_on(self.read())
+        crate::context::block_on(self.read())
     }
 
     /// Blocks the thread until write access is held. Not for async code.
@@ -227,8 +228,9 @@ impl<T> RwLock<T> {
     /// *l.blocking_write() = 2;
     /// assert_eq!(*l.blocking_read(), 2);
     /// ```
+    #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
-        crate::loom::block_on(self.write())
+        crate::context::block_on(self.write())
     }
 
     /// Mutable access without locking (`&mut self` proves exclusivity).

@@ -58,17 +58,20 @@ impl<T> State<T> {
         }
     }
 
-    /// Forgets receiver `next`'s claim on every slot it has not read.
-    fn release_claims(&mut self, next: u64) {
+    /// Forgets receiver `next`'s claim on every slot it has not read; returns the values
+    /// nobody needs any more, for the caller to drop once the lock is released.
+    fn release_claims(&mut self, next: u64) -> Vec<T> {
         let start = next.max(self.head);
+        let mut unneeded = Vec::new();
         for pos in start..self.tail() {
             let slot = &mut self.buf[(pos - self.head) as usize];
             slot.rem -= 1;
             if slot.rem == 0 {
-                slot.val = None;
+                unneeded.extend(slot.val.take());
             }
         }
         self.pop_unneeded();
+        unneeded
     }
 }
 
@@ -290,12 +293,15 @@ fn try_recv_locked<T: Clone>(next: &mut u64, s: &mut State<T>) -> Result<T, TryR
             TryRecvError::Empty
         });
     };
-    slot.rem -= 1;
-    let value = if slot.rem == 0 {
+    // Clone (user code, may panic) before touching any count: a panicking `clone` leaves
+    // the slot, its `rem` and this receiver's position as they were, so the value is
+    // neither lost nor reported as lagged (issue 12, defect 4).
+    let value = if slot.rem == 1 {
         slot.val.take()
     } else {
         slot.val.clone()
     };
+    slot.rem -= 1;
     *next += 1;
     s.pop_unneeded();
     // Every receiver alive at send time with `next` at or before the slot is counted in
@@ -343,8 +349,9 @@ impl<T: Clone> Receiver<T> {
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.blocking_recv(), Ok(1));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
-        crate::loom::block_on(self.recv())
+        crate::context::block_on(self.recv())
     }
 }
 
@@ -411,7 +418,10 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut s = self.shared.state.lock();
         s.rx_count -= 1;
-        s.release_claims(self.next);
+        let unneeded = s.release_claims(self.next);
+        drop(s);
+        // User destructors run with no lock held.
+        drop(unneeded);
     }
 }
 
@@ -435,6 +445,8 @@ impl<T: Clone> Future for Recv<'_, T> {
         let coop = ready!(crate::coop::poll_proceed(cx));
         let this = &mut *self;
         let rx = &mut *this.rx;
+        // Declared before the guard, so dropped after it: a waker is user code.
+        let _stale_waker;
         let mut s = rx.shared.state.lock();
         let res = match try_recv_locked(&mut rx.next, &mut s) {
             Ok(v) => Ok(v),
@@ -443,11 +455,11 @@ impl<T: Clone> Future for Recv<'_, T> {
             Err(TryRecvError::Empty) => {
                 match this.key {
                     Some(key) if s.waiters.get_mut(key).is_linked() => {
-                        s.waiters.get_mut(key).set_waker(cx);
+                        _stale_waker = s.waiters.get_mut(key).set_waker(cx);
                     }
                     old => {
                         if let Some(key) = old {
-                            s.waiters.remove(key);
+                            _stale_waker = s.waiters.remove(key).waker;
                         }
                         this.key = Some(s.waiters.push_back(Some(cx.waker().clone()), ()));
                     }
@@ -456,8 +468,9 @@ impl<T: Clone> Future for Recv<'_, T> {
             }
         };
         if let Some(key) = this.key.take() {
-            s.waiters.remove(key);
+            _stale_waker = s.waiters.remove(key).waker;
         }
+        drop(s);
         coop.made_progress();
         Poll::Ready(res)
     }
@@ -466,7 +479,10 @@ impl<T: Clone> Future for Recv<'_, T> {
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.rx.shared.state.lock().waiters.remove(key);
+            let mut s = self.rx.shared.state.lock();
+            let node = s.waiters.remove(key);
+            drop(s);
+            drop(node);
         }
     }
 }

@@ -153,8 +153,9 @@ impl<T> Sender<T> {
     /// std::thread::spawn(move || tx.blocking_send(9).unwrap());
     /// assert_eq!(rx.blocking_recv(), Some(9));
     /// ```
+    #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
-        crate::loom::block_on(self.send(value))
+        crate::context::block_on(self.send(value))
     }
 
     /// Waits for a slot and reserves it. Cancel-safe: a dropped `reserve` loses its place
@@ -406,8 +407,9 @@ impl<T> Receiver<T> {
     /// tx.try_send(3).unwrap();
     /// assert_eq!(rx.blocking_recv(), Some(3));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::loom::block_on(self.recv())
+        crate::context::block_on(self.recv())
     }
 
     /// Polls for the next message (for hand-written futures and streams).

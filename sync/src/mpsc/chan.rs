@@ -22,10 +22,14 @@
 use super::error::{TryRecvError, TrySendError};
 use crate::loom::{Arc, Lock, MutexGuard};
 use crate::notify::Notify;
-use crate::waiters::{Key, WaitList, WakeList};
+use crate::waiters::{set_waker, Key, WaitList, WakeList};
 use std::collections::VecDeque;
 use std::fmt;
 use std::task::{ready, Context, Poll, Waker};
+
+/// A drained queue keeps at least this much room (so a steady trickle never reallocates);
+/// above it, the buffer halves whenever it is at most a quarter full (amortised O(1)).
+const MIN_QUEUE_CAPACITY: usize = 64;
 
 pub(crate) struct Chan<T> {
     state: Lock<State<T>>,
@@ -185,6 +189,8 @@ impl<T> Chan<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), ()>> {
         let coop = ready!(crate::coop::poll_proceed(cx));
+        // Declared before the guard, so dropped after it: a waker is user code.
+        let _stale_waker;
         let mut s = self.state.lock();
         let res = match *st {
             ReserveState::Done => panic!("Reserve polled after completion"),
@@ -203,18 +209,29 @@ impl<T> Chan<T> {
             ReserveState::Waiting(key) => {
                 let node = s.senders.get_mut(key);
                 if node.data {
-                    s.senders.remove(key);
+                    _stale_waker = s.senders.remove(key).waker;
+                    if s.rx_closed {
+                        // Granted a slot, but the receiver closed before this future saw
+                        // it: the reserve fails (as one polled after the close would), and
+                        // the slot goes back.
+                        s.reserved -= 1;
+                        *st = ReserveState::Done;
+                        self.finish_release(s);
+                        coop.made_progress();
+                        return Poll::Ready(Err(()));
+                    }
                     Ok(())
                 } else if !node.is_linked() {
                     // Unlinked without a slot: the receiver closed.
-                    s.senders.remove(key);
+                    _stale_waker = s.senders.remove(key).waker;
                     Err(())
                 } else {
-                    node.set_waker(cx);
+                    _stale_waker = node.set_waker(cx);
                     return Poll::Pending;
                 }
             }
         };
+        drop(s);
         *st = ReserveState::Done;
         coop.made_progress();
         Poll::Ready(res)
@@ -224,8 +241,11 @@ impl<T> Chan<T> {
     pub(crate) fn cancel_reserve(&self, st: &mut ReserveState) {
         if let ReserveState::Waiting(key) = *st {
             *st = ReserveState::Done;
+            let _stale_waker;
             let mut s = self.state.lock();
-            if s.senders.remove(key).data {
+            let node = s.senders.remove(key);
+            _stale_waker = node.waker;
+            if node.data {
                 s.reserved -= 1;
                 self.finish_release(s);
             }
@@ -285,11 +305,14 @@ impl<T> Chan<T> {
     /// Waits until the receiver has closed.
     pub(crate) async fn closed(&self) {
         loop {
+            let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
             // Created before the check: a close after the check still completes it.
             let notified = self.closed.notified();
             if self.is_rx_closed() {
+                coop.made_progress();
                 return;
             }
+            drop(coop);
             notified.await;
         }
     }
@@ -313,6 +336,11 @@ impl<T> Chan<T> {
                 push(v);
             }
         }
+        // Give back the memory of a past burst (issue 12, defect 5).
+        let cap = s.queue.capacity();
+        if cap > MIN_QUEUE_CAPACITY && s.queue.len() <= cap / 4 {
+            s.queue.shrink_to((cap / 2).max(MIN_QUEUE_CAPACITY));
+        }
         if self.bound.is_some() && !s.senders.is_empty() {
             let mut wake = WakeList::new();
             self.grant_locked(&mut s, &mut wake);
@@ -335,10 +363,9 @@ impl<T> Chan<T> {
             coop.made_progress();
             return Poll::Ready(None);
         }
-        match &mut s.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+        let stale = set_waker(&mut s.rx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 
@@ -363,10 +390,9 @@ impl<T> Chan<T> {
             coop.made_progress();
             return Poll::Ready(0);
         }
-        match &mut s.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+        let stale = set_waker(&mut s.rx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 
@@ -406,9 +432,40 @@ impl<T> Chan<T> {
         self.close_rx();
         let mut s = self.state.lock();
         s.rx_dropped = true;
-        s.rx_waker = None;
+        let waker = s.rx_waker.take();
         let queue = std::mem::take(&mut s.queue);
         drop(s);
+        drop(waker);
         drop(queue);
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// After a burst of 100k messages is drained, the buffer gives its memory back
+    /// (issue 12, defect 5).
+    #[test]
+    fn queue_shrinks_after_burst() {
+        for bound in [None, Some(200_000)] {
+            let chan = Chan::<u64>::new(bound);
+            for i in 0..100_000 {
+                if bound.is_some() {
+                    chan.try_push(i).unwrap_or_else(|_| panic!("room"));
+                } else {
+                    chan.send_unbounded(i).unwrap();
+                }
+            }
+            assert!(chan.state.lock().queue.capacity() >= 100_000);
+            for i in 0..100_000 {
+                assert_eq!(chan.try_recv(), Ok(i));
+            }
+            let cap = chan.state.lock().queue.capacity();
+            assert!(
+                cap <= 2 * MIN_QUEUE_CAPACITY,
+                "capacity {cap} kept after the burst"
+            );
+        }
     }
 }

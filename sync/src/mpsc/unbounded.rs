@@ -216,8 +216,9 @@ impl<T> UnboundedReceiver<T> {
     /// std::thread::spawn(move || tx.send(5).unwrap());
     /// assert_eq!(rx.blocking_recv(), Some(5));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::loom::block_on(self.recv())
+        crate::context::block_on(self.recv())
     }
 
     /// Polls for the next message.

@@ -9,6 +9,7 @@
 //! poll takes nothing, and the value stays for the next poll. [`Sender::closed`] is
 //! cancel-safe.
 use crate::loom::{Arc, Lock};
+use crate::waiters::set_waker;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
@@ -80,13 +81,6 @@ pub struct Receiver<T> {
     inner: Arc<Inner<T>>,
 }
 
-fn set_waker(slot: &mut Option<Waker>, cx: &Context<'_>) {
-    match slot {
-        Some(w) if w.will_wake(cx.waker()) => {}
-        slot => *slot = Some(cx.waker().clone()),
-    }
-}
-
 impl<T> Sender<T> {
     /// Sends the value; hands it back if the receiver is closed or gone.
     ///
@@ -137,7 +131,9 @@ impl<T> Sender<T> {
             coop.made_progress();
             return Poll::Ready(());
         }
-        set_waker(&mut s.tx_waker, cx);
+        let stale = set_waker(&mut s.tx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 
@@ -224,8 +220,9 @@ impl<T> Receiver<T> {
     /// std::thread::spawn(move || tx.send(8).unwrap());
     /// assert_eq!(rx.blocking_recv(), Ok(8));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        crate::loom::block_on(self)
+        crate::context::block_on(self)
     }
 }
 
@@ -243,7 +240,9 @@ impl<T> Future for Receiver<T> {
             coop.made_progress();
             return Poll::Ready(Err(RecvError(())));
         }
-        set_waker(&mut s.rx_waker, cx);
+        let stale = set_waker(&mut s.rx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 }
@@ -252,10 +251,11 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut s = self.inner.state.lock();
         s.rx_closed = true;
-        s.rx_waker = None;
+        let own_waker = s.rx_waker.take();
         let value = s.value.take();
         let waker = s.tx_waker.take();
         drop(s);
+        drop(own_waker);
         drop(value);
         if let Some(w) = waker {
             w.wake();

@@ -234,11 +234,14 @@ impl<T> Sender<T> {
     /// ```
     pub async fn closed(&self) {
         loop {
+            let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
             // Created before the check, so a drop after the check still wakes us.
             let notified = self.shared.notify_tx.notified();
             if self.is_closed() {
+                coop.made_progress();
                 return;
             }
+            drop(coop);
             notified.await;
         }
     }
@@ -299,17 +302,24 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
 /// Waits until the version differs from `*version` (then records it) or the sender is gone.
 async fn changed_impl<T>(shared: &Shared<T>, version: &mut usize) -> Result<(), RecvError> {
     loop {
+        // A change that is already there completes without waiting: spend budget for it
+        // (issue 12: a loop on an always-changed watch must still yield).
+        let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
         // Created before the check: a change after the check completes it.
         let notified = shared.notify_rx.notified();
         let state = shared.state.load(Acquire);
         let current = state & !CLOSED;
         if current != *version {
             *version = current;
+            coop.made_progress();
             return Ok(());
         }
         if state & CLOSED == CLOSED {
+            coop.made_progress();
             return Err(RecvError(()));
         }
+        // Refunded: the wait below spends its own unit when it completes.
+        drop(coop);
         notified.await;
     }
 }
@@ -393,15 +403,18 @@ impl<T> Receiver<T> {
         // the close is still offered to `f`.
         let mut closed = false;
         loop {
+            let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
             {
                 let guard = self.shared.value.read();
                 let current = self.shared.version();
                 let has_changed = current != self.version;
                 self.version = current;
                 if (!closed || has_changed) && f(&guard) {
+                    coop.made_progress();
                     return Ok(Ref { guard, has_changed });
                 }
             }
+            drop(coop);
             if closed {
                 return Err(RecvError(()));
             }

@@ -11,12 +11,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 mod channels;
+mod defects;
 mod locks;
 mod notify;
 mod semaphore;
 mod stress;
 
 pub use channels::*;
+pub use defects::*;
 pub use locks::*;
 pub use notify::*;
 pub use semaphore::*;
@@ -113,6 +115,11 @@ macro_rules! all_cases {
             watch_subscribe_and_marks,
             // coop
             coop_budget_makes_resources_yield,
+            // regressions (issue 12)
+            broadcast_panicking_clone_loses_nothing,
+            wakers_never_dropped_under_a_lock,
+            mpsc_reserve_fails_after_close_while_waiting,
+            every_future_consumes_budget,
             // stress
             stress_mpsc_bounded_threads_and_tasks,
             stress_mpsc_unbounded_threads_and_tasks,
