@@ -70,6 +70,30 @@ impl BatchSemaphore {
         }
     }
 
+    /// `new` usable in a `const` context (a `static`); not under loom, whose atomics and
+    /// locks are not `const`.
+    #[cfg(not(loom))]
+    pub(crate) const fn const_new(permits: usize) -> Self {
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS permits"
+        );
+        BatchSemaphore {
+            permits: CachePadded::new(AtomicUsize::new(permits << SHIFT)),
+            waiters: Lock::new(WaitList::new()),
+        }
+    }
+
+    /// A semaphore with no permits, closed from the start, in a `const` context (a set
+    /// `OnceCell`).
+    #[cfg(not(loom))]
+    pub(crate) const fn const_new_closed() -> Self {
+        BatchSemaphore {
+            permits: CachePadded::new(AtomicUsize::new(CLOSED)),
+            waiters: Lock::new(WaitList::new()),
+        }
+    }
+
     pub(crate) fn available_permits(&self) -> usize {
         self.permits.load(Acquire) >> SHIFT
     }

@@ -58,17 +58,21 @@ mod loom;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
+mod set_once;
 mod waiters;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
-pub use errors::{AcquireError, TryAcquireError, TryLockError};
-pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard};
+pub use errors::{AcquireError, SetError, SetOnceError, TryAcquireError, TryLockError};
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
 pub use notify::{Notified, Notify};
+pub use once_cell::OnceCell;
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+pub use set_once::SetOnce;

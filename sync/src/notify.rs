@@ -111,6 +111,23 @@ impl Notify {
         }
     }
 
+    /// Creates a `Notify` in a `const` context, so it can live in a `static` (not under
+    /// `--cfg loom`, as in tokio).
+    ///
+    /// ```
+    /// use robin_sync::Notify;
+    /// static READY: Notify = Notify::const_new();
+    /// READY.notify_one();
+    /// futures::executor::block_on(READY.notified());
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new() -> Self {
+        Notify {
+            state: AtomicUsize::new(EMPTY),
+            waiters: Lock::new(WaitList::new()),
+        }
+    }
+
     /// A future that completes when this `Notify` is notified.
     ///
     /// It counts as waiting for [`notify_waiters`](Self::notify_waiters) from the moment it

@@ -71,6 +71,51 @@ impl<T> RwLock<T> {
         Self::with_max_readers(value, MAX_READS)
     }
 
+    /// Creates an unlocked lock in a `const` context, so it can live in a `static` (not
+    /// under `--cfg loom`, as in tokio).
+    ///
+    /// ```
+    /// use robin_sync::RwLock;
+    /// static CONFIG: RwLock<u32> = RwLock::const_new(1);
+    /// *CONFIG.try_write().unwrap() = 2;
+    /// assert_eq!(*CONFIG.try_read().unwrap(), 2);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(value: T) -> Self {
+        RwLock {
+            mr: MAX_READS,
+            s: BatchSemaphore::const_new(MAX_READS as usize),
+            c: UnsafeCell::new(value),
+        }
+    }
+
+    /// [`with_max_readers`](Self::with_max_readers) in a `const` context (not under
+    /// `--cfg loom`).
+    ///
+    /// # Panics
+    ///
+    /// If `max_reads` is 0 or above `u32::MAX >> 3`.
+    ///
+    /// ```
+    /// use robin_sync::RwLock;
+    /// static TWO: RwLock<()> = RwLock::const_with_max_readers((), 2);
+    /// let _a = TWO.try_read().unwrap();
+    /// let _b = TWO.try_read().unwrap();
+    /// assert!(TWO.try_read().is_err());
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_with_max_readers(value: T, max_reads: u32) -> Self {
+        assert!(
+            max_reads > 0 && max_reads <= MAX_READS,
+            "max_reads must be in 1..=u32::MAX >> 3"
+        );
+        RwLock {
+            mr: max_reads,
+            s: BatchSemaphore::const_new(max_reads as usize),
+            c: UnsafeCell::new(value),
+        }
+    }
+
     /// Creates a lock allowing at most `max_reads` concurrent readers.
     ///
     /// # Panics

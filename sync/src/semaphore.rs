@@ -72,6 +72,26 @@ impl Semaphore {
         }
     }
 
+    /// Creates a semaphore in a `const` context, so it can live in a `static` (not under
+    /// `--cfg loom`, as in tokio).
+    ///
+    /// # Panics
+    ///
+    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`] (at compile time in a `static`).
+    ///
+    /// ```
+    /// use robin_sync::Semaphore;
+    /// static LIMIT: Semaphore = Semaphore::const_new(2);
+    /// let _a = LIMIT.try_acquire().unwrap();
+    /// assert_eq!(LIMIT.available_permits(), 1);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(permits: usize) -> Self {
+        Semaphore {
+            ll: BatchSemaphore::const_new(permits),
+        }
+    }
+
     /// The number of permits available right now.
     ///
     /// ```

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+mod api;
 mod channels;
 mod defects;
 mod locks;
@@ -17,6 +18,7 @@ mod notify;
 mod semaphore;
 mod stress;
 
+pub use api::*;
 pub use channels::*;
 pub use defects::*;
 pub use locks::*;
@@ -115,6 +117,11 @@ macro_rules! all_cases {
             watch_subscribe_and_marks,
             // coop
             coop_budget_makes_resources_yield,
+            // added APIs (issue 14)
+            statics_from_const_constructors,
+            once_cell_single_initializer,
+            set_once_wait_and_set,
+            mutex_unsized_and_mapped_guards,
             // regressions (issue 12)
             broadcast_panicking_clone_loses_nothing,
             wakers_never_dropped_under_a_lock,
