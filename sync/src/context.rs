@@ -124,12 +124,22 @@ mod tests {
         let l = crate::RwLock::new(0);
         panics("RwLock::blocking_read", || drop(l.blocking_read()));
         panics("RwLock::blocking_write", || drop(l.blocking_write()));
+        let sem = crate::Semaphore::new(1);
+        panics("Semaphore::blocking_acquire", || {
+            drop(sem.blocking_acquire())
+        });
+        panics("Semaphore::blocking_acquire_many", || {
+            drop(sem.blocking_acquire_many(1))
+        });
         let (tx, mut rx) = crate::mpsc::channel::<u8>(1);
         panics("mpsc::Sender::blocking_send", || {
             let _ = tx.blocking_send(1);
         });
         panics("mpsc::Receiver::blocking_recv", || {
             let _ = rx.blocking_recv();
+        });
+        panics("mpsc::Receiver::blocking_recv_many", || {
+            let _ = rx.blocking_recv_many(&mut Vec::new(), 1);
         });
         let (_utx, mut urx) = crate::mpsc::unbounded_channel::<u8>();
         panics("mpsc::UnboundedReceiver::blocking_recv", || {

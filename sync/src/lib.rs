@@ -63,13 +63,20 @@ pub mod oneshot;
 mod rwlock;
 mod semaphore;
 mod set_once;
+#[cfg(not(loom))]
+mod timer;
 mod waiters;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
 pub use errors::{AcquireError, SetError, SetOnceError, TryAcquireError, TryLockError};
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
-pub use notify::{Notified, Notify};
+pub use notify::{Notified, Notify, OwnedNotified};
+
+/// The named future types of the primitives, at tokio's `sync::futures` path.
+pub mod futures {
+    pub use crate::notify::{Notified, OwnedNotified};
+}
 pub use once_cell::OnceCell;
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,

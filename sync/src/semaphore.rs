@@ -159,6 +159,38 @@ impl Semaphore {
         })
     }
 
+    /// Blocks the thread until a permit is acquired (or the semaphore is closed). For
+    /// synchronous code: panics inside a runtime, like every `blocking_*` method.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let s = Arc::new(robin_sync::Semaphore::new(0));
+    /// let s2 = s.clone();
+    /// std::thread::spawn(move || s2.add_permits(1));
+    /// let p = s.blocking_acquire().unwrap();
+    /// assert_eq!(p.num_permits(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::context::block_on(self.acquire())
+    }
+
+    /// Blocks the thread until `n` permits are acquired at once (FIFO), or the semaphore is
+    /// closed. Panics inside a runtime.
+    ///
+    /// ```
+    /// let s = robin_sync::Semaphore::new(3);
+    /// let p = s.blocking_acquire_many(2).unwrap();
+    /// assert_eq!(s.available_permits(), 1);
+    /// s.close();
+    /// assert!(s.blocking_acquire_many(1).is_err());
+    /// drop(p);
+    /// ```
+    #[track_caller]
+    pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::context::block_on(self.acquire_many(n))
+    }
+
     /// Takes one permit if one is available right now.
     ///
     /// ```

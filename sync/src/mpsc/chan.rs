@@ -5,9 +5,13 @@
 //! - `queue`: buffered messages. `reserved`: slots held by [`Permit`]s (and by waiting
 //!   senders that were granted a slot but have not yet observed it). For a bounded channel,
 //!   `queue.len() + reserved <= bound` always holds.
-//! - `senders`: FIFO of senders waiting for a slot; node data is `true` once granted. A slot
+//! - `senders`: FIFO of senders waiting for slots; node data is the number of slots the
+//!   waiter still needs (0 once fully granted; `reserve_many(n)` waits for `n`). A slot
 //!   freed by the receiver goes to the oldest waiter first, so senders are served in order
-//!   and a `try_send` cannot overtake a waiting `send`.
+//!   and a `try_send` cannot overtake a waiting `send`. Invariant: while someone waits,
+//!   there is no free slot (a new waiter takes the free slots there are, then queues for
+//!   the rest); granted slots count in `reserved` at once.
+//! - `weak_count`: live weak senders (they do not keep the channel open).
 //! - `tx_count`: live senders (a [`Permit`] borrows one, an [`OwnedPermit`] owns one, so
 //!   `tx_count == 0` implies `reserved == 0`).
 //! - `rx_closed`: the receiver closed or was dropped: new sends fail, waiting senders are
@@ -46,7 +50,8 @@ struct State<T> {
     rx_closed: bool,
     rx_dropped: bool,
     rx_waker: Option<Waker>,
-    senders: WaitList<bool>,
+    senders: WaitList<usize>,
+    weak_count: usize,
 }
 
 impl<T> fmt::Debug for Chan<T> {
@@ -80,6 +85,7 @@ impl<T> Chan<T> {
                 rx_dropped: false,
                 rx_waker: None,
                 senders: WaitList::new(),
+                weak_count: 0,
             }),
             bound,
             closed: Notify::new(),
@@ -92,6 +98,12 @@ impl<T> Chan<T> {
 
     fn has_room(&self, s: &State<T>) -> bool {
         self.bound.is_none_or(|b| s.queue.len() + s.reserved < b)
+    }
+
+    /// Free slots right now (`usize::MAX` unbounded).
+    fn room(&self, s: &State<T>) -> usize {
+        self.bound
+            .map_or(usize::MAX, |b| b - s.queue.len() - s.reserved)
     }
 
     /// Free slots (bounded only).
@@ -123,6 +135,18 @@ impl<T> Chan<T> {
         self.state.lock().tx_count
     }
 
+    pub(crate) fn weak_count(&self) -> usize {
+        self.state.lock().weak_count
+    }
+
+    pub(crate) fn inc_weak(&self) {
+        self.state.lock().weak_count += 1;
+    }
+
+    pub(crate) fn dec_weak(&self) {
+        self.state.lock().weak_count -= 1;
+    }
+
     pub(crate) fn drop_tx(&self) {
         let mut s = self.state.lock();
         s.tx_count -= 1;
@@ -137,29 +161,40 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Gives free slots to the oldest waiting senders.
+    /// Gives free slots to the oldest waiting senders, front first.
     fn grant_locked(&self, s: &mut State<T>, wake: &mut WakeList) {
-        while !s.senders.is_empty() && self.has_room(s) {
-            if let Some(node) = s.senders.pop_front() {
-                node.data = true;
-                wake.push(node.waker.take());
-                s.reserved += 1;
+        loop {
+            let room = self.room(s);
+            if room == 0 {
+                break;
+            }
+            let Some((_, node)) = s.senders.front() else {
+                break;
+            };
+            let give = room.min(node.data);
+            node.data -= give;
+            let done = node.data == 0;
+            s.reserved += give;
+            if done {
+                if let Some(node) = s.senders.pop_front() {
+                    wake.push(node.waker.take());
+                }
             }
         }
     }
 
     // ----- sending -----
 
-    /// Reserves a slot now, or says why not.
-    pub(crate) fn try_reserve(&self) -> Result<(), TrySendError<()>> {
+    /// Reserves `n` slots now, or says why not.
+    pub(crate) fn try_reserve(&self, n: usize) -> Result<(), TrySendError<()>> {
         let mut s = self.state.lock();
         if s.rx_closed {
             return Err(TrySendError::Closed(()));
         }
-        if !s.senders.is_empty() || !self.has_room(&s) {
+        if !s.senders.is_empty() || self.room(&s) < n {
             return Err(TrySendError::Full(()));
         }
-        s.reserved += 1;
+        s.reserved += n;
         Ok(())
     }
 
@@ -182,10 +217,11 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// Polls for a reserved slot. `Err(())`: the receiver closed.
+    /// Polls for `n` reserved slots. `Err(())`: the receiver closed.
     pub(crate) fn poll_reserve(
         &self,
         st: &mut ReserveState,
+        n: usize,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), ()>> {
         let coop = ready!(crate::coop::poll_proceed(cx));
@@ -197,34 +233,42 @@ impl<T> Chan<T> {
             ReserveState::Idle => {
                 if s.rx_closed {
                     Err(())
-                } else if s.senders.is_empty() && self.has_room(&s) {
-                    s.reserved += 1;
+                } else if s.senders.is_empty() && self.room(&s) >= n {
+                    s.reserved += n;
                     Ok(())
                 } else {
-                    *st =
-                        ReserveState::Waiting(s.senders.push_back(Some(cx.waker().clone()), false));
+                    // Take the free slots there are (none if others wait) and queue for
+                    // the rest.
+                    let take = if s.senders.is_empty() {
+                        self.room(&s)
+                    } else {
+                        0
+                    };
+                    s.reserved += take;
+                    *st = ReserveState::Waiting(
+                        s.senders.push_back(Some(cx.waker().clone()), n - take),
+                    );
                     return Poll::Pending;
                 }
             }
             ReserveState::Waiting(key) => {
                 let node = s.senders.get_mut(key);
-                if node.data {
-                    _stale_waker = s.senders.remove(key).waker;
-                    if s.rx_closed {
-                        // Granted a slot, but the receiver closed before this future saw
-                        // it: the reserve fails (as one polled after the close would), and
-                        // the slot goes back.
-                        s.reserved -= 1;
+                if node.data == 0 || !node.is_linked() {
+                    let node = s.senders.remove(key);
+                    _stale_waker = node.waker;
+                    if node.data == 0 && !s.rx_closed {
+                        Ok(())
+                    } else {
+                        // The receiver closed: unlinked before the full grant, or granted
+                        // just before the close but not yet observed. Either way the
+                        // reserve fails (as one polled after the close would), and the
+                        // slots it was given go back.
+                        s.reserved -= n - node.data;
                         *st = ReserveState::Done;
                         self.finish_release(s);
                         coop.made_progress();
                         return Poll::Ready(Err(()));
                     }
-                    Ok(())
-                } else if !node.is_linked() {
-                    // Unlinked without a slot: the receiver closed.
-                    _stale_waker = s.senders.remove(key).waker;
-                    Err(())
                 } else {
                     _stale_waker = node.set_waker(cx);
                     return Poll::Pending;
@@ -237,25 +281,27 @@ impl<T> Chan<T> {
         Poll::Ready(res)
     }
 
-    /// Drop of a reserve future: give up the place and any slot granted to it.
-    pub(crate) fn cancel_reserve(&self, st: &mut ReserveState) {
+    /// Drop of a reserve future: give up the place and any slots granted to it. (Leaving
+    /// the queue may also let the next waiter be served, so the queue is served again.)
+    pub(crate) fn cancel_reserve(&self, st: &mut ReserveState, n: usize) {
         if let ReserveState::Waiting(key) = *st {
             *st = ReserveState::Done;
             let _stale_waker;
             let mut s = self.state.lock();
             let node = s.senders.remove(key);
             _stale_waker = node.waker;
-            if node.data {
-                s.reserved -= 1;
-                self.finish_release(s);
-            }
+            s.reserved -= n - node.data;
+            self.finish_release(s);
         }
     }
 
-    /// Gives back a reserved slot that was not used.
-    pub(crate) fn release_reserved(&self) {
+    /// Gives back `n` reserved slots that were not used.
+    pub(crate) fn release_reserved(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
         let mut s = self.state.lock();
-        s.reserved -= 1;
+        s.reserved -= n;
         self.finish_release(s);
     }
 

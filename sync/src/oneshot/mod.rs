@@ -65,7 +65,10 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         Sender {
             inner: Some(inner.clone()),
         },
-        Receiver { inner },
+        Receiver {
+            inner,
+            terminated: false,
+        },
     )
 }
 
@@ -79,6 +82,8 @@ pub struct Sender<T> {
 /// dropped without sending).
 pub struct Receiver<T> {
     inner: Arc<Inner<T>>,
+    /// Polling (or `try_recv`) already produced the final result.
+    terminated: bool,
 }
 
 impl<T> Sender<T> {
@@ -185,11 +190,44 @@ impl<T> Receiver<T> {
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let mut s = self.inner.state.lock();
-        match s.value.take() {
+        let res = match s.value.take() {
             Some(v) => Ok(v),
             None if s.tx_done || s.rx_closed => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
-        }
+        };
+        drop(s);
+        self.terminated |= !matches!(res, Err(TryRecvError::Empty));
+        res
+    }
+
+    /// Whether this receiver already produced its final result (awaiting it, or
+    /// `try_recv`, returned the value or the closed error): it must not be polled again.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::oneshot::channel();
+    /// assert!(!rx.is_terminated());
+    /// tx.send(1).unwrap();
+    /// assert!(!rx.is_terminated());
+    /// assert_eq!(futures::executor::block_on(&mut rx), Ok(1));
+    /// assert!(rx.is_terminated());
+    /// ```
+    pub fn is_terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// Whether no value is waiting to be received: `false` only between a successful
+    /// `send` and the receive that takes the value.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::oneshot::channel();
+    /// assert!(rx.is_empty());
+    /// tx.send(1).unwrap();
+    /// assert!(!rx.is_empty());
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.terminated || self.inner.state.lock().value.is_none()
     }
 
     /// Closes the channel: a later `send` fails, but a value sent before can still be
@@ -229,14 +267,18 @@ impl<T> Receiver<T> {
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let coop = ready!(crate::coop::poll_proceed(cx));
         let mut s = self.inner.state.lock();
         if let Some(v) = s.value.take() {
+            drop(s);
+            self.terminated = true;
             coop.made_progress();
             return Poll::Ready(Ok(v));
         }
         if s.tx_done || s.rx_closed {
+            drop(s);
+            self.terminated = true;
             coop.made_progress();
             return Poll::Ready(Err(RecvError(())));
         }

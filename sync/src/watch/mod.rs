@@ -34,6 +34,8 @@ struct Shared<T> {
     value: RwLock<T>,
     state: AtomicUsize,
     rx_count: AtomicUsize,
+    /// Live senders; the last one's drop sets `CLOSED`.
+    tx_count: AtomicUsize,
     notify_rx: Notify,
     notify_tx: Notify,
 }
@@ -67,6 +69,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
         value: RwLock::new(init),
         state: AtomicUsize::new(0),
         rx_count: AtomicUsize::new(1),
+        tx_count: AtomicUsize::new(1),
         notify_rx: Notify::new(),
         notify_tx: Notify::new(),
     });
@@ -78,7 +81,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// Publishes new values.
+/// Publishes new values. Cloneable: the channel closes when the last sender is dropped.
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
@@ -273,6 +276,17 @@ impl<T> Sender<T> {
         self.shared.rx_count.load(Acquire)
     }
 
+    /// Number of senders of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::watch::channel(());
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.sender_count(), 2);
+    /// ```
+    pub fn sender_count(&self) -> usize {
+        self.shared.tx_count.load(Acquire)
+    }
+
     /// Whether both senders belong to the same channel.
     ///
     /// ```
@@ -284,10 +298,46 @@ impl<T> Sender<T> {
     }
 }
 
+impl<T> Clone for Sender<T> {
+    /// Another sender of the same channel.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::watch::channel(0);
+    /// let tx2 = tx.clone();
+    /// drop(tx);
+    /// tx2.send(1).unwrap();
+    /// assert_eq!(*rx.borrow_and_update(), 1);
+    /// drop(tx2);
+    /// assert!(rx.has_changed().is_err());
+    /// ```
+    fn clone(&self) -> Self {
+        // Relaxed: a new sender comes from a live one, which keeps the count above zero.
+        self.shared.tx_count.fetch_add(1, Relaxed);
+        Sender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T: Default> Default for Sender<T> {
+    /// A sender of `T::default()` with no receiver.
+    ///
+    /// ```
+    /// let tx = robin_sync::watch::Sender::<u8>::default();
+    /// assert_eq!(*tx.borrow(), 0);
+    /// ```
+    fn default() -> Self {
+        Sender::new(T::default())
+    }
+}
+
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        self.shared.state.fetch_or(CLOSED, Release);
-        self.shared.notify_rx.notify_waiters();
+        // AcqRel: the last sender's decrement sees every other sender's sends.
+        if self.shared.tx_count.fetch_sub(1, AcqRel) == 1 {
+            self.shared.state.fetch_or(CLOSED, Release);
+            self.shared.notify_rx.notify_waiters();
+        }
     }
 }
 

@@ -122,6 +122,13 @@ macro_rules! all_cases {
             once_cell_single_initializer,
             set_once_wait_and_set,
             mutex_unsized_and_mapped_guards,
+            mpsc_reserve_many_permit_iterator,
+            mpsc_sender_counts_everywhere,
+            mpsc_poll_recv_many_and_send_timeout,
+            broadcast_sender_api,
+            watch_sender_clone_default_count,
+            oneshot_terminated_and_empty,
+            notify_last_and_owned,
             // regressions (issue 12)
             broadcast_panicking_clone_loses_nothing,
             wakers_never_dropped_under_a_lock,
