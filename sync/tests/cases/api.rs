@@ -294,3 +294,46 @@ pub async fn notify_last_and_owned() {
     n.notify_waiters();
     on_thread(owned).await;
 }
+
+/// RwLock mapped guards (borrowed and owned) keep their permits until dropped;
+/// `downgrade_map` lets readers in at once.
+pub async fn rwlock_mapped_guards() {
+    use robin_sync::{
+        OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard,
+        RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+    };
+    let l: Arc<RwLock<[u32]>> = Arc::new(RwLock::new([1, 2, 3]));
+    let mut w = RwLockWriteGuard::map(l.write().await, |s| &mut s[0]);
+    *w = 10;
+    assert!(l.try_read().is_err());
+    let w = RwLockMappedWriteGuard::try_map(w, |_| None::<&mut u32>).unwrap_err();
+    drop(w);
+    let r = RwLockReadGuard::map(l.read().await, |s| &s[0]);
+    assert_eq!(*r, 10);
+    assert!(l.try_write().is_err());
+    drop(r);
+
+    let w = l.write().await;
+    let mut reader = pin!(l.read());
+    assert!(is_pending(reader.as_mut()));
+    let r = RwLockWriteGuard::downgrade_map(w, |s| &s[1]);
+    assert_eq!(*r, 2);
+    assert_eq!(
+        reader.await[2],
+        3,
+        "the queued reader got in after the downgrade"
+    );
+    drop(r);
+
+    let ow = OwnedRwLockWriteGuard::map(l.clone().write_owned().await, |s| &mut s[2]);
+    let mut ow = OwnedRwLockMappedWriteGuard::map(ow, |x| x);
+    *ow = 30;
+    assert!(Arc::ptr_eq(OwnedRwLockMappedWriteGuard::rwlock(&ow), &l));
+    drop(ow);
+    let or = OwnedRwLockWriteGuard::downgrade_map(l.clone().write_owned().await, |s| &s[2]);
+    assert_eq!(*or, 30);
+    let or2 = OwnedRwLockReadGuard::map(l.clone().read_owned().await, |s| &s[0]);
+    assert_eq!((*or, *or2), (30, 10));
+    drop((or, or2));
+    assert!(l.try_write().is_ok());
+}

@@ -122,6 +122,7 @@ macro_rules! all_cases {
             once_cell_single_initializer,
             set_once_wait_and_set,
             mutex_unsized_and_mapped_guards,
+            rwlock_mapped_guards,
             mpsc_reserve_many_permit_iterator,
             mpsc_sender_counts_everywhere,
             mpsc_poll_recv_many_and_send_timeout,
