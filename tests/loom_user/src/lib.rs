@@ -12,6 +12,7 @@ use robin_sync::{mpsc, oneshot, Mutex};
 use std::sync::Arc;
 
 /// A request to the service: add `n`, reply with the new total.
+#[derive(Debug)]
 pub struct Add {
     /// How much to add.
     pub n: u64,
@@ -20,7 +21,7 @@ pub struct Add {
 }
 
 /// The service's shared state.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Counter {
     total: Mutex<u64>,
 }
