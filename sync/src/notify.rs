@@ -641,4 +641,25 @@ mod loom_tests {
             t.join().unwrap();
         });
     }
+
+    /// A `notify_last` whose chosen waiter is cancelled concurrently is passed on (to the
+    /// other waiter) or stored: never lost.
+    #[test]
+    fn notify_last_cancel_forwards() {
+        use std::future::Future;
+        use std::task::{Context, Waker};
+        loom::model(|| {
+            let n = Arc::new(Notify::new());
+            let mut a = Box::pin(n.notified());
+            let mut b = Box::pin(n.notified());
+            let cx = &mut Context::from_waker(Waker::noop());
+            assert!(a.as_mut().poll(cx).is_pending());
+            assert!(b.as_mut().poll(cx).is_pending());
+            let n2 = n.clone();
+            let t = thread::spawn(move || n2.notify_last());
+            drop(b);
+            t.join().unwrap();
+            block_on(a);
+        });
+    }
 }

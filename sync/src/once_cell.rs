@@ -352,3 +352,66 @@ impl<T> OnceCell<T> {
         self.take()
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::Arc;
+    use loom::future::block_on;
+    use loom::thread;
+    use std::task::{Context, Waker};
+
+    /// Two initializers race: exactly one runs, both see its value.
+    #[test]
+    fn one_initializer_runs() {
+        loom::model(|| {
+            let cell = Arc::new(OnceCell::new());
+            let runs = Arc::new(AtomicUsize::new(0));
+            let (c2, r2) = (cell.clone(), runs.clone());
+            let t = thread::spawn(move || {
+                *block_on(c2.get_or_init(|| async move {
+                    r2.fetch_add(1, SeqCst);
+                    2
+                }))
+            });
+            let mine = *block_on(cell.get_or_init(|| async {
+                runs.fetch_add(1, SeqCst);
+                1
+            }));
+            let theirs = t.join().unwrap();
+            assert_eq!(mine, theirs);
+            assert_eq!(runs.load(SeqCst), 1);
+        });
+    }
+
+    /// An initializer cancelled while another waits for the permit hands its turn on: the
+    /// waiter initializes, nothing hangs.
+    #[test]
+    fn cancelled_initializer_hands_on() {
+        loom::model(|| {
+            let cell = Arc::new(OnceCell::<u8>::new());
+            let mut first = Box::pin(cell.get_or_init(std::future::pending::<u8>));
+            let noop = &mut Context::from_waker(Waker::noop());
+            assert!(first.as_mut().poll(noop).is_pending());
+            let c2 = cell.clone();
+            let t = thread::spawn(move || *block_on(c2.get_or_init(|| async { 7 })));
+            drop(first);
+            assert_eq!(t.join().unwrap(), 7);
+            assert_eq!(cell.get(), Some(&7));
+        });
+    }
+
+    /// `set` racing `get_or_init`: one value wins and both observe it.
+    #[test]
+    fn set_vs_init() {
+        loom::model(|| {
+            let cell = Arc::new(OnceCell::new());
+            let c2 = cell.clone();
+            let t = thread::spawn(move || c2.set(1).is_ok());
+            let v = *block_on(cell.get_or_init(|| async { 2 }));
+            let set_won = t.join().unwrap();
+            assert_eq!(v, if set_won { 1 } else { 2 });
+            assert_eq!(cell.get(), Some(&v));
+        });
+    }
+}

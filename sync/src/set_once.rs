@@ -240,3 +240,45 @@ impl<T> SetOnce<T> {
         }
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::Arc;
+    use loom::future::block_on;
+    use loom::thread;
+    use std::future::Future;
+    use std::task::{Context, Waker};
+
+    /// `wait` never misses a concurrent `set`, and sees the whole value.
+    #[test]
+    fn wait_sees_set() {
+        loom::model(|| {
+            let s = Arc::new(SetOnce::new());
+            let s2 = s.clone();
+            let t = thread::spawn(move || s2.set((1, 2)).unwrap());
+            assert_eq!(*block_on(s.wait()), (1, 2));
+            t.join().unwrap();
+        });
+    }
+
+    /// Two `set`s race: exactly one wins; a waiter cancelled meanwhile loses nothing.
+    #[test]
+    fn racing_sets_and_cancelled_wait() {
+        loom::model(|| {
+            let s = Arc::new(SetOnce::new());
+            let mut w = Box::pin(s.wait());
+            assert!(w
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+                .is_pending());
+            let s2 = s.clone();
+            let t = thread::spawn(move || s2.set(1).is_ok());
+            let mine = s.set(2).is_ok();
+            drop(w);
+            let theirs = t.join().unwrap();
+            assert!(mine ^ theirs, "exactly one set wins");
+            assert_eq!(*block_on(s.wait()), if mine { 2 } else { 1 });
+        });
+    }
+}
