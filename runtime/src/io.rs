@@ -92,7 +92,11 @@ impl Registration {
                 coop.made_progress();
                 Poll::Ready(Ok(event))
             }
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                let readable = matches!(direction, Direction::Read);
+                tag_io(cx, readable, !readable);
+                Poll::Pending
+            }
         }
     }
 
@@ -118,7 +122,10 @@ impl Registration {
                     coop.made_progress();
                     Poll::Ready(Ok(event))
                 }
-                Poll::Pending => Poll::Pending,
+                Poll::Pending => {
+                    tag_io(cx, interest.is_readable(), interest.is_writable());
+                    Poll::Pending
+                }
             }
         })
         .await
@@ -193,4 +200,13 @@ impl Drop for Registration {
     fn drop(&mut self) {
         self.driver.release(self.token);
     }
+}
+
+/// Tags the polling task as waiting for I/O readiness (for task dumps).
+#[inline]
+fn tag_io(cx: &Context<'_>, readable: bool, writable: bool) {
+    crate::engine::diag::tag(
+        cx.waker(),
+        crate::engine::diag::WaitTag::Io { readable, writable },
+    );
 }

@@ -185,6 +185,27 @@ impl OwnedTasks {
     }
 }
 
+impl OwnedTasks {
+    /// A snapshot of every listed task, shard by shard (each shard's lock keeps its
+    /// tasks listed, hence alive, while their headers are read; spawns and completions
+    /// on other shards go on meanwhile). `now` is the dump's time.
+    pub(crate) fn snapshot_all(&self, now: std::time::Instant) -> Vec<super::diag::TaskSnapshot> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let shard = shard.lock().unwrap();
+            out.extend(
+                shard
+                    .slots
+                    .iter()
+                    .flatten()
+                    .map(|t| super::diag::TaskSnapshot::of(t, now)),
+            );
+        }
+        out.sort_by_key(|t| t.id.as_u64());
+        out
+    }
+}
+
 impl std::fmt::Debug for OwnedTasks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OwnedTasks")
