@@ -36,6 +36,9 @@ impl OwnedTasks {
     /// A list with about `shards` shards (rounded up to a power of two).
     pub(crate) fn new(shards: usize) -> OwnedTasks {
         let n = shards.clamp(1, 256).next_power_of_two();
+        // Start the coarse clock task dumps time idle tasks with (`diag.rs`), so that a
+        // task parking before the scheduler's first refresh is timed from here.
+        super::diag::refresh_clock(std::time::Instant::now());
         OwnedTasks {
             shards: (0..n).map(|_| CachePadded::new(Mutex::default())).collect(),
             mask: n - 1,

@@ -35,10 +35,12 @@
 //! completed during the walk may or may not appear, and a running task may have moved
 //! on by the time you read the dump. [`waiting_on`](TaskDump::waiting_on) and
 //! [`idle_for`](TaskDump::idle_for) are read just after the state word and may be
-//! slightly newer than it (a task woken and re-polled meanwhile); `idle_for` is measured
-//! with a coarse clock (about 1 ms on a multi-thread runtime; on a current-thread
-//! runtime it is refreshed every 61 polls and whenever the thread wakes up, so it can
-//! run late by the length of a long busy stretch).
+//! slightly newer than it (a task woken and re-polled meanwhile). `idle_for` is measured
+//! from a coarse clock that no poll reads itself: it is refreshed when a runtime is
+//! built, when a worker wakes up, and by the multi-thread monitor every 1 ms while workers
+//! run (every 50 ms while all are idle); on a current-thread runtime every 61 polls and
+//! whenever its thread wakes up. So `idle_for` may be too long by about the refresh
+//! gap (typically a millisecond, at most one busy stretch), never too short.
 //!
 //! Tasks of a `LocalSet` and blocking-pool jobs are not in the runtime's owned list and
 //! do not appear.
