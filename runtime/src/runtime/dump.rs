@@ -53,7 +53,9 @@
 //! references (the proof is in the engine's `state.rs`), so `is_lost` never reports a
 //! task that something could still wake, however the waker is held: by a timer, a
 //! socket, a channel, another task's `JoinHandle`, a `Vec`, another thread. (A waker held
-//! inside the task's own future counts as existing.)
+//! inside the task's own future counts as existing.) A task that awaits the `JoinHandle`
+//! of a lost task is stuck too, but its waker exists (in that handle's slot), so it is
+//! not flagged itself: follow [`WaitSite::JoinHandle`] to the lost task.
 //!
 //! ## Wait sites
 //! [`WaitSite`] says which robin primitive took the task's waker during its latest poll:
