@@ -92,7 +92,11 @@ impl Registration {
                 coop.made_progress();
                 Poll::Ready(Ok(event))
             }
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                let readable = matches!(direction, Direction::Read);
+                tag_io(cx, readable, !readable);
+                Poll::Pending
+            }
         }
     }
 
@@ -121,7 +125,10 @@ impl Registration {
                     coop.made_progress();
                     Poll::Ready(Ok(event))
                 }
-                Poll::Pending => Poll::Pending,
+                Poll::Pending => {
+                    tag_io(cx, interest.is_readable(), interest.is_writable());
+                    Poll::Pending
+                }
             }
         })
         .await
@@ -332,4 +339,13 @@ mod interest {
             Ok(())
         }
     }
+}
+
+/// Tags the polling task as waiting for I/O readiness (for task dumps).
+#[inline]
+fn tag_io(cx: &Context<'_>, readable: bool, writable: bool) {
+    crate::engine::diag::tag(
+        cx.waker(),
+        crate::engine::diag::WaitTag::Io { readable, writable },
+    );
 }

@@ -9,6 +9,7 @@
 //! Layer: runtime (it finds the driver through the current handle); the wheel and clock
 //! themselves are `driver/time/`.
 use crate::driver::{self, time::timer::TimerShared};
+use crate::engine::diag::WaitTag;
 use crate::loom::sync::Arc;
 use crate::runtime::Handle;
 use crate::{context, scheduler};
@@ -144,7 +145,10 @@ impl Timer {
                     Poll::Ready(Ok(()))
                 }
             }
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                crate::engine::diag::tag(cx.waker(), WaitTag::Timer(self.deadline));
+                Poll::Pending
+            }
         }
     }
 }

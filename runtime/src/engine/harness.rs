@@ -105,6 +105,7 @@ where
     fn poll_future(&self) -> bool {
         let waker = waker_ref(self.cell.cast());
         let mut cx = Context::from_waker(&waker);
+        self.header().diag.poll_started();
         // Feature `tracing`: the poll runs inside a `runtime.spawn` span describing the
         // task (tokio-console's field names).
         #[cfg(feature = "tracing")]
@@ -137,7 +138,11 @@ where
             })
         }));
         let output = match res {
-            Ok(Poll::Pending) => return false,
+            Ok(Poll::Pending) => {
+                // Before `transition_to_idle`, after which we may no longer own the task.
+                self.header().diag.poll_pending();
+                return false;
+            }
             Ok(Poll::Ready(output)) => match catch_unwind(AssertUnwindSafe(|| self.drop_stage())) {
                 Ok(()) => Ok(output),
                 Err(payload) => {

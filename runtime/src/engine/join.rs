@@ -89,6 +89,8 @@ impl<T> Future for JoinHandle<T> {
         };
         if out.is_ready() {
             coop.made_progress();
+        } else {
+            super::diag::tag(cx.waker(), super::diag::WaitTag::Join(self.id()));
         }
         out
     }

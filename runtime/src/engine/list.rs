@@ -36,6 +36,9 @@ impl OwnedTasks {
     /// A list with about `shards` shards (rounded up to a power of two).
     pub(crate) fn new(shards: usize) -> OwnedTasks {
         let n = shards.clamp(1, 256).next_power_of_two();
+        // Start the coarse clock task dumps time idle tasks with (`diag.rs`), so that a
+        // task parking before the scheduler's first refresh is timed from here.
+        super::diag::refresh_clock(std::time::Instant::now());
         OwnedTasks {
             shards: (0..n).map(|_| CachePadded::new(Mutex::default())).collect(),
             mask: n - 1,
@@ -182,6 +185,27 @@ impl OwnedTasks {
             .flatten()
             .find(|t| t.id() == id)
             .map(|t| t.header().meta.clone())
+    }
+}
+
+impl OwnedTasks {
+    /// A snapshot of every listed task, shard by shard (each shard's lock keeps its
+    /// tasks listed, hence alive, while their headers are read; spawns and completions
+    /// on other shards go on meanwhile). `now` is the dump's time.
+    pub(crate) fn snapshot_all(&self, now: std::time::Instant) -> Vec<super::diag::TaskSnapshot> {
+        let mut out = Vec::new();
+        for shard in self.shards.iter() {
+            let shard = shard.lock().unwrap();
+            out.extend(
+                shard
+                    .slots
+                    .iter()
+                    .flatten()
+                    .map(|t| super::diag::TaskSnapshot::of(t, now)),
+            );
+        }
+        out.sort_by_key(|t| t.id.as_u64());
+        out
     }
 }
 

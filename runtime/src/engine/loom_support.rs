@@ -62,6 +62,13 @@ impl MockScheduler {
         self.inner.owned.spawn_local(future, self.clone(), meta)
     }
 
+    /// Whether each listed task is lost (task-dump snapshot), in id order.
+    pub(crate) fn lost(&self) -> Vec<bool> {
+        let now = std::time::Instant::now();
+        let snaps = self.inner.owned.snapshot_all(now);
+        snaps.iter().map(|t| t.lost).collect()
+    }
+
     pub(crate) fn pop(&self) -> Option<Notified> {
         self.inner.queue.lock().unwrap().pop_front()
     }

@@ -229,3 +229,46 @@ fn shutdown_vs_poll() {
         sched.assert_all_freed();
     });
 }
+
+/// Task dumps: while a waker exists that will wake the task, no snapshot, taken at any
+/// point of the race between the poll that hands the waker out and the wake from another
+/// thread, reports the task lost; once the only waker is dropped (on another thread)
+/// instead, the task is lost.
+#[test]
+fn lost_never_while_a_waker_lives() {
+    for drop_it in [false, true] {
+        loom::model(move || {
+            let sched = MockScheduler::new();
+            let slot = WakerSlot::default();
+            let join = sched.spawn(TwoPolls {
+                polls: 0,
+                slot: slot.clone(),
+                value: 1,
+            });
+            let other = loom::thread::spawn(move || loop {
+                if let Some(waker) = slot.lock().unwrap().take() {
+                    if drop_it {
+                        drop(waker);
+                    } else {
+                        waker.wake();
+                    }
+                    return;
+                }
+                loom::thread::yield_now();
+            });
+            let task = sched.pop().unwrap();
+            task.run();
+            if !drop_it {
+                assert_eq!(sched.lost(), vec![false]);
+            }
+            other.join().unwrap();
+            if drop_it {
+                assert_eq!(sched.lost(), vec![true]);
+                join.abort();
+            }
+            sched.run_until_idle();
+            drop(join);
+            sched.assert_all_freed();
+        });
+    }
+}

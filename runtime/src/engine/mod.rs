@@ -26,6 +26,7 @@
 //! holds it. `state.rs` documents each bit and transition; `harness.rs` does the work.
 //!
 //! A spawned `async {}` task costs at most 128 bytes (tested in `tests` below).
+pub(crate) mod diag;
 pub(crate) mod error;
 mod harness;
 pub(crate) mod id;
@@ -231,6 +232,49 @@ mod harness_tests {
             assert!(ran, "the wake queued the task");
             sched.assert_all_freed();
         }
+    }
+
+    /// Task dumps' `is_lost`: a waker dropped inside poll leaves the task lost; cloned
+    /// wakers kept in a `Vec` keep it findable until the last is dropped; the poll's
+    /// borrowed waker is not counted.
+    #[test]
+    fn lost_follows_the_waker_count() {
+        let sched = MockScheduler::new();
+        let dropped = sched.spawn(std::future::poll_fn(|cx| {
+            drop(cx.waker().clone());
+            Poll::<()>::Pending
+        }));
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let k = kept.clone();
+        let vec = sched.spawn(std::future::poll_fn(move |cx| {
+            let mut v = k.lock().unwrap();
+            if v.is_empty() {
+                v.push(cx.waker().clone());
+                v.push(cx.waker().clone());
+            }
+            Poll::<()>::Pending
+        }));
+        assert_eq!(sched.lost(), vec![false, false], "queued, not yet polled");
+        sched.run_until_idle();
+        assert_eq!(sched.lost(), vec![true, false]);
+        kept.lock().unwrap().pop();
+        assert_eq!(sched.lost(), vec![true, false]);
+        kept.lock().unwrap().pop().unwrap().wake();
+        assert_eq!(sched.lost(), vec![true, false], "woken: queued");
+        sched.run_until_idle();
+        assert_eq!(
+            sched.lost(),
+            vec![true, false],
+            "the repoll stored a new clone"
+        );
+        kept.lock().unwrap().clear();
+        assert_eq!(sched.lost(), vec![true, true]);
+        dropped.abort();
+        vec.abort();
+        sched.run_until_idle();
+        assert!(block_on(dropped).unwrap_err().is_cancelled());
+        assert!(block_on(vec).unwrap_err().is_cancelled());
+        sched.assert_all_freed();
     }
 
     #[test]

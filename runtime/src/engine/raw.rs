@@ -41,6 +41,8 @@ pub(crate) struct Header {
     pub(super) owned_key: UnsafeCell<usize>,
     /// Where the task was spawned and its name: immutable, for diagnostics (cold).
     pub(super) meta: TaskMeta,
+    /// Wait-site tag and idle timestamp, for task dumps (`diag.rs`).
+    pub(super) diag: super::diag::Diag,
 }
 
 /// Diagnostics about a task: where it was spawned (`#[track_caller]`) and its name.
@@ -137,6 +139,7 @@ impl RawTask {
                 id,
                 owned_key: UnsafeCell::new(usize::MAX),
                 meta,
+                diag: super::diag::Diag::new(),
             },
             core: Core {
                 scheduler,

@@ -14,11 +14,41 @@
 //! | 3 | `CANCELLED` | abort or shutdown was requested; the next owner of `RUNNING` cancels | — |
 //! | 4 | `JOIN_INTEREST` | a `JoinHandle` exists; while set, only the handle may take the output | — |
 //! | 5 | `JOIN_WAKER` | the join-waker slot holds a waker and belongs to the runtime side | `!JOIN_INTEREST` |
-//! | 6.. | ref count | references: owned list, queued `Notified`, `JoinHandle`, wakers, `AbortHandle`s | — |
+//! | 6..35 | ref count | references: owned list, queued `Notified`, `JoinHandle`, wakers, `AbortHandle`s | — |
+//! | 35.. | waker count | how many of those references are task `Waker`s | — |
 //!
 //! A new spawned task starts with `NOTIFIED | JOIN_INTEREST` and **three** references: one
 //! for the runtime's owned-task list, one for the `Notified` about to be queued, one for
 //! the `JoinHandle`. A blocking task is not in the owned list and starts with two.
+//!
+//! ## The waker count, and why `is_lost` has no false positives
+//!
+//! The upper field counts the references held by task [`Waker`]s (`waker.rs`): a waker
+//! clone adds `REF_ONE + WAKER_ONE` in the **same** `fetch_add` that takes its reference,
+//! and dropping a waker (or waking it by value) subtracts both in the same atomic
+//! operation that drops its reference. So the waker count costs no extra atomic
+//! operation and every snapshot of the word holds a reference count and a waker count
+//! that are consistent with each other: `waker_count <= ref_count` always, and the waker
+//! count is exactly the number of live task wakers at the instant of the snapshot. The
+//! waker `poll` lends the future (`harness::waker_ref`) owns no reference and is not
+//! counted: it cannot outlive the poll, and a future that keeps it must clone it.
+//!
+//! Claim: if a snapshot shows `!RUNNING && !NOTIFIED && !COMPLETE && waker_count == 0`
+//! ("lost"), the task can never be polled again (only cancelled or dropped):
+//! 1. A poll happens only through a `Notified`, which exists only with `NOTIFIED` set
+//!    (spawn, `transition_to_notified_*`, `transition_to_idle` → `OkNotified`, abort).
+//! 2. `NOTIFIED` is set only by a waker (`transition_to_notified_by_val` / `_by_ref`), by
+//!    `transition_to_idle` (which needs `RUNNING`, clear here), or by abort (which
+//!    cancels: the future is dropped, never polled).
+//! 3. A waker can only come from another waker (`clone`) or from the borrowed waker of
+//!    a poll (which needs `RUNNING`). With no waker and no poll, none can appear: the
+//!    count stays 0 and the task stays idle until it is aborted or the runtime shuts down.
+//!
+//! So the snapshot proves the future is unreachable: no false positives. Conversely
+//! any task waker, wherever it is (a timer, a `Vec`, another thread), keeps the count
+//! above 0, so a task that *can* still be woken is never reported lost. (A waker the
+//! task's own future holds counts too: such a task is not lost by this definition, even
+//! though nobody else can reach that waker.)
 //!
 //! ## The join-waker slot
 //! The slot is written only by the `JoinHandle`, and only while `JOIN_WAKER` is clear and
@@ -41,8 +71,15 @@ const JOIN_INTEREST: usize = 1 << 4;
 const JOIN_WAKER: usize = 1 << 5;
 const REF_SHIFT: u32 = 6;
 const REF_ONE: usize = 1 << REF_SHIFT;
-/// Beyond this many references we abort, as `Arc` does, rather than wrap into the flags.
-const REF_MAX: usize = usize::MAX >> (REF_SHIFT + 1);
+/// Bits of the reference count field; the waker count takes the bits above it.
+const REF_BITS: u32 = (usize::BITS - REF_SHIFT) / 2;
+const REF_MASK: usize = ((1 << REF_BITS) - 1) << REF_SHIFT;
+const WAKER_SHIFT: u32 = REF_SHIFT + REF_BITS;
+const WAKER_ONE: usize = 1 << WAKER_SHIFT;
+/// Beyond this many references we abort, as `Arc` does, rather than carry into the
+/// waker count (half the field: racing increments cannot reach the top before one of
+/// them sees the limit). The waker count never exceeds the reference count.
+const REF_MAX: usize = (1 << (REF_BITS - 1)) - 1;
 
 /// The atomic state word of one task.
 pub(crate) struct State {
@@ -198,11 +235,11 @@ impl State {
                 // The poller reschedules it at `transition_to_idle`; it holds a reference,
                 // so dropping the waker's own cannot reach zero.
                 s.0 |= NOTIFIED;
-                s.ref_dec();
+                s.waker_ref_dec();
                 debug_assert!(s.ref_count() > 0);
                 (TransitionToNotified::DoNothing, Some(s))
             } else if s.is_complete() || s.is_notified() {
-                s.ref_dec();
+                s.waker_ref_dec();
                 let action = if s.ref_count() == 0 {
                     TransitionToNotified::Dealloc
                 } else {
@@ -211,7 +248,7 @@ impl State {
                 (action, Some(s))
             } else {
                 // A new reference for the `Notified`; the waker drops its own after
-                // scheduling (see `Submit`).
+                // scheduling (see `Submit`, `waker_ref_dec`).
                 s.0 |= NOTIFIED;
                 s.ref_inc();
                 (TransitionToNotified::Submit, Some(s))
@@ -303,8 +340,25 @@ impl State {
     }
 
     pub(crate) fn ref_inc(&self) {
-        let prev = self.val.fetch_add(REF_ONE, Relaxed);
-        if prev >> REF_SHIFT > REF_MAX {
+        self.checked_add(REF_ONE);
+    }
+
+    /// A task waker is cloned: one reference, counted as a waker's (one atomic add).
+    pub(crate) fn waker_ref_inc(&self) {
+        self.checked_add(REF_ONE | WAKER_ONE);
+    }
+
+    /// A task waker is dropped: drops its reference and its count together; `true` when
+    /// it was the last reference.
+    pub(crate) fn waker_ref_dec(&self) -> bool {
+        let prev = Snapshot(self.val.fetch_sub(REF_ONE | WAKER_ONE, AcqRel));
+        debug_assert!(prev.waker_count() >= 1, "task waker count underflow");
+        prev.ref_count() == 1
+    }
+
+    fn checked_add(&self, add: usize) {
+        let prev = self.val.fetch_add(add, Relaxed);
+        if Snapshot(prev).ref_count() > REF_MAX {
             // Like `Arc`: a leak of this many wakers is a bug we refuse to wrap around.
             std::process::abort();
         }
@@ -336,7 +390,16 @@ impl Snapshot {
         self.0 & JOIN_WAKER != 0
     }
     pub(crate) fn ref_count(self) -> usize {
-        self.0 >> REF_SHIFT
+        (self.0 & REF_MASK) >> REF_SHIFT
+    }
+    /// How many task `Waker`s exist (see "The waker count").
+    pub(crate) fn waker_count(self) -> usize {
+        self.0 >> WAKER_SHIFT
+    }
+    /// Idle, not queued, not complete, and no waker exists: it can never be polled again
+    /// (proof in the module docs).
+    pub(crate) fn is_lost(self) -> bool {
+        self.0 & (RUNNING | NOTIFIED | COMPLETE) == 0 && self.waker_count() == 0
     }
     fn ref_inc(&mut self) {
         self.0 += REF_ONE;
@@ -344,6 +407,10 @@ impl Snapshot {
     fn ref_dec(&mut self) {
         debug_assert!(self.ref_count() > 0);
         self.0 -= REF_ONE;
+    }
+    fn waker_ref_dec(&mut self) {
+        debug_assert!(self.waker_count() > 0 && self.ref_count() > 0);
+        self.0 -= REF_ONE | WAKER_ONE;
     }
 }
 
@@ -357,6 +424,7 @@ impl fmt::Debug for Snapshot {
             .field("join_interest", &self.is_join_interested())
             .field("join_waker", &self.is_join_waker_set())
             .field("refs", &self.ref_count())
+            .field("wakers", &self.waker_count())
             .finish()
     }
 }
@@ -425,16 +493,45 @@ mod tests {
         let s = State::new(1);
         assert_eq!(s.transition_to_running(), TransitionToRunning::Success);
         let _ = s.transition_to_complete();
-        s.ref_inc(); // a waker
-        assert!(!s.ref_dec());
-        s.ref_inc();
-        assert!(!s.ref_dec());
-        s.ref_inc();
+        s.waker_ref_inc(); // a waker
+        assert!(!s.waker_ref_dec());
+        s.waker_ref_inc();
+        assert!(!s.waker_ref_dec());
+        s.waker_ref_inc();
         // The running ref is gone, only the waker holds it now.
         assert!(!s.transition_to_terminal(1));
         assert_eq!(
             s.transition_to_notified_by_val(),
             TransitionToNotified::Dealloc
         );
+    }
+
+    #[test]
+    fn waker_count_moves_with_the_reference_count() {
+        let s = State::new(3);
+        assert_eq!(s.transition_to_running(), TransitionToRunning::Success);
+        s.waker_ref_inc();
+        s.waker_ref_inc();
+        assert_eq!((s.load().ref_count(), s.load().waker_count()), (5, 2));
+        assert!(!s.load().is_lost(), "running");
+        assert_eq!(s.transition_to_idle(), TransitionToIdle::Ok);
+        assert!(!s.load().is_lost(), "two wakers");
+        assert!(!s.waker_ref_dec());
+        assert_eq!(
+            s.transition_to_notified_by_val(),
+            TransitionToNotified::Submit
+        );
+        // The Notified's reference is added; the waker's is still held until scheduled.
+        assert_eq!((s.load().ref_count(), s.load().waker_count()), (4, 1));
+        assert!(!s.waker_ref_dec());
+        assert!(!s.load().is_lost(), "queued");
+        assert_eq!(s.transition_to_running(), TransitionToRunning::Success);
+        assert_eq!(s.transition_to_idle(), TransitionToIdle::Ok);
+        assert_eq!((s.load().ref_count(), s.load().waker_count()), (2, 0));
+        assert!(s.load().is_lost(), "idle with no waker");
+        // Abort handles and the JoinHandle are references, not wakers.
+        s.ref_inc();
+        assert!(s.load().is_lost());
+        assert!(!s.ref_dec());
     }
 }

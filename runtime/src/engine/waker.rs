@@ -2,6 +2,8 @@
 //!
 //! A waker owns one task reference (taken by `clone`, dropped by `drop`/`wake`), so
 //! `wake_by_ref` allocates nothing and the task cannot be freed under a live waker.
+//! That reference is also counted in the state word's waker count, in the same atomic
+//! operation (`State::waker_ref_inc` / `waker_ref_dec`): what task dumps' `is_lost` reads.
 use super::raw::Header;
 use super::state::TransitionToNotified;
 use std::ptr::NonNull;
@@ -9,9 +11,20 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake_by_val, wake_by_ref, drop_waker);
 
+/// Whether `waker` is a task waker; its task header if so (for wait-site tags).
+pub(crate) fn task_header(waker: &Waker) -> Option<NonNull<Header>> {
+    if std::ptr::eq(waker.vtable(), &VTABLE) {
+        // A task waker's data pointer is its header (`from_header`), never null.
+        NonNull::new(waker.data() as *mut Header)
+    } else {
+        None
+    }
+}
+
 /// # Safety
 /// 1. `header` is a live task; the returned waker is treated as owning one reference
-///    (the caller either transfers one, or wraps it in `ManuallyDrop` for a borrowed use).
+///    counted as a waker's (the caller either transfers such a one, or wraps the waker
+///    in `ManuallyDrop` for a borrowed use that owns none).
 pub(super) unsafe fn from_header(header: NonNull<Header>) -> Waker {
     let raw = RawWaker::new(header.as_ptr() as *const (), &VTABLE);
     // SAFETY: `VTABLE`'s functions uphold the `RawWaker` contract for task pointers.
@@ -32,7 +45,7 @@ unsafe fn header<'a>(ptr: *const ()) -> (NonNull<Header>, &'a Header) {
 
 unsafe fn clone(ptr: *const ()) -> RawWaker {
     // SAFETY: the waker being cloned holds a reference, so the task is live.
-    unsafe { header(ptr) }.1.state.ref_inc();
+    unsafe { header(ptr) }.1.state.waker_ref_inc();
     RawWaker::new(ptr, &VTABLE)
 }
 
@@ -45,7 +58,7 @@ unsafe fn wake_by_val(ptr: *const ()) {
             // own reference keeps the task alive while `schedule` runs.
             unsafe { (h.vtable.schedule)(nn) };
             // Only now give up the waker's reference (it may be the last one).
-            if h.state.ref_dec() {
+            if h.state.waker_ref_dec() {
                 // SAFETY: that was the last reference.
                 unsafe { (h.vtable.dealloc)(nn) }
             }
@@ -68,7 +81,7 @@ unsafe fn wake_by_ref(ptr: *const ()) {
 unsafe fn drop_waker(ptr: *const ()) {
     // SAFETY: the waker's own reference keeps the task live until `ref_dec`.
     let (nn, h) = unsafe { header(ptr) };
-    if h.state.ref_dec() {
+    if h.state.waker_ref_dec() {
         // SAFETY: that was the last reference.
         unsafe { (h.vtable.dealloc)(nn) }
     }

@@ -7,6 +7,7 @@
 //! Layer: runtime (with `io.rs` and `time.rs`). May import `scheduler`, `context`,
 //! `driver`, `engine` and `loom`; nothing from `api`.
 mod builder;
+pub mod dump;
 mod handle;
 mod metrics;
 

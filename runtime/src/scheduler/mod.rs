@@ -134,3 +134,16 @@ impl Handle {
         true
     }
 }
+
+impl Handle {
+    /// A snapshot of every task in this runtime's owned list (task dumps).
+    pub(crate) fn dump_tasks(
+        &self,
+        now: std::time::Instant,
+    ) -> Vec<crate::engine::diag::TaskSnapshot> {
+        match self {
+            Handle::MultiThread(shared) => shared.owned.snapshot_all(now),
+            Handle::CurrentThread(shared) => shared.owned.snapshot_all(now),
+        }
+    }
+}

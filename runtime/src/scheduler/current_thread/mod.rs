@@ -307,6 +307,8 @@ fn run_with_core<F: Future>(
                 let core = core.as_mut().expect("core present while driving");
                 core.tick = core.tick.wrapping_add(1);
                 if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+                    // The coarse clock task dumps time idle tasks with (engine/diag.rs).
+                    crate::engine::diag::refresh_clock(std::time::Instant::now());
                     shared.pop_inject().or_else(|| core.local.pop_front())
                 } else {
                     core.local.pop_front().or_else(|| shared.pop_inject())
@@ -317,6 +319,7 @@ fn run_with_core<F: Future>(
                 None => {
                     if !main.woken.load(Acquire) {
                         park(cx, shared, &main.woken);
+                        crate::engine::diag::refresh_clock(std::time::Instant::now());
                     }
                     break;
                 }

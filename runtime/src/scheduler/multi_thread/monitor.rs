@@ -69,6 +69,8 @@ fn run(shared: &Shared, parker: &Parker) {
         };
         parker.park_timeout(period);
         let now = Instant::now();
+        // The coarse clock task dumps time idle tasks with (engine/diag.rs).
+        crate::engine::diag::refresh_clock(now);
         for (index, (remote, watch)) in shared.remotes.iter().zip(watches.iter_mut()).enumerate() {
             let polls = remote.stats.polls.load(Relaxed);
             if polls != watch.polls {

@@ -343,6 +343,7 @@ impl Context {
             }
             core.park.park();
             core.busy_since = std::time::Instant::now();
+            crate::engine::diag::refresh_clock(core.busy_since);
             if shared.is_shutdown() {
                 core.is_shutdown = true;
                 return core;
