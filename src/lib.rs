@@ -12,6 +12,8 @@
 //! });
 //! assert_eq!(answer, 42);
 //! ```
+#![warn(missing_docs)]
+
 pub use robin_fs as fs;
 pub use robin_macros::{join, main, pin, select, test, try_join};
 pub use robin_io as io;

@@ -44,6 +44,10 @@
 //!
 //! [`TcpStream`]: robin_net::TcpStream
 //! [`UnixStream`]: robin_net::UnixStream
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![warn(missing_docs)]
+
 mod executor;
 mod io;
 mod timer;
