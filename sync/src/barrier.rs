@@ -68,6 +68,9 @@ impl Barrier {
     /// assert!(x.is_leader() != y.is_leader());
     /// ```
     pub async fn wait(&self) -> BarrierWaitResult {
+        // The arrival itself spends budget (the leader never waits); a waiter spends it
+        // again only when its `BarrierWait` completes, so this unit is refunded for it.
+        let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
         let generation = {
             let mut s = self.state.lock();
             s.arrived += 1;
@@ -80,10 +83,12 @@ impl Barrier {
                 }
                 drop(s);
                 wake.wake_all();
+                coop.made_progress();
                 return BarrierWaitResult(true);
             }
             s.generation
         };
+        drop(coop);
         BarrierWait {
             barrier: self,
             generation,
@@ -106,16 +111,18 @@ impl Future for BarrierWait<'_> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::coop::poll_proceed(cx));
         let this = &mut *self;
+        // Declared before the guard, so dropped after it: a waker is user code.
+        let _stale_waker;
         let mut s = this.barrier.state.lock();
         if s.generation != this.generation {
             if let Some(key) = this.key.take() {
-                s.waiters.remove(key);
+                _stale_waker = s.waiters.remove(key).waker;
             }
             coop.made_progress();
             return Poll::Ready(());
         }
         match this.key {
-            Some(key) => s.waiters.get_mut(key).set_waker(cx),
+            Some(key) => _stale_waker = s.waiters.get_mut(key).set_waker(cx),
             None => this.key = Some(s.waiters.push_back(Some(cx.waker().clone()), ())),
         }
         Poll::Pending
@@ -125,7 +132,10 @@ impl Future for BarrierWait<'_> {
 impl Drop for BarrierWait<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.barrier.state.lock().waiters.remove(key);
+            let mut s = self.barrier.state.lock();
+            let node = s.waiters.remove(key);
+            drop(s);
+            drop(node);
         }
     }
 }

@@ -70,6 +70,30 @@ impl BatchSemaphore {
         }
     }
 
+    /// `new` usable in a `const` context (a `static`); not under loom, whose atomics and
+    /// locks are not `const`.
+    #[cfg(not(loom))]
+    pub(crate) const fn const_new(permits: usize) -> Self {
+        assert!(
+            permits <= MAX_PERMITS,
+            "a semaphore may not have more than MAX_PERMITS permits"
+        );
+        BatchSemaphore {
+            permits: CachePadded::new(AtomicUsize::new(permits << SHIFT)),
+            waiters: Lock::new(WaitList::new()),
+        }
+    }
+
+    /// A semaphore with no permits, closed from the start, in a `const` context (a set
+    /// `OnceCell`).
+    #[cfg(not(loom))]
+    pub(crate) const fn const_new_closed() -> Self {
+        BatchSemaphore {
+            permits: CachePadded::new(AtomicUsize::new(CLOSED)),
+            waiters: Lock::new(WaitList::new()),
+        }
+    }
+
     pub(crate) fn available_permits(&self) -> usize {
         self.permits.load(Acquire) >> SHIFT
     }
@@ -279,6 +303,8 @@ impl Future for Acquire<'_> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let coop = ready!(crate::coop::poll_proceed(cx));
+        // Declared before the lock guard, so dropped after it: a waker is user code.
+        let _stale_waker;
         let res = match this.state {
             AcqState::Done => panic!("Acquire polled after completion"),
             AcqState::Idle => match this.sem.try_acquire(this.num) {
@@ -290,16 +316,18 @@ impl Future for Acquire<'_> {
                 let mut w = this.sem.waiters.lock();
                 let node = w.get_mut(key);
                 if node.data == 0 {
-                    w.remove(key);
+                    _stale_waker = w.remove(key).waker;
                     Ok(())
                 } else if !node.is_linked() {
                     // Unlinked without its full batch: the semaphore was closed.
-                    let assigned = this.num - w.remove(key).data;
+                    let node = w.remove(key);
+                    let assigned = this.num - node.data;
+                    _stale_waker = node.waker;
                     this.state = AcqState::Done;
                     this.sem.release_locked(assigned, w);
                     Err(AcquireError(()))
                 } else {
-                    node.set_waker(cx);
+                    _stale_waker = node.set_waker(cx);
                     return Poll::Pending;
                 }
             }
@@ -313,8 +341,11 @@ impl Future for Acquire<'_> {
 impl Drop for Acquire<'_> {
     fn drop(&mut self) {
         if let AcqState::Waiting(key) = self.state {
+            let _stale_waker;
             let mut w = self.sem.waiters.lock();
-            let assigned = self.num - w.remove(key).data;
+            let node = w.remove(key);
+            let assigned = self.num - node.data;
+            _stale_waker = node.waker;
             // Hand on what we were given (the next waiters may now be served), and clear
             // WAITING if we were the last waiter.
             self.sem.release_locked(assigned, w);

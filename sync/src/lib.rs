@@ -51,23 +51,36 @@
 mod barrier;
 mod batch_semaphore;
 pub mod broadcast;
+pub mod context;
 pub mod coop;
 mod errors;
 mod loom;
 pub mod mpsc;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
+mod set_once;
+#[cfg(not(loom))]
+mod timer;
 mod waiters;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
-pub use errors::{AcquireError, TryAcquireError, TryLockError};
-pub use mutex::{Mutex, MutexGuard, OwnedMutexGuard};
-pub use notify::{Notified, Notify};
+pub use errors::{AcquireError, SetError, SetOnceError, TryAcquireError, TryLockError};
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
+pub use notify::{Notified, Notify, OwnedNotified};
+
+/// The named future types of the primitives, at tokio's `sync::futures` path.
+pub mod futures {
+    pub use crate::notify::{Notified, OwnedNotified};
+}
+pub use once_cell::OnceCell;
 pub use rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+pub use set_once::SetOnce;

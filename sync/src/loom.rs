@@ -39,6 +39,13 @@ pub(crate) use imp::{MutexGuard, RwLockReadGuard, RwLockWriteGuard};
 pub(crate) struct Lock<T>(imp::Mutex<T>);
 
 impl<T> Lock<T> {
+    /// `const` without loom, so primitives built on it can live in `static`s.
+    #[cfg(not(loom))]
+    pub(crate) const fn new(value: T) -> Self {
+        Lock(imp::Mutex::new(value))
+    }
+
+    #[cfg(loom)]
     pub(crate) fn new(value: T) -> Self {
         Lock(imp::Mutex::new(value))
     }
@@ -71,23 +78,28 @@ impl<T> RwLock<T> {
 /// `UnsafeCell` with loom's closure API (`with`, `with_mut`), so loom can check that every
 /// access to a lock's data happens-after the previous conflicting one.
 #[derive(Debug)]
-pub(crate) struct UnsafeCell<T>(
+pub(crate) struct UnsafeCell<T: ?Sized>(
     #[cfg(not(loom))] std::cell::UnsafeCell<T>,
     #[cfg(loom)] loom::cell::UnsafeCell<T>,
 );
 
 impl<T> UnsafeCell<T> {
+    #[cfg(not(loom))]
+    pub(crate) const fn new(value: T) -> Self {
+        UnsafeCell(std::cell::UnsafeCell::new(value))
+    }
+
+    #[cfg(loom)]
     pub(crate) fn new(value: T) -> Self {
-        #[cfg(not(loom))]
-        return UnsafeCell(std::cell::UnsafeCell::new(value));
-        #[cfg(loom)]
-        return UnsafeCell(loom::cell::UnsafeCell::new(value));
+        UnsafeCell(loom::cell::UnsafeCell::new(value))
     }
 
     pub(crate) fn into_inner(self) -> T {
         self.0.into_inner()
     }
+}
 
+impl<T: ?Sized> UnsafeCell<T> {
     /// Calls `f` with a shared pointer to the value.
     #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {

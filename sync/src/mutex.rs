@@ -3,6 +3,12 @@
 //! Built on the FIFO [batch semaphore](crate::batch_semaphore) with one permit: waiters
 //! get the lock in the order they asked for it.
 //!
+//! Guards hand out `&T` / `&mut T` while they hold the semaphore's one permit. A guard can
+//! be narrowed with `map` / `try_map` to a part of the value ([`MappedMutexGuard`],
+//! [`OwnedMappedMutexGuard`]): a mapped guard keeps the permit and a raw pointer to the part,
+//! which stays valid because the value cannot move or be reached otherwise while the permit
+//! is held.
+//!
 //! # Cancel safety
 //!
 //! [`Mutex::lock`] and [`Mutex::lock_owned`] are cancel-safe: a dropped lock future gives up
@@ -28,18 +34,18 @@ use std::ops::{Deref, DerefMut};
 /// });
 /// assert_eq!(m.into_inner(), 2);
 /// ```
-pub struct Mutex<T> {
+pub struct Mutex<T: ?Sized> {
     s: BatchSemaphore,
     c: UnsafeCell<T>,
 }
 
 // SAFETY: the mutex hands out access to the `T` to one thread at a time and may move it
 // between threads: exactly what `T: Send` permits.
-unsafe impl<T: Send> Send for Mutex<T> {}
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 // SAFETY: through `&Mutex<T>` only one guard exists at a time (the semaphore has one
 // permit), and a guard gives `&mut T` to one thread at a time: `T: Send` suffices, as for
 // `std::sync::Mutex`.
-unsafe impl<T: Send> Sync for Mutex<T> {}
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 impl<T> Mutex<T> {
     /// Creates an unlocked mutex holding `value`.
@@ -55,6 +61,34 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// Creates an unlocked mutex in a `const` context, so it can live in a `static`
+    /// (not available under `--cfg loom`, as in tokio).
+    ///
+    /// ```
+    /// use robin_sync::Mutex;
+    /// static COUNT: Mutex<u32> = Mutex::const_new(0);
+    /// futures::executor::block_on(async { *COUNT.lock().await += 1 });
+    /// assert_eq!(*COUNT.try_lock().unwrap(), 1);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(value: T) -> Self {
+        Mutex {
+            s: BatchSemaphore::const_new(1),
+            c: UnsafeCell::new(value),
+        }
+    }
+
+    /// Consumes the mutex and returns the value.
+    ///
+    /// ```
+    /// assert_eq!(robin_sync::Mutex::new(7).into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.c.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
     async fn acquire(&self) {
         if self.s.acquire(1).await.is_err() {
             unreachable!("a Mutex's semaphore is never closed");
@@ -84,8 +118,9 @@ impl<T> Mutex<T> {
     /// *m.blocking_lock() += 1;
     /// assert_eq!(*m.blocking_lock(), 2);
     /// ```
+    #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
-        crate::loom::block_on(self.lock())
+        crate::context::block_on(self.lock())
     }
 
     /// Blocking version of [`lock_owned`](Self::lock_owned).
@@ -95,8 +130,9 @@ impl<T> Mutex<T> {
     /// let m = Arc::new(robin_sync::Mutex::new(1));
     /// assert_eq!(*m.blocking_lock_owned(), 1);
     /// ```
+    #[track_caller]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        crate::loom::block_on(self.lock_owned())
+        crate::context::block_on(self.lock_owned())
     }
 
     /// Waits for the lock, returning a guard that owns an `Arc` of the mutex (so it is
@@ -165,15 +201,6 @@ impl<T> Mutex<T> {
     pub fn get_mut(&mut self) -> &mut T {
         self.c.get_mut()
     }
-
-    /// Consumes the mutex and returns the value.
-    ///
-    /// ```
-    /// assert_eq!(robin_sync::Mutex::new(7).into_inner(), 7);
-    /// ```
-    pub fn into_inner(self) -> T {
-        self.c.into_inner()
-    }
 }
 
 impl<T: Default> Default for Mutex<T> {
@@ -188,7 +215,7 @@ impl<T> From<T> for Mutex<T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Mutex");
         match self.try_lock() {
@@ -217,12 +244,12 @@ impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
 /// assert_sync::<robin_sync::MutexGuard<'static, u8>>();
 /// ```
 #[must_use = "dropping the guard unlocks the mutex at once"]
-pub struct MutexGuard<'a, T> {
+pub struct MutexGuard<'a, T: ?Sized> {
     lock: &'a Mutex<T>,
     _marker: PhantomData<&'a mut T>,
 }
 
-impl<'a, T> MutexGuard<'a, T> {
+impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// The mutex this guard locks.
     ///
     /// ```
@@ -233,9 +260,63 @@ impl<'a, T> MutexGuard<'a, T> {
     pub fn mutex(this: &Self) -> &'a Mutex<T> {
         this.lock
     }
+
+    /// Narrows the guard to a part of the locked value; the mutex stays locked until the
+    /// mapped guard is dropped. An associated function (`MutexGuard::map(g, ..)`), so it
+    /// does not shadow a method of `T`.
+    ///
+    /// ```
+    /// use robin_sync::{Mutex, MutexGuard};
+    /// let m = Mutex::new((1, 2));
+    /// let mut second = MutexGuard::map(m.try_lock().unwrap(), |p| &mut p.1);
+    /// *second = 5;
+    /// assert!(m.try_lock().is_err());
+    /// drop(second);
+    /// assert_eq!(*m.try_lock().unwrap(), (1, 5));
+    /// ```
+    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> MappedMutexGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data: *mut U = f(&mut *this);
+        let s = &this.lock.s;
+        std::mem::forget(this);
+        MappedMutexGuard {
+            s,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Like [`map`](Self::map), but `f` may decline (return `None`); then the original
+    /// guard is handed back.
+    ///
+    /// ```
+    /// use robin_sync::{Mutex, MutexGuard};
+    /// let m = Mutex::new(vec![1]);
+    /// let g = MutexGuard::try_map(m.try_lock().unwrap(), |v| v.get_mut(3)).unwrap_err();
+    /// let first = MutexGuard::try_map(g, |v| v.get_mut(0)).unwrap();
+    /// assert_eq!(*first, 1);
+    /// ```
+    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<MappedMutexGuard<'a, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let data: *mut U = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let s = &this.lock.s;
+        std::mem::forget(this);
+        Ok(MappedMutexGuard {
+            s,
+            data,
+            _marker: PhantomData,
+        })
+    }
 }
 
-impl<T> Deref for MutexGuard<'_, T> {
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the guard holds the mutex's only permit, so no `&mut T` exists elsewhere;
@@ -244,7 +325,7 @@ impl<T> Deref for MutexGuard<'_, T> {
     }
 }
 
-impl<T> DerefMut for MutexGuard<'_, T> {
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the guard holds the only permit, and `&mut self` makes this the only
         // reference derived from the guard for its lifetime.
@@ -252,19 +333,129 @@ impl<T> DerefMut for MutexGuard<'_, T> {
     }
 }
 
-impl<T> Drop for MutexGuard<'_, T> {
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.s.release(1);
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }
 }
 
-impl<T: fmt::Display> fmt::Display for MutexGuard<'_, T> {
+impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// A [`MutexGuard`] narrowed to a part of the value by [`MutexGuard::map`]; unlocks the
+/// mutex on drop.
+///
+/// Like the guard it came from, it is `Sync` only if `U: Sync`:
+///
+/// ```compile_fail
+/// fn assert_sync<T: Sync>() {}
+/// assert_sync::<robin_sync::MappedMutexGuard<'static, std::cell::Cell<u8>>>();
+/// ```
+#[must_use = "dropping the guard unlocks the mutex at once"]
+pub struct MappedMutexGuard<'a, T: ?Sized> {
+    s: &'a BatchSemaphore,
+    data: *mut T,
+    _marker: PhantomData<&'a mut T>,
+}
+
+// SAFETY: the guard is a `&'a mut T` plus a reference to a `Sync` semaphore: sending it
+// sends the unique access, which `T: Send` permits.
+unsafe impl<'a, T: ?Sized + Send + 'a> Send for MappedMutexGuard<'a, T> {}
+// SAFETY: `&guard` only gives `&T`, which may be shared between threads if `T: Sync`.
+unsafe impl<'a, T: ?Sized + Sync + 'a> Sync for MappedMutexGuard<'a, T> {}
+
+impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
+    /// Narrows the guard further.
+    ///
+    /// ```
+    /// use robin_sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// let m = Mutex::new(((1, 2), 3));
+    /// let inner = MutexGuard::map(m.try_lock().unwrap(), |v| &mut v.0);
+    /// let mut two = MappedMutexGuard::map(inner, |p| &mut p.1);
+    /// *two += 1;
+    /// drop(two);
+    /// assert_eq!(*m.try_lock().unwrap(), ((1, 3), 3));
+    /// ```
+    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> MappedMutexGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data: *mut U = f(&mut *this);
+        let s = this.s;
+        std::mem::forget(this);
+        MappedMutexGuard {
+            s,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Narrows the guard further if `f` returns `Some`, else hands it back.
+    ///
+    /// ```
+    /// use robin_sync::{MappedMutexGuard, Mutex, MutexGuard};
+    /// let m = Mutex::new(vec![vec![1]]);
+    /// let row = MutexGuard::map(m.try_lock().unwrap(), |v| &mut v[0]);
+    /// let row = MappedMutexGuard::try_map(row, |r| r.get_mut(9)).unwrap_err();
+    /// assert_eq!(*row, [1]);
+    /// ```
+    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<MappedMutexGuard<'a, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let data: *mut U = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let s = this.s;
+        std::mem::forget(this);
+        Ok(MappedMutexGuard {
+            s,
+            data,
+            _marker: PhantomData,
+        })
+    }
+}
+
+impl<T: ?Sized> Deref for MappedMutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: `data` was derived from the `&mut` of a guard holding the mutex's only
+        // permit, and this guard still holds that permit: the pointee is alive, does not
+        // move, and no other reference to it exists outside this guard.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as for `deref`; `&mut self` makes the reference unique.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized> Drop for MappedMutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.s.release(1);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for MappedMutexGuard<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
     }
@@ -272,12 +463,12 @@ impl<T: fmt::Display> fmt::Display for MutexGuard<'_, T> {
 
 /// Holds an `Arc<Mutex<T>>` locked; unlocks on drop.
 #[must_use = "dropping the guard unlocks the mutex at once"]
-pub struct OwnedMutexGuard<T> {
+pub struct OwnedMutexGuard<T: ?Sized> {
     lock: Arc<Mutex<T>>,
     _marker: PhantomData<T>,
 }
 
-impl<T> OwnedMutexGuard<T> {
+impl<T: ?Sized> OwnedMutexGuard<T> {
     /// The mutex this guard locks.
     ///
     /// ```
@@ -289,9 +480,63 @@ impl<T> OwnedMutexGuard<T> {
     pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
         &this.lock
     }
+
+    /// Narrows the guard to a part of the value; the mutex stays locked until the mapped
+    /// guard is dropped.
+    ///
+    /// ```
+    /// use robin_sync::{Mutex, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new((1, 2)));
+    /// let mut first = OwnedMutexGuard::map(m.clone().try_lock_owned().unwrap(), |p| &mut p.0);
+    /// *first = 9;
+    /// drop(first);
+    /// assert_eq!(*m.try_lock().unwrap(), (9, 2));
+    /// ```
+    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data: *mut U = f(&mut *this);
+        OwnedMappedMutexGuard {
+            data,
+            lock: this.into_lock(),
+        }
+    }
+
+    /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
+    ///
+    /// ```
+    /// use robin_sync::{Mutex, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(Some(3)));
+    /// let three = OwnedMutexGuard::try_map(m.try_lock_owned().unwrap(), |o| o.as_mut());
+    /// assert_eq!(*three.unwrap(), 3);
+    /// ```
+    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let data: *mut U = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        Ok(OwnedMappedMutexGuard {
+            data,
+            lock: this.into_lock(),
+        })
+    }
+
+    /// Takes the `Arc` out without unlocking (the permit moves to the caller).
+    fn into_lock(self) -> Arc<Mutex<T>> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so the `Arc` is moved out exactly
+        // once and the guard's `Drop` (which would release the permit) does not run.
+        unsafe { std::ptr::read(&this.lock) }
+    }
 }
 
-impl<T> Deref for OwnedMutexGuard<T> {
+impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: as for `MutexGuard`: the guard holds the only permit.
@@ -299,7 +544,7 @@ impl<T> Deref for OwnedMutexGuard<T> {
     }
 }
 
-impl<T> DerefMut for OwnedMutexGuard<T> {
+impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as for `MutexGuard`: the guard holds the only permit and `&mut self` is
         // unique.
@@ -307,19 +552,137 @@ impl<T> DerefMut for OwnedMutexGuard<T> {
     }
 }
 
-impl<T> Drop for OwnedMutexGuard<T> {
+impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
         self.lock.s.release(1);
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }
 }
 
-impl<T: fmt::Display> fmt::Display for OwnedMutexGuard<T> {
+impl<T: ?Sized + fmt::Display> fmt::Display for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// An [`OwnedMutexGuard`] narrowed to a part `U` of the value by
+/// [`OwnedMutexGuard::map`]; keeps the `Arc<Mutex<T>>` and unlocks on drop.
+#[must_use = "dropping the guard unlocks the mutex at once"]
+pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T> {
+    // `data` first: it points into `lock`, which must outlive every use of it.
+    data: *mut U,
+    lock: Arc<Mutex<T>>,
+}
+
+// SAFETY: the guard owns an `Arc<Mutex<T>>` (Send if `T: Send`) and unique access to a `U`
+// inside it (sendable if `U: Send`).
+unsafe impl<T: ?Sized + Send, U: ?Sized + Send> Send for OwnedMappedMutexGuard<T, U> {}
+// SAFETY: `&guard` gives `&U` (shareable if `U: Sync`) and `&Arc<Mutex<T>>` (shareable if
+// `T: Send`, as `Mutex<T>: Sync` then).
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync for OwnedMappedMutexGuard<T, U> {}
+
+impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
+    /// The mutex this guard locks.
+    ///
+    /// ```
+    /// use robin_sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new((0, 1)));
+    /// let g = OwnedMutexGuard::map(m.clone().try_lock_owned().unwrap(), |p| &mut p.1);
+    /// assert!(Arc::ptr_eq(OwnedMappedMutexGuard::mutex(&g), &m));
+    /// ```
+    pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
+        &this.lock
+    }
+
+    /// Narrows the guard further.
+    ///
+    /// ```
+    /// use robin_sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(((1, 2), 3)));
+    /// let g = OwnedMutexGuard::map(m.clone().try_lock_owned().unwrap(), |v| &mut v.0);
+    /// let g = OwnedMappedMutexGuard::map(g, |p| &mut p.0);
+    /// assert_eq!(*g, 1);
+    /// ```
+    pub fn map<S: ?Sized, F>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, S>
+    where
+        F: FnOnce(&mut U) -> &mut S,
+    {
+        let data: *mut S = f(&mut *this);
+        OwnedMappedMutexGuard {
+            data,
+            lock: this.into_lock(),
+        }
+    }
+
+    /// Narrows the guard further if `f` returns `Some`, else hands it back.
+    ///
+    /// ```
+    /// use robin_sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
+    /// use std::sync::Arc;
+    /// let m = Arc::new(Mutex::new(vec![1, 2]));
+    /// let g = OwnedMutexGuard::map(m.try_lock_owned().unwrap(), |v| v.as_mut_slice());
+    /// let g = OwnedMappedMutexGuard::try_map(g, |s| s.get_mut(1)).unwrap();
+    /// assert_eq!(*g, 2);
+    /// ```
+    pub fn try_map<S: ?Sized, F>(mut this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, S>, Self>
+    where
+        F: FnOnce(&mut U) -> Option<&mut S>,
+    {
+        let data: *mut S = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        Ok(OwnedMappedMutexGuard {
+            data,
+            lock: this.into_lock(),
+        })
+    }
+
+    fn into_lock(self) -> Arc<Mutex<T>> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out once and the
+        // permit is not released.
+        unsafe { std::ptr::read(&this.lock) }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Deref for OwnedMappedMutexGuard<T, U> {
+    type Target = U;
+    fn deref(&self) -> &U {
+        // SAFETY: `data` was derived from the `&mut T` of a guard holding the only permit,
+        // and this guard holds it still (and the `Arc` keeps the mutex alive): the pointee
+        // is valid and nobody else reaches it.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> DerefMut for OwnedMappedMutexGuard<T, U> {
+    fn deref_mut(&mut self) -> &mut U {
+        // SAFETY: as for `deref`; `&mut self` makes the reference unique.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Drop for OwnedMappedMutexGuard<T, U> {
+    fn drop(&mut self) {
+        self.lock.s.release(1);
+    }
+}
+
+impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedMappedMutexGuard<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedMappedMutexGuard<T, U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
     }

@@ -27,7 +27,7 @@
 //! therefore cancel-safe in the sense that matters: dropping it loses no wakeup (though a
 //! `notify_waiters` that reached it is not passed on, as there is nobody to pass it to).
 use crate::loom::atomic::{AtomicUsize, Ordering::*};
-use crate::loom::{Lock, MutexGuard};
+use crate::loom::{Lock, MutexGuard, UserArc as Arc};
 use crate::waiters::{Key, WaitList, WakeList};
 use std::fmt;
 use std::future::Future;
@@ -36,8 +36,19 @@ use std::task::{ready, Context, Poll, Waker};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    One,
+    /// A `notify_one` (or `notify_last`) handed to this waiter; passed on if it is dropped,
+    /// from the same end of the queue.
+    One(End),
     All,
+}
+
+/// Which end of the wait list a single notification serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The oldest waiter (`notify_one`).
+    Front,
+    /// The newest waiter (`notify_last`).
+    Back,
 }
 
 const EMPTY: usize = 0;
@@ -111,6 +122,23 @@ impl Notify {
         }
     }
 
+    /// Creates a `Notify` in a `const` context, so it can live in a `static` (not under
+    /// `--cfg loom`, as in tokio).
+    ///
+    /// ```
+    /// use robin_sync::Notify;
+    /// static READY: Notify = Notify::const_new();
+    /// READY.notify_one();
+    /// futures::executor::block_on(READY.notified());
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new() -> Self {
+        Notify {
+            state: AtomicUsize::new(EMPTY),
+            waiters: Lock::new(WaitList::new()),
+        }
+    }
+
     /// A future that completes when this `Notify` is notified.
     ///
     /// It counts as waiting for [`notify_waiters`](Self::notify_waiters) from the moment it
@@ -126,10 +154,25 @@ impl Notify {
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             notify: self,
-            // Acquire: pairs with the AcqRel `calls` bump of notify_waiters, so seeing its
-            // value means seeing what the notifier wrote before the call.
-            calls: self.state.load(Acquire) & !STATE_MASK,
-            state: State::Init,
+            w: Waiter::new(self),
+        }
+    }
+
+    /// Like [`notified`](Self::notified), but the future owns an `Arc` of the `Notify`, so
+    /// it is `'static` and can move into a spawned task.
+    ///
+    /// ```
+    /// use robin_sync::Notify;
+    /// use std::sync::Arc;
+    /// let n = Arc::new(Notify::new());
+    /// let fut = n.clone().notified_owned();
+    /// n.notify_waiters(); // created before the call: completes
+    /// std::thread::spawn(move || futures::executor::block_on(fut)).join().unwrap();
+    /// ```
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        OwnedNotified {
+            w: Waiter::new(&self),
+            notify: self,
         }
     }
 
@@ -144,6 +187,28 @@ impl Notify {
     /// assert!(futures::FutureExt::now_or_never(n.notified()).is_none());
     /// ```
     pub fn notify_one(&self) {
+        self.notify_single(End::Front)
+    }
+
+    /// Wakes the *newest* waiter (LIFO), or stores one permit if nobody waits, exactly like
+    /// [`notify_one`](Self::notify_one) otherwise.
+    ///
+    /// ```
+    /// use robin_sync::Notify;
+    /// let n = Notify::new();
+    /// let mut first = Box::pin(n.notified());
+    /// let mut second = Box::pin(n.notified());
+    /// assert!(!first.as_mut().enable());
+    /// assert!(!second.as_mut().enable());
+    /// n.notify_last();
+    /// assert!(second.as_mut().enable(), "the newest waiter got it");
+    /// assert!(!first.as_mut().enable());
+    /// ```
+    pub fn notify_last(&self) {
+        self.notify_single(End::Back)
+    }
+
+    fn notify_single(&self, end: End) {
         let mut cur = self.state.load(Acquire);
         while get_state(cur) != WAITING {
             // Nobody waits: store the permit (AcqRel: the consumer's Acquire sees what we
@@ -157,7 +222,7 @@ impl Notify {
             }
         }
         let mut waiters = self.waiters.lock();
-        let waker = self.notify_one_locked(&mut waiters);
+        let waker = self.notify_one_locked(&mut waiters, end);
         drop(waiters);
         if let Some(w) = waker {
             w.wake();
@@ -166,7 +231,7 @@ impl Notify {
 
     /// Hands a `notify_one` to the oldest waiter, or stores it as the permit. Returns the
     /// waker to wake once the lock is released.
-    fn notify_one_locked(&self, waiters: &mut MutexGuard<'_, Waiters>) -> Option<Waker> {
+    fn notify_one_locked(&self, waiters: &mut MutexGuard<'_, Waiters>, end: End) -> Option<Waker> {
         let mut cur = self.state.load(Acquire);
         loop {
             if get_state(cur) != WAITING {
@@ -184,12 +249,16 @@ impl Notify {
                 }
             }
             // WAITING, and we hold the lock: nobody else changes the word.
-            let Some(node) = waiters.pop_front() else {
+            let node = match end {
+                End::Front => waiters.pop_front(),
+                End::Back => waiters.pop_back(),
+            };
+            let Some(node) = node else {
                 debug_assert!(false, "WAITING with an empty wait list");
                 self.state.store(set_state(cur, EMPTY), Release);
                 continue;
             };
-            node.data = Some(Kind::One);
+            node.data = Some(Kind::One(end));
             let waker = node.waker.take();
             if waiters.is_empty() {
                 self.state.store(set_state(cur, EMPTY), Release);
@@ -249,40 +318,25 @@ enum State {
     Done,
 }
 
-/// Future returned by [`Notify::notified`].
-#[must_use = "futures do nothing unless polled"]
-pub struct Notified<'a> {
-    notify: &'a Notify,
+/// What a waiting future keeps, shared by [`Notified`] and [`OwnedNotified`]; every method
+/// is told which `Notify` it belongs to.
+struct Waiter {
     calls: usize,
     state: State,
 }
 
-impl fmt::Debug for Notified<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Notified").finish_non_exhaustive()
-    }
-}
-
-impl Notified<'_> {
-    /// Registers the future for [`Notify::notify_one`] without polling it, so a notification
-    /// sent between now and the first poll is not missed. Returns `true` if it is already
-    /// notified (the next poll completes).
-    ///
-    /// ```
-    /// let n = robin_sync::Notify::new();
-    /// let fut = n.notified();
-    /// futures::pin_mut!(fut);
-    /// assert!(!fut.as_mut().enable());
-    /// n.notify_one(); // goes to `fut`, not into the permit
-    /// assert!(fut.as_mut().enable());
-    /// futures::executor::block_on(fut);
-    /// ```
-    pub fn enable(mut self: Pin<&mut Self>) -> bool {
-        self.register(None)
+impl Waiter {
+    fn new(notify: &Notify) -> Self {
+        Waiter {
+            // Acquire: pairs with the AcqRel `calls` bump of notify_waiters, so seeing its
+            // value means seeing what the notifier wrote before the call.
+            calls: notify.state.load(Acquire) & !STATE_MASK,
+            state: State::Init,
+        }
     }
 
     /// Without the lock: is a `notify_waiters` call or the permit there for us?
-    fn try_take(&self, mut cur: usize) -> Result<Kind, usize> {
+    fn try_take(&self, notify: &Notify, mut cur: usize) -> Result<Kind, usize> {
         loop {
             if cur & !STATE_MASK != self.calls {
                 return Ok(Kind::All);
@@ -290,32 +344,29 @@ impl Notified<'_> {
             if get_state(cur) != NOTIFIED {
                 return Err(cur);
             }
-            match self.notify.state.compare_exchange_weak(
-                cur,
-                set_state(cur, EMPTY),
-                AcqRel,
-                Acquire,
-            ) {
-                Ok(_) => return Ok(Kind::One),
+            match notify
+                .state
+                .compare_exchange_weak(cur, set_state(cur, EMPTY), AcqRel, Acquire)
+            {
+                Ok(_) => return Ok(Kind::One(End::Front)),
                 Err(actual) => cur = actual,
             }
         }
     }
 
     /// Registers (or refreshes) the waiter; `true` if notified.
-    fn register(&mut self, cx: Option<&Context<'_>>) -> bool {
-        let notify = self.notify;
+    fn register(&mut self, notify: &Notify, cx: Option<&Context<'_>>) -> bool {
         match self.state {
             State::Ready(_) | State::Done => true,
             State::Init => {
-                if let Ok(kind) = self.try_take(notify.state.load(Acquire)) {
+                if let Ok(kind) = self.try_take(notify, notify.state.load(Acquire)) {
                     self.state = State::Ready(kind);
                     return true;
                 }
                 let mut waiters = notify.waiters.lock();
                 let mut cur = notify.state.load(Acquire);
                 loop {
-                    match self.try_take(cur) {
+                    match self.try_take(notify, cur) {
                         Ok(kind) => {
                             self.state = State::Ready(kind);
                             return true;
@@ -341,17 +392,19 @@ impl Notified<'_> {
                 false
             }
             State::Waiting(key) => {
+                // Declared before the guard, so dropped after it: a waker is user code.
+                let _stale_waker;
                 let mut waiters = notify.waiters.lock();
                 let node = waiters.get_mut(key);
                 match node.data {
                     Some(kind) => {
-                        waiters.remove(key);
+                        _stale_waker = waiters.remove(key).waker;
                         self.state = State::Ready(kind);
                         true
                     }
                     None => {
                         if let Some(cx) = cx {
-                            node.set_waker(cx);
+                            _stale_waker = node.set_waker(cx);
                         }
                         false
                     }
@@ -359,17 +412,13 @@ impl Notified<'_> {
             }
         }
     }
-}
 
-impl Future for Notified<'_> {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(&mut self, notify: &Notify, cx: &mut Context<'_>) -> Poll<()> {
         let coop = ready!(crate::coop::poll_proceed(cx));
         if let State::Done = self.state {
             return Poll::Ready(());
         }
-        if self.register(Some(cx)) {
+        if self.register(notify, Some(cx)) {
             self.state = State::Done;
             coop.made_progress();
             Poll::Ready(())
@@ -377,13 +426,12 @@ impl Future for Notified<'_> {
             Poll::Pending
         }
     }
-}
 
-impl Drop for Notified<'_> {
-    fn drop(&mut self) {
+    /// The future is dropped: leave the queue, and pass on a single notification it got
+    /// but never returned.
+    fn cancel(&mut self, notify: &Notify) {
         match self.state {
             State::Waiting(key) => {
-                let notify = self.notify;
                 let mut waiters = notify.waiters.lock();
                 let node = waiters.remove(key);
                 if waiters.is_empty() {
@@ -393,20 +441,115 @@ impl Drop for Notified<'_> {
                         notify.state.store(set_state(cur, EMPTY), Release);
                     }
                 }
-                let forward = if node.data == Some(Kind::One) {
-                    notify.notify_one_locked(&mut waiters)
-                } else {
-                    None
+                let forward = match node.data {
+                    Some(Kind::One(end)) => notify.notify_one_locked(&mut waiters, end),
+                    _ => None,
                 };
                 drop(waiters);
+                drop(node);
                 if let Some(w) = forward {
                     w.wake();
                 }
             }
             // Chosen by notify_one (or took the permit) but never completed: pass it on.
-            State::Ready(Kind::One) => self.notify.notify_one(),
+            State::Ready(Kind::One(end)) => notify.notify_single(end),
             _ => {}
         }
+        self.state = State::Done;
+    }
+}
+
+/// Future returned by [`Notify::notified`].
+#[must_use = "futures do nothing unless polled"]
+pub struct Notified<'a> {
+    notify: &'a Notify,
+    w: Waiter,
+}
+
+impl fmt::Debug for Notified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notified").finish_non_exhaustive()
+    }
+}
+
+impl Notified<'_> {
+    /// Registers the future for [`Notify::notify_one`] without polling it, so a notification
+    /// sent between now and the first poll is not missed. Returns `true` if it is already
+    /// notified (the next poll completes).
+    ///
+    /// ```
+    /// let n = robin_sync::Notify::new();
+    /// let fut = n.notified();
+    /// futures::pin_mut!(fut);
+    /// assert!(!fut.as_mut().enable());
+    /// n.notify_one(); // goes to `fut`, not into the permit
+    /// assert!(fut.as_mut().enable());
+    /// futures::executor::block_on(fut);
+    /// ```
+    pub fn enable(mut self: Pin<&mut Self>) -> bool {
+        let this = &mut *self;
+        this.w.register(this.notify, None)
+    }
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        this.w.poll(this.notify, cx)
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        self.w.cancel(self.notify);
+    }
+}
+
+/// Future returned by [`Notify::notified_owned`]: a [`Notified`] that owns an `Arc` of its
+/// `Notify`, so it is `'static` (it can move into a spawned task).
+#[must_use = "futures do nothing unless polled"]
+pub struct OwnedNotified {
+    notify: Arc<Notify>,
+    w: Waiter,
+}
+
+impl fmt::Debug for OwnedNotified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedNotified").finish_non_exhaustive()
+    }
+}
+
+impl OwnedNotified {
+    /// Registers the future without polling it; see [`Notified::enable`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let n = Arc::new(robin_sync::Notify::new());
+    /// let mut fut = Box::pin(n.clone().notified_owned());
+    /// assert!(!fut.as_mut().enable());
+    /// n.notify_one();
+    /// futures::executor::block_on(fut);
+    /// ```
+    pub fn enable(mut self: Pin<&mut Self>) -> bool {
+        let this = &mut *self;
+        this.w.register(&this.notify, None)
+    }
+}
+
+impl Future for OwnedNotified {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        this.w.poll(&this.notify, cx)
+    }
+}
+
+impl Drop for OwnedNotified {
+    fn drop(&mut self) {
+        self.w.cancel(&self.notify);
     }
 }
 
@@ -496,6 +639,27 @@ mod loom_tests {
             let t = thread::spawn(move || n2.notify_waiters());
             block_on(f);
             t.join().unwrap();
+        });
+    }
+
+    /// A `notify_last` whose chosen waiter is cancelled concurrently is passed on (to the
+    /// other waiter) or stored: never lost.
+    #[test]
+    fn notify_last_cancel_forwards() {
+        use std::future::Future;
+        use std::task::{Context, Waker};
+        loom::model(|| {
+            let n = Arc::new(Notify::new());
+            let mut a = Box::pin(n.notified());
+            let mut b = Box::pin(n.notified());
+            let cx = &mut Context::from_waker(Waker::noop());
+            assert!(a.as_mut().poll(cx).is_pending());
+            assert!(b.as_mut().poll(cx).is_pending());
+            let n2 = n.clone();
+            let t = thread::spawn(move || n2.notify_last());
+            drop(b);
+            t.join().unwrap();
+            block_on(a);
         });
     }
 }

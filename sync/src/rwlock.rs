@@ -13,6 +13,7 @@ use crate::batch_semaphore::BatchSemaphore;
 use crate::errors::TryLockError;
 use crate::loom::{UnsafeCell, UserArc as Arc};
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 /// Default (and largest) number of concurrent readers.
@@ -45,20 +46,20 @@ const MAX_READS: u32 = u32::MAX >> 3;
 ///     assert_eq!(*r, 6);
 /// });
 /// ```
-pub struct RwLock<T> {
+pub struct RwLock<T: ?Sized> {
     mr: u32,
     s: BatchSemaphore,
     c: UnsafeCell<T>,
 }
 
 // SAFETY: the lock owns the `T` and may hand it to another thread: needs `T: Send`.
-unsafe impl<T: Send> Send for RwLock<T> {}
+unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 // The bound matters: an `RwLock<Cell<u8>>` would hand `&Cell` to several threads at once.
 //
 // SAFETY: through `&RwLock<T>` several threads may read `&T` at once (needs `T: Sync`) and
 // one at a time may write `&mut T` (needs `T: Send`); the semaphore enforces readers xor
 // one writer.
-unsafe impl<T: Send + Sync> Sync for RwLock<T> {}
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 
 impl<T> RwLock<T> {
     /// Creates an unlocked lock allowing up to `u32::MAX >> 3` concurrent readers.
@@ -69,6 +70,51 @@ impl<T> RwLock<T> {
     /// ```
     pub fn new(value: T) -> Self {
         Self::with_max_readers(value, MAX_READS)
+    }
+
+    /// Creates an unlocked lock in a `const` context, so it can live in a `static` (not
+    /// under `--cfg loom`, as in tokio).
+    ///
+    /// ```
+    /// use robin_sync::RwLock;
+    /// static CONFIG: RwLock<u32> = RwLock::const_new(1);
+    /// *CONFIG.try_write().unwrap() = 2;
+    /// assert_eq!(*CONFIG.try_read().unwrap(), 2);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(value: T) -> Self {
+        RwLock {
+            mr: MAX_READS,
+            s: BatchSemaphore::const_new(MAX_READS as usize),
+            c: UnsafeCell::new(value),
+        }
+    }
+
+    /// [`with_max_readers`](Self::with_max_readers) in a `const` context (not under
+    /// `--cfg loom`).
+    ///
+    /// # Panics
+    ///
+    /// If `max_reads` is 0 or above `u32::MAX >> 3`.
+    ///
+    /// ```
+    /// use robin_sync::RwLock;
+    /// static TWO: RwLock<()> = RwLock::const_with_max_readers((), 2);
+    /// let _a = TWO.try_read().unwrap();
+    /// let _b = TWO.try_read().unwrap();
+    /// assert!(TWO.try_read().is_err());
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_with_max_readers(value: T, max_reads: u32) -> Self {
+        assert!(
+            max_reads > 0 && max_reads <= MAX_READS,
+            "max_reads must be in 1..=u32::MAX >> 3"
+        );
+        RwLock {
+            mr: max_reads,
+            s: BatchSemaphore::const_new(max_reads as usize),
+            c: UnsafeCell::new(value),
+        }
     }
 
     /// Creates a lock allowing at most `max_reads` concurrent readers.
@@ -95,6 +141,17 @@ impl<T> RwLock<T> {
         }
     }
 
+    /// Consumes the lock and returns the value.
+    ///
+    /// ```
+    /// assert_eq!(robin_sync::RwLock::new(4).into_inner(), 4);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.c.into_inner()
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
     async fn acquire(&self, n: u32) {
         if self.s.acquire(n as usize).await.is_err() {
             unreachable!("an RwLock's semaphore is never closed");
@@ -109,7 +166,7 @@ impl<T> RwLock<T> {
     /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
         self.acquire(1).await;
-        RwLockReadGuard { lock: self }
+        RwLockReadGuard::from_lock(self)
     }
 
     /// Waits for read access, returning a guard that owns an `Arc` of the lock. Cancel-safe.
@@ -121,7 +178,7 @@ impl<T> RwLock<T> {
     /// ```
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
         self.acquire(1).await;
-        OwnedRwLockReadGuard { lock: self }
+        OwnedRwLockReadGuard::from_lock(self)
     }
 
     /// Takes read access now if no writer holds or waits for the lock.
@@ -133,7 +190,7 @@ impl<T> RwLock<T> {
     /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         self.s.try_acquire(1).map_err(|_| TryLockError(()))?;
-        Ok(RwLockReadGuard { lock: self })
+        Ok(RwLockReadGuard::from_lock(self))
     }
 
     /// Owned version of [`try_read`](Self::try_read).
@@ -145,7 +202,7 @@ impl<T> RwLock<T> {
     /// ```
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
         self.s.try_acquire(1).map_err(|_| TryLockError(()))?;
-        Ok(OwnedRwLockReadGuard { lock: self })
+        Ok(OwnedRwLockReadGuard::from_lock(self))
     }
 
     /// Waits for exclusive write access. Cancel-safe.
@@ -171,11 +228,7 @@ impl<T> RwLock<T> {
     /// ```
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
         self.acquire(self.mr).await;
-        let permits = self.mr;
-        OwnedRwLockWriteGuard {
-            lock: self,
-            permits,
-        }
+        OwnedRwLockWriteGuard { lock: self }
     }
 
     /// Takes write access now if the lock is entirely free.
@@ -203,11 +256,7 @@ impl<T> RwLock<T> {
         self.s
             .try_acquire(self.mr as usize)
             .map_err(|_| TryLockError(()))?;
-        let permits = self.mr;
-        Ok(OwnedRwLockWriteGuard {
-            lock: self,
-            permits,
-        })
+        Ok(OwnedRwLockWriteGuard { lock: self })
     }
 
     /// Blocks the thread until read access is held. Not for async code.
@@ -216,8 +265,9 @@ impl<T> RwLock<T> {
     /// let l = robin_sync::RwLock::new(1);
     /// assert_eq!(*l.blocking_read(), 1);
     /// ```
+    #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
-        crate::loom::block_on(self.read())
+        crate::context::block_on(self.read())
     }
 
     /// Blocks the thread until write access is held. Not for async code.
@@ -227,8 +277,9 @@ impl<T> RwLock<T> {
     /// *l.blocking_write() = 2;
     /// assert_eq!(*l.blocking_read(), 2);
     /// ```
+    #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
-        crate::loom::block_on(self.write())
+        crate::context::block_on(self.write())
     }
 
     /// Mutable access without locking (`&mut self` proves exclusivity).
@@ -240,15 +291,6 @@ impl<T> RwLock<T> {
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.c.get_mut()
-    }
-
-    /// Consumes the lock and returns the value.
-    ///
-    /// ```
-    /// assert_eq!(robin_sync::RwLock::new(4).into_inner(), 4);
-    /// ```
-    pub fn into_inner(self) -> T {
-        self.c.into_inner()
     }
 
     fn data(&self) -> &T {
@@ -271,7 +313,7 @@ impl<T> From<T> for RwLock<T> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for RwLock<T> {
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("RwLock");
         match self.try_read() {
@@ -282,32 +324,103 @@ impl<T: fmt::Debug> fmt::Debug for RwLock<T> {
     }
 }
 
-/// Shared read access to an [`RwLock`]; released on drop.
+/// Shared read access to an [`RwLock`] (or, after [`map`](Self::map), to a part of its
+/// value); released on drop.
 #[must_use = "dropping the guard releases the lock at once"]
-pub struct RwLockReadGuard<'a, T> {
-    lock: &'a RwLock<T>,
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    s: &'a BatchSemaphore,
+    // Points into the lock's cell; valid while this guard holds its read permit.
+    data: *const T,
+    _marker: PhantomData<&'a T>,
 }
 
-impl<T> Deref for RwLockReadGuard<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        self.lock.data()
+// SAFETY: the guard is a shared `&'a T` plus a reference to a `Sync` semaphore: sending it
+// shares `&T` with another thread, which `T: Sync` permits.
+unsafe impl<T: ?Sized + Sync> Send for RwLockReadGuard<'_, T> {}
+// SAFETY: `&guard` gives `&T`: shareable if `T: Sync`.
+unsafe impl<T: ?Sized + Sync> Sync for RwLockReadGuard<'_, T> {}
+
+impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
+    fn from_lock(lock: &'a RwLock<T>) -> Self {
+        RwLockReadGuard {
+            s: &lock.s,
+            data: lock.c.with(|p| p),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Narrows the guard to a part of the value; the read permit is kept until the new
+    /// guard is dropped. An associated function (`RwLockReadGuard::map(g, ..)`).
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockReadGuard};
+    /// let l = RwLock::new((1, 2));
+    /// let second = RwLockReadGuard::map(l.try_read().unwrap(), |p| &p.1);
+    /// assert_eq!(*second, 2);
+    /// assert!(l.try_write().is_err());
+    /// ```
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> RwLockReadGuard<'a, U>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let data: *const U = f(&*this);
+        let s = this.s;
+        std::mem::forget(this);
+        RwLockReadGuard {
+            s,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockReadGuard};
+    /// let l = RwLock::new(vec![1]);
+    /// let g = RwLockReadGuard::try_map(l.try_read().unwrap(), |v| v.get(5)).unwrap_err();
+    /// assert_eq!(*RwLockReadGuard::try_map(g, |v| v.first()).unwrap(), 1);
+    /// ```
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockReadGuard<'a, U>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let data: *const U = match f(&*this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let s = this.s;
+        std::mem::forget(this);
+        Ok(RwLockReadGuard {
+            s,
+            data,
+            _marker: PhantomData,
+        })
     }
 }
 
-impl<T> Drop for RwLockReadGuard<'_, T> {
+impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds a read permit, so no writer holds all of them: nobody
+        // has `&mut` to the value (or any part of it); `data` points into the live cell.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.s.release(1);
+        self.s.release(1);
     }
 }
 
 /// Exclusive write access to an [`RwLock`]; released on drop.
 #[must_use = "dropping the guard releases the lock at once"]
-pub struct RwLockWriteGuard<'a, T> {
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
 }
 
-impl<'a, T> RwLockWriteGuard<'a, T> {
+impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// Turns write access into read access atomically: no writer can get in between, and
     /// readers waiting behind this writer are let in.
     ///
@@ -325,18 +438,140 @@ impl<'a, T> RwLockWriteGuard<'a, T> {
         // forgetting it leaks nothing.
         std::mem::forget(self);
         lock.s.release(lock.mr as usize - 1);
-        RwLockReadGuard { lock }
+        RwLockReadGuard::from_lock(lock)
+    }
+
+    /// Narrows write access to a part of the value ([`RwLockMappedWriteGuard`]).
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockWriteGuard};
+    /// let l = RwLock::new((1, 2));
+    /// let mut first = RwLockWriteGuard::map(l.try_write().unwrap(), |p| &mut p.0);
+    /// *first = 7;
+    /// drop(first);
+    /// assert_eq!(*l.try_read().unwrap(), (7, 2));
+    /// ```
+    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data: *mut U = f(&mut *this);
+        let lock = this.lock;
+        std::mem::forget(this);
+        RwLockMappedWriteGuard {
+            s: &lock.s,
+            permits: lock.mr,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockWriteGuard};
+    /// let l = RwLock::new(vec![1]);
+    /// let w = RwLockWriteGuard::try_map(l.try_write().unwrap(), |v| v.get_mut(3));
+    /// assert!(w.is_err());
+    /// ```
+    pub fn try_map<U: ?Sized, F>(
+        mut this: Self,
+        f: F,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let data: *mut U = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let lock = this.lock;
+        std::mem::forget(this);
+        Ok(RwLockMappedWriteGuard {
+            s: &lock.s,
+            permits: lock.mr,
+            data,
+            _marker: PhantomData,
+        })
+    }
+
+    /// Downgrades to read access (atomically, as [`downgrade`](Self::downgrade)) and
+    /// narrows it to a part of the value.
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockWriteGuard};
+    /// let l = RwLock::new((1, 2));
+    /// let mut w = l.try_write().unwrap();
+    /// w.1 = 3;
+    /// let r = RwLockWriteGuard::downgrade_map(w, |p| &p.1);
+    /// assert_eq!(*r, 3);
+    /// assert!(l.try_read().is_ok());
+    /// ```
+    pub fn downgrade_map<U: ?Sized, F>(this: Self, f: F) -> RwLockReadGuard<'a, U>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let data: *const U = f(&*this);
+        let lock = this.lock;
+        std::mem::forget(this);
+        lock.s.release(lock.mr as usize - 1);
+        RwLockReadGuard {
+            s: &lock.s,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Like [`downgrade_map`](Self::downgrade_map), but keeps write access (handing the
+    /// guard back) if `f` returns `None`.
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockWriteGuard};
+    /// let l = RwLock::new(Some(1));
+    /// let r = RwLockWriteGuard::try_downgrade_map(l.try_write().unwrap(), |o| o.as_ref());
+    /// assert_eq!(*r.unwrap(), 1);
+    /// ```
+    pub fn try_downgrade_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockReadGuard<'a, U>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let data: *const U = match f(&*this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let lock = this.lock;
+        std::mem::forget(this);
+        lock.s.release(lock.mr as usize - 1);
+        Ok(RwLockReadGuard {
+            s: &lock.s,
+            data,
+            _marker: PhantomData,
+        })
+    }
+
+    /// The same write access as a [`RwLockMappedWriteGuard`] of the whole value.
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockWriteGuard};
+    /// let l = RwLock::new(1);
+    /// let mut m = RwLockWriteGuard::into_mapped(l.try_write().unwrap());
+    /// *m = 2;
+    /// drop(m);
+    /// assert_eq!(*l.try_read().unwrap(), 2);
+    /// ```
+    pub fn into_mapped(this: Self) -> RwLockMappedWriteGuard<'a, T> {
+        Self::map(this, |v| v)
     }
 }
 
-impl<T> Deref for RwLockWriteGuard<'_, T> {
+impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         self.lock.data()
     }
 }
 
-impl<T> DerefMut for RwLockWriteGuard<'_, T> {
+impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: the write guard holds every permit, so no other guard exists, and
         // `&mut self` makes this reference unique for its lifetime.
@@ -344,40 +579,207 @@ impl<T> DerefMut for RwLockWriteGuard<'_, T> {
     }
 }
 
-impl<T> Drop for RwLockWriteGuard<'_, T> {
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.s.release(self.lock.mr as usize);
     }
 }
 
-/// Shared read access to an `Arc<RwLock<T>>`; released on drop.
+/// Write access narrowed to a part of an [`RwLock`]'s value by [`RwLockWriteGuard::map`];
+/// released on drop.
 #[must_use = "dropping the guard releases the lock at once"]
-pub struct OwnedRwLockReadGuard<T> {
+pub struct RwLockMappedWriteGuard<'a, T: ?Sized> {
+    s: &'a BatchSemaphore,
+    permits: u32,
+    data: *mut T,
+    _marker: PhantomData<&'a mut T>,
+}
+
+// SAFETY: the guard is a unique `&'a mut T`: sendable if `T: Send` (tokio also asks
+// `Sync`, as the rest of the value may be read through other guards later).
+unsafe impl<T: ?Sized + Send + Sync> Send for RwLockMappedWriteGuard<'_, T> {}
+// SAFETY: `&guard` gives `&T`.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockMappedWriteGuard<'_, T> {}
+
+impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
+    /// Narrows the guard further.
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// let l = RwLock::new(((1, 2), 3));
+    /// let g = RwLockWriteGuard::map(l.try_write().unwrap(), |v| &mut v.0);
+    /// let mut g = RwLockMappedWriteGuard::map(g, |p| &mut p.1);
+    /// *g = 5;
+    /// drop(g);
+    /// assert_eq!(*l.try_read().unwrap(), ((1, 5), 3));
+    /// ```
+    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data: *mut U = f(&mut *this);
+        let (s, permits) = (this.s, this.permits);
+        std::mem::forget(this);
+        RwLockMappedWriteGuard {
+            s,
+            permits,
+            data,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Narrows the guard further if `f` returns `Some`, else hands it back.
+    ///
+    /// ```
+    /// use robin_sync::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+    /// let l = RwLock::new(vec![1, 2]);
+    /// let g = RwLockWriteGuard::into_mapped(l.try_write().unwrap());
+    /// let g = RwLockMappedWriteGuard::try_map(g, |v| v.get_mut(1)).unwrap();
+    /// assert_eq!(*g, 2);
+    /// ```
+    pub fn try_map<U: ?Sized, F>(
+        mut this: Self,
+        f: F,
+    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let data: *mut U = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let (s, permits) = (this.s, this.permits);
+        std::mem::forget(this);
+        Ok(RwLockMappedWriteGuard {
+            s,
+            permits,
+            data,
+            _marker: PhantomData,
+        })
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockMappedWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: derived from the `&mut` of a write guard holding every permit, which this
+        // guard still holds: nobody else reaches the pointee, and it is alive.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized> DerefMut for RwLockMappedWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as for `deref`; `&mut self` makes the reference unique.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockMappedWriteGuard<'_, T> {
+    fn drop(&mut self) {
+        self.s.release(self.permits as usize);
+    }
+}
+
+/// Shared read access to an `Arc<RwLock<T>>` (narrowed to a part `U` of the value after
+/// [`map`](Self::map)); released on drop.
+#[must_use = "dropping the guard releases the lock at once"]
+pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
+    // Points into `lock`'s cell; valid while the guard holds its read permit.
+    data: *const U,
     lock: Arc<RwLock<T>>,
 }
 
-impl<T> OwnedRwLockReadGuard<T> {
+// SAFETY: the guard owns an `Arc<RwLock<T>>` (Send if `T: Send + Sync`) and shares `&U`
+// (sendable if `U: Sync`).
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Sync> Send for OwnedRwLockReadGuard<T, U> {}
+// SAFETY: `&guard` gives `&U` and `&Arc<RwLock<T>>`.
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Sync> Sync for OwnedRwLockReadGuard<T, U> {}
+
+impl<T: ?Sized> OwnedRwLockReadGuard<T> {
+    fn from_lock(lock: Arc<RwLock<T>>) -> Self {
+        OwnedRwLockReadGuard {
+            data: lock.c.with(|p| p),
+            lock,
+        }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
     /// The lock this guard reads.
     ///
     /// ```
+    /// use robin_sync::OwnedRwLockReadGuard;
     /// use std::sync::Arc;
     /// let l = Arc::new(robin_sync::RwLock::new(0));
     /// let g = l.clone().try_read_owned().unwrap();
-    /// assert!(Arc::ptr_eq(g.rwlock(), &l));
+    /// assert!(Arc::ptr_eq(OwnedRwLockReadGuard::rwlock(&g), &l));
     /// ```
-    pub fn rwlock(&self) -> &Arc<RwLock<T>> {
-        &self.lock
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+
+    /// Narrows the guard to a part of the value.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockReadGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new((1, 2)));
+    /// let g = OwnedRwLockReadGuard::map(l.try_read_owned().unwrap(), |p| &p.0);
+    /// assert_eq!(*g, 1);
+    /// ```
+    pub fn map<V: ?Sized, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, V>
+    where
+        F: FnOnce(&U) -> &V,
+    {
+        let data: *const V = f(&*this);
+        OwnedRwLockReadGuard {
+            data,
+            lock: this.into_lock(),
+        }
+    }
+
+    /// Narrows the guard if `f` returns `Some`, else hands it back.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockReadGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new(vec![4]));
+    /// let g = OwnedRwLockReadGuard::try_map(l.try_read_owned().unwrap(), |v| v.first());
+    /// assert_eq!(*g.unwrap(), 4);
+    /// ```
+    pub fn try_map<V: ?Sized, F>(this: Self, f: F) -> Result<OwnedRwLockReadGuard<T, V>, Self>
+    where
+        F: FnOnce(&U) -> Option<&V>,
+    {
+        let data: *const V = match f(&*this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        Ok(OwnedRwLockReadGuard {
+            data,
+            lock: this.into_lock(),
+        })
+    }
+
+    fn into_lock(self) -> Arc<RwLock<T>> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out exactly
+        // once, and the permit (released by `Drop`) passes to the caller.
+        unsafe { std::ptr::read(&this.lock) }
     }
 }
 
-impl<T> Deref for OwnedRwLockReadGuard<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        self.lock.data()
+impl<T: ?Sized, U: ?Sized> Deref for OwnedRwLockReadGuard<T, U> {
+    type Target = U;
+    fn deref(&self) -> &U {
+        // SAFETY: the guard holds a read permit (no writer exists) and its `Arc` keeps the
+        // lock alive; `data` points into the lock's value.
+        unsafe { &*self.data }
     }
 }
 
-impl<T> Drop for OwnedRwLockReadGuard<T> {
+impl<T: ?Sized, U: ?Sized> Drop for OwnedRwLockReadGuard<T, U> {
     fn drop(&mut self) {
         self.lock.s.release(1);
     }
@@ -385,13 +787,11 @@ impl<T> Drop for OwnedRwLockReadGuard<T> {
 
 /// Exclusive write access to an `Arc<RwLock<T>>`; released on drop.
 #[must_use = "dropping the guard releases the lock at once"]
-pub struct OwnedRwLockWriteGuard<T> {
+pub struct OwnedRwLockWriteGuard<T: ?Sized> {
     lock: Arc<RwLock<T>>,
-    /// Permits released on drop (`max_readers`; 0 once downgraded).
-    permits: u32,
 }
 
-impl<T> OwnedRwLockWriteGuard<T> {
+impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// Turns write access into read access atomically.
     ///
     /// ```
@@ -401,35 +801,152 @@ impl<T> OwnedRwLockWriteGuard<T> {
     /// assert!(l.try_read().is_ok());
     /// assert_eq!(*r, 1);
     /// ```
-    pub fn downgrade(mut self) -> OwnedRwLockReadGuard<T> {
-        let lock = self.lock.clone();
-        self.permits = 0;
-        drop(self);
+    pub fn downgrade(self) -> OwnedRwLockReadGuard<T> {
+        let lock = self.into_lock();
         lock.s.release(lock.mr as usize - 1);
-        OwnedRwLockReadGuard { lock }
+        OwnedRwLockReadGuard::from_lock(lock)
     }
 
     /// The lock this guard writes.
     ///
     /// ```
+    /// use robin_sync::OwnedRwLockWriteGuard;
     /// use std::sync::Arc;
     /// let l = Arc::new(robin_sync::RwLock::new(0));
     /// let g = l.clone().try_write_owned().unwrap();
-    /// assert!(Arc::ptr_eq(g.rwlock(), &l));
+    /// assert!(Arc::ptr_eq(OwnedRwLockWriteGuard::rwlock(&g), &l));
     /// ```
-    pub fn rwlock(&self) -> &Arc<RwLock<T>> {
-        &self.lock
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+
+    /// Narrows write access to a part of the value.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new((1, 2)));
+    /// let mut g = OwnedRwLockWriteGuard::map(l.clone().try_write_owned().unwrap(), |p| &mut p.1);
+    /// *g = 9;
+    /// drop(g);
+    /// assert_eq!(*l.try_read().unwrap(), (1, 9));
+    /// ```
+    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let data: *mut U = f(&mut *this);
+        let lock = this.into_lock();
+        OwnedRwLockMappedWriteGuard {
+            data,
+            permits: lock.mr,
+            lock,
+        }
+    }
+
+    /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new(vec![0]));
+    /// let g = OwnedRwLockWriteGuard::try_map(l.try_write_owned().unwrap(), |v| v.get_mut(2));
+    /// assert!(g.is_err());
+    /// ```
+    pub fn try_map<U: ?Sized, F>(
+        mut this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockMappedWriteGuard<T, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        let data: *mut U = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let lock = this.into_lock();
+        Ok(OwnedRwLockMappedWriteGuard {
+            data,
+            permits: lock.mr,
+            lock,
+        })
+    }
+
+    /// Downgrades to read access atomically and narrows it to a part of the value.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new((1, 2)));
+    /// let r = OwnedRwLockWriteGuard::downgrade_map(l.clone().try_write_owned().unwrap(), |p| &p.0);
+    /// assert_eq!(*r, 1);
+    /// assert!(l.try_read().is_ok());
+    /// ```
+    pub fn downgrade_map<U: ?Sized, F>(this: Self, f: F) -> OwnedRwLockReadGuard<T, U>
+    where
+        F: FnOnce(&T) -> &U,
+    {
+        let data: *const U = f(&*this);
+        let lock = this.into_lock();
+        lock.s.release(lock.mr as usize - 1);
+        OwnedRwLockReadGuard { data, lock }
+    }
+
+    /// Like [`downgrade_map`](Self::downgrade_map), but keeps write access (handing the
+    /// guard back) if `f` returns `None`.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new(None::<u8>));
+    /// let w = OwnedRwLockWriteGuard::try_downgrade_map(l.try_write_owned().unwrap(), |o| o.as_ref());
+    /// assert!(w.is_err());
+    /// ```
+    pub fn try_downgrade_map<U: ?Sized, F>(
+        this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockReadGuard<T, U>, Self>
+    where
+        F: FnOnce(&T) -> Option<&U>,
+    {
+        let data: *const U = match f(&*this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let lock = this.into_lock();
+        lock.s.release(lock.mr as usize - 1);
+        Ok(OwnedRwLockReadGuard { data, lock })
+    }
+
+    /// The same write access as an [`OwnedRwLockMappedWriteGuard`] of the whole value.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new(1));
+    /// let m = OwnedRwLockWriteGuard::into_mapped(l.try_write_owned().unwrap());
+    /// assert_eq!(*m, 1);
+    /// ```
+    pub fn into_mapped(this: Self) -> OwnedRwLockMappedWriteGuard<T> {
+        Self::map(this, |v| v)
+    }
+
+    fn into_lock(self) -> Arc<RwLock<T>> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out exactly
+        // once, and the permits pass to the caller.
+        unsafe { std::ptr::read(&this.lock) }
     }
 }
 
-impl<T> Deref for OwnedRwLockWriteGuard<T> {
+impl<T: ?Sized> Deref for OwnedRwLockWriteGuard<T> {
     type Target = T;
     fn deref(&self) -> &T {
         self.lock.data()
     }
 }
 
-impl<T> DerefMut for OwnedRwLockWriteGuard<T> {
+impl<T: ?Sized> DerefMut for OwnedRwLockWriteGuard<T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as for `RwLockWriteGuard`: this guard holds every permit and `&mut self`
         // is unique.
@@ -437,20 +954,141 @@ impl<T> DerefMut for OwnedRwLockWriteGuard<T> {
     }
 }
 
-impl<T> Drop for OwnedRwLockWriteGuard<T> {
+impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
+    fn drop(&mut self) {
+        self.lock.s.release(self.lock.mr as usize);
+    }
+}
+
+/// Write access to a part `U` of an `Arc<RwLock<T>>`'s value, made by
+/// [`OwnedRwLockWriteGuard::map`]; released on drop.
+#[must_use = "dropping the guard releases the lock at once"]
+pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T> {
+    data: *mut U,
+    permits: u32,
+    lock: Arc<RwLock<T>>,
+}
+
+// SAFETY: owns an `Arc<RwLock<T>>` (Send if `T: Send + Sync`) and unique access to a `U`.
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Send
+    for OwnedRwLockMappedWriteGuard<T, U>
+{
+}
+// SAFETY: `&guard` gives `&U` and `&Arc<RwLock<T>>`.
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Send + Sync> Sync
+    for OwnedRwLockMappedWriteGuard<T, U>
+{
+}
+
+impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
+    /// The lock this guard writes.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new(0));
+    /// let g = OwnedRwLockWriteGuard::into_mapped(l.clone().try_write_owned().unwrap());
+    /// assert!(Arc::ptr_eq(OwnedRwLockMappedWriteGuard::rwlock(&g), &l));
+    /// ```
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+
+    /// Narrows the guard further.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new((1, (2, 3))));
+    /// let g = OwnedRwLockWriteGuard::map(l.try_write_owned().unwrap(), |v| &mut v.1);
+    /// let g = OwnedRwLockMappedWriteGuard::map(g, |p| &mut p.1);
+    /// assert_eq!(*g, 3);
+    /// ```
+    pub fn map<V: ?Sized, F>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V>
+    where
+        F: FnOnce(&mut U) -> &mut V,
+    {
+        let data: *mut V = f(&mut *this);
+        let permits = this.permits;
+        OwnedRwLockMappedWriteGuard {
+            data,
+            permits,
+            lock: this.into_lock(),
+        }
+    }
+
+    /// Narrows the guard further if `f` returns `Some`, else hands it back.
+    ///
+    /// ```
+    /// use robin_sync::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
+    /// use std::sync::Arc;
+    /// let l = Arc::new(RwLock::new(vec![1]));
+    /// let g = OwnedRwLockWriteGuard::into_mapped(l.try_write_owned().unwrap());
+    /// assert!(OwnedRwLockMappedWriteGuard::try_map(g, |v| v.get_mut(1)).is_err());
+    /// ```
+    pub fn try_map<V: ?Sized, F>(
+        mut this: Self,
+        f: F,
+    ) -> Result<OwnedRwLockMappedWriteGuard<T, V>, Self>
+    where
+        F: FnOnce(&mut U) -> Option<&mut V>,
+    {
+        let data: *mut V = match f(&mut *this) {
+            Some(d) => d,
+            None => return Err(this),
+        };
+        let permits = this.permits;
+        Ok(OwnedRwLockMappedWriteGuard {
+            data,
+            permits,
+            lock: this.into_lock(),
+        })
+    }
+
+    fn into_lock(self) -> Arc<RwLock<T>> {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out exactly
+        // once, and the permits pass to the caller.
+        unsafe { std::ptr::read(&this.lock) }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Deref for OwnedRwLockMappedWriteGuard<T, U> {
+    type Target = U;
+    fn deref(&self) -> &U {
+        // SAFETY: derived from the `&mut` of a write guard holding every permit, which this
+        // guard holds still; the `Arc` keeps the lock alive.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> DerefMut for OwnedRwLockMappedWriteGuard<T, U> {
+    fn deref_mut(&mut self) -> &mut U {
+        // SAFETY: as for `deref`; `&mut self` makes the reference unique.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Drop for OwnedRwLockMappedWriteGuard<T, U> {
     fn drop(&mut self) {
         self.lock.s.release(self.permits as usize);
     }
 }
 
 macro_rules! delegate_fmt {
-    ($($g:ident $(<$lt:lifetime>)?),*) => {$(
-        impl<T: fmt::Debug> fmt::Debug for $g<$($lt,)? T> {
+    ($(<$($gen:tt),*> $g:ty => $target:ident),* $(,)?) => {$(
+        impl<$($gen),*> fmt::Debug for $g
+        where
+            $target: ?Sized + fmt::Debug,
+        {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Debug::fmt(&**self, f)
             }
         }
-        impl<T: fmt::Display> fmt::Display for $g<$($lt,)? T> {
+        impl<$($gen),*> fmt::Display for $g
+        where
+            $target: ?Sized + fmt::Display,
+        {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Display::fmt(&**self, f)
             }
@@ -459,11 +1097,35 @@ macro_rules! delegate_fmt {
 }
 
 delegate_fmt!(
-    RwLockReadGuard<'_>,
-    RwLockWriteGuard<'_>,
-    OwnedRwLockReadGuard,
-    OwnedRwLockWriteGuard
+    <T> RwLockReadGuard<'_, T> => T,
+    <T> RwLockWriteGuard<'_, T> => T,
+    <T> RwLockMappedWriteGuard<'_, T> => T,
+    <T> OwnedRwLockWriteGuard<T> => T,
 );
+
+impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockReadGuard<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedRwLockReadGuard<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockMappedWriteGuard<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedRwLockMappedWriteGuard<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
 
 #[cfg(all(test, loom))]
 mod loom_tests {

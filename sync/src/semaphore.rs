@@ -72,6 +72,26 @@ impl Semaphore {
         }
     }
 
+    /// Creates a semaphore in a `const` context, so it can live in a `static` (not under
+    /// `--cfg loom`, as in tokio).
+    ///
+    /// # Panics
+    ///
+    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`] (at compile time in a `static`).
+    ///
+    /// ```
+    /// use robin_sync::Semaphore;
+    /// static LIMIT: Semaphore = Semaphore::const_new(2);
+    /// let _a = LIMIT.try_acquire().unwrap();
+    /// assert_eq!(LIMIT.available_permits(), 1);
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(permits: usize) -> Self {
+        Semaphore {
+            ll: BatchSemaphore::const_new(permits),
+        }
+    }
+
     /// The number of permits available right now.
     ///
     /// ```
@@ -137,6 +157,38 @@ impl Semaphore {
             sem: self,
             permits: n,
         })
+    }
+
+    /// Blocks the thread until a permit is acquired (or the semaphore is closed). For
+    /// synchronous code: panics inside a runtime, like every `blocking_*` method.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let s = Arc::new(robin_sync::Semaphore::new(0));
+    /// let s2 = s.clone();
+    /// std::thread::spawn(move || s2.add_permits(1));
+    /// let p = s.blocking_acquire().unwrap();
+    /// assert_eq!(p.num_permits(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::context::block_on(self.acquire())
+    }
+
+    /// Blocks the thread until `n` permits are acquired at once (FIFO), or the semaphore is
+    /// closed. Panics inside a runtime.
+    ///
+    /// ```
+    /// let s = robin_sync::Semaphore::new(3);
+    /// let p = s.blocking_acquire_many(2).unwrap();
+    /// assert_eq!(s.available_permits(), 1);
+    /// s.close();
+    /// assert!(s.blocking_acquire_many(1).is_err());
+    /// drop(p);
+    /// ```
+    #[track_caller]
+    pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::context::block_on(self.acquire_many(n))
     }
 
     /// Takes one permit if one is available right now.

@@ -14,6 +14,16 @@
 //! frees the slot: so a key is never reused while its future still holds it, and a future
 //! dropped after being notified finds in its node what it must pass on.
 //!
+//! # No user code under a lock
+//!
+//! A `Waker` is user code: its `wake`, `clone` and `drop` may do anything, including using
+//! the very primitive whose lock is held (a waker whose `Drop` sends on the channel). So
+//! wakers are never woken nor dropped with a primitive's lock held: [`WakeList`] collects
+//! the wakers to wake, and [`Node::set_waker`] and [`WaitList::remove`] hand back the
+//! waker they replace or free (`#[must_use]`) for the caller to drop after unlocking.
+//! (`will_wake` and `clone` of the *current* context's waker still run under the lock, as
+//! in tokio: the waker being polled with is alive and in use.)
+//!
 //! [`Lock`]: crate::loom::Lock
 use std::fmt;
 use std::task::{Context, Waker};
@@ -42,12 +52,22 @@ impl<T> Node<T> {
         self.linked
     }
 
-    /// Stores `cx`'s waker, cloning only if it differs from the stored one.
-    pub(crate) fn set_waker(&mut self, cx: &Context<'_>) {
-        match &mut self.waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+    /// Stores `cx`'s waker, cloning only if it differs from the stored one. Returns the
+    /// waker it replaced: the caller drops it after releasing the lock (see the module
+    /// docs, "No user code under a lock").
+    #[must_use = "drop the replaced waker after releasing the lock"]
+    pub(crate) fn set_waker(&mut self, cx: &Context<'_>) -> Option<Waker> {
+        set_waker(&mut self.waker, cx)
+    }
+}
+
+/// Stores `cx`'s waker in `slot`, cloning only if it differs from the stored one, and
+/// returns the waker it replaced, for the caller to drop once no lock is held.
+#[must_use = "drop the replaced waker after releasing the lock"]
+pub(crate) fn set_waker(slot: &mut Option<Waker>, cx: &Context<'_>) -> Option<Waker> {
+    match slot {
+        Some(w) if w.will_wake(cx.waker()) => None,
+        slot => slot.replace(cx.waker().clone()),
     }
 }
 
@@ -159,6 +179,16 @@ impl<T> WaitList<T> {
         Some(self.node_mut(key.0))
     }
 
+    /// Unlinks the last node and returns it; its slot stays allocated for its owner.
+    pub(crate) fn pop_back(&mut self) -> Option<&mut Node<T>> {
+        if self.tail == NIL {
+            return None;
+        }
+        let key = Key(self.tail);
+        self.unlink(key);
+        Some(self.node_mut(key.0))
+    }
+
     /// Unlinks `key` from the queue if it is still linked; its slot stays allocated.
     pub(crate) fn unlink(&mut self, key: Key) {
         let (prev, next) = {
@@ -186,6 +216,8 @@ impl<T> WaitList<T> {
     }
 
     /// Unlinks (if needed) and frees `key`, returning its node. Only the key's owner calls it.
+    /// The node holds a waker: drop it after releasing the lock.
+    #[must_use = "drop the removed node (its waker) after releasing the lock"]
     pub(crate) fn remove(&mut self, key: Key) -> Node<T> {
         self.unlink(key);
         let slot = std::mem::replace(
@@ -274,8 +306,8 @@ mod tests {
         assert_eq!(l.pop_front().map(|n| n.data), Some(4));
         assert!(l.pop_front().is_none());
         assert!(l.is_empty());
-        l.remove(c);
-        l.remove(d);
+        let _ = l.remove(c);
+        let _ = l.remove(d);
     }
 
     #[test]
@@ -283,7 +315,7 @@ mod tests {
         let mut l = WaitList::new();
         let keys: Vec<_> = (0..100).map(|i| l.push_back(None, i)).collect();
         for k in keys {
-            l.remove(k);
+            let _ = l.remove(k);
         }
         assert!(l.slots.is_empty());
         let k = l.push_back(None, 7);

@@ -1,5 +1,7 @@
 //! The bounded channel: [`channel`], [`Sender`], [`Receiver`], [`Permit`].
 use super::chan::{Chan, ReserveState};
+#[cfg(not(loom))]
+use super::error::SendTimeoutError;
 use super::error::{SendError, TryRecvError, TrySendError};
 use crate::loom::Arc;
 use std::fmt;
@@ -58,10 +60,18 @@ pub struct OwnedPermit<T> {
     sender: Option<Sender<T>>,
 }
 
-/// The future of a slot reservation; dropping it gives up its place and any slot it was
+/// `n` reserved slots, handed out one [`Permit`] at a time by [`Sender::reserve_many`] and
+/// [`Sender::try_reserve_many`]. Dropping it frees the slots not yet handed out.
+pub struct PermitIterator<'a, T> {
+    chan: &'a Chan<T>,
+    n: usize,
+}
+
+/// The future of a slot reservation; dropping it gives up its place and any slots it was
 /// granted.
 struct Reserve<'a, T> {
     chan: &'a Chan<T>,
+    n: usize,
     st: ReserveState,
 }
 
@@ -69,22 +79,127 @@ impl<T> Future for Reserve<'_, T> {
     type Output = Result<(), ()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        this.chan.poll_reserve(&mut this.st, cx)
+        this.chan.poll_reserve(&mut this.st, this.n, cx)
     }
 }
 
 impl<T> Drop for Reserve<'_, T> {
     fn drop(&mut self) {
-        self.chan.cancel_reserve(&mut self.st);
+        self.chan.cancel_reserve(&mut self.st, self.n);
     }
 }
 
 impl<T> Sender<T> {
     fn reserve_inner(&self) -> Reserve<'_, T> {
+        self.reserve_n(1)
+    }
+
+    fn reserve_n(&self, n: usize) -> Reserve<'_, T> {
         Reserve {
             chan: &self.chan,
+            n,
             st: ReserveState::Idle,
         }
+    }
+
+    /// Sends `value`, waiting at most `timeout` for room. Fails with
+    /// [`SendTimeoutError::Timeout`] (handing the value back) if the channel stayed full,
+    /// or [`SendTimeoutError::Closed`] if the receiver closed.
+    ///
+    /// The timeout is measured in real time by robin-sync's own timer thread (robin-sync
+    /// cannot use robin's timer without reversing the crates' dependency; see the
+    /// `timer` module): it works under any executor, and a paused robin clock does not
+    /// affect it. Not available under `--cfg loom`.
+    ///
+    /// ```
+    /// use robin_sync::mpsc::{self, error::SendTimeoutError};
+    /// use std::time::Duration;
+    ///
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// futures::executor::block_on(async {
+    ///     tx.send_timeout(1, Duration::from_millis(10)).await.unwrap();
+    ///     // Full: the second send times out and hands the value back.
+    ///     let err = tx.send_timeout(2, Duration::from_millis(10)).await.unwrap_err();
+    ///     assert!(matches!(err, SendTimeoutError::Timeout(2)));
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     rx.close();
+    ///     let err = tx.send_timeout(3, Duration::from_millis(10)).await.unwrap_err();
+    ///     assert!(matches!(err, SendTimeoutError::Closed(3)));
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub async fn send_timeout(
+        &self,
+        value: T,
+        timeout: std::time::Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut reserve = std::pin::pin!(self.reserve_inner());
+        let mut sleep = std::pin::pin!(crate::timer::sleep(timeout));
+        let granted = poll_fn(|cx| {
+            if let Poll::Ready(r) = reserve.as_mut().poll(cx) {
+                return Poll::Ready(Some(r));
+            }
+            sleep.as_mut().poll(cx).map(|()| None)
+        })
+        .await;
+        match granted {
+            Some(Ok(())) => {
+                self.chan.send_reserved(value);
+                Ok(())
+            }
+            Some(Err(())) => Err(SendTimeoutError::Closed(value)),
+            None => Err(SendTimeoutError::Timeout(value)),
+        }
+    }
+
+    /// Waits for `n` slots and reserves them all at once (FIFO with other senders).
+    /// Fails if the receiver is closed or `n` exceeds the channel's capacity. Cancel-safe:
+    /// a dropped call loses its place and frees the slots it had been given.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::mpsc::channel(2);
+    /// futures::executor::block_on(async {
+    ///     let mut permits = tx.reserve_many(2).await.unwrap();
+    ///     assert!(tx.try_send(0).is_err());
+    ///     permits.next().unwrap().send(1);
+    ///     permits.next().unwrap().send(2);
+    ///     assert!(permits.next().is_none());
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert_eq!(rx.recv().await, Some(2));
+    ///     assert!(tx.reserve_many(3).await.is_err(), "more than the capacity");
+    /// });
+    /// ```
+    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
+        if n > self.max_capacity() {
+            return Err(SendError(()));
+        }
+        self.reserve_n(n).await.map_err(|()| SendError(()))?;
+        Ok(PermitIterator {
+            chan: &self.chan,
+            n,
+        })
+    }
+
+    /// Reserves `n` slots now if that many are free (and nobody waits ahead).
+    ///
+    /// ```
+    /// use robin_sync::mpsc::{self, error::TrySendError};
+    /// let (tx, _rx) = mpsc::channel::<u8>(2);
+    /// let permits = tx.try_reserve_many(2).unwrap();
+    /// assert_eq!(permits.len(), 2);
+    /// assert!(matches!(tx.try_reserve_many(1), Err(TrySendError::Full(()))));
+    /// drop(permits);
+    /// assert_eq!(tx.capacity(), 2);
+    /// ```
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        if n > self.max_capacity() {
+            return Err(TrySendError::Full(()));
+        }
+        self.chan.try_reserve(n)?;
+        Ok(PermitIterator {
+            chan: &self.chan,
+            n,
+        })
     }
 
     /// Sends `value`, waiting for room. Fails (handing the value back) if the receiver is
@@ -153,8 +268,9 @@ impl<T> Sender<T> {
     /// std::thread::spawn(move || tx.blocking_send(9).unwrap());
     /// assert_eq!(rx.blocking_recv(), Some(9));
     /// ```
+    #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
-        crate::loom::block_on(self.send(value))
+        crate::context::block_on(self.send(value))
     }
 
     /// Waits for a slot and reserves it. Cancel-safe: a dropped `reserve` loses its place
@@ -200,7 +316,7 @@ impl<T> Sender<T> {
     /// assert!(tx.try_reserve().is_ok());
     /// ```
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        self.chan.try_reserve()?;
+        self.chan.try_reserve(1)?;
         Ok(Permit { chan: &self.chan })
     }
 
@@ -213,7 +329,7 @@ impl<T> Sender<T> {
     /// assert_eq!(p.release().capacity(), 1);
     /// ```
     pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Self>> {
-        match self.chan.try_reserve() {
+        match self.chan.try_reserve(1) {
             Ok(()) => Ok(OwnedPermit { sender: Some(self) }),
             Err(TrySendError::Full(())) => Err(TrySendError::Full(self)),
             Err(TrySendError::Closed(())) => Err(TrySendError::Closed(self)),
@@ -285,6 +401,7 @@ impl<T> Sender<T> {
     /// assert!(weak.upgrade().is_none());
     /// ```
     pub fn downgrade(&self) -> WeakSender<T> {
+        self.chan.inc_weak();
         WeakSender {
             chan: self.chan.clone(),
         }
@@ -299,6 +416,51 @@ impl<T> Sender<T> {
     /// ```
     pub fn strong_count(&self) -> usize {
         self.chan.tx_count()
+    }
+
+    /// Number of [`WeakSender`]s of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::mpsc::channel::<()>(1);
+    /// let _w = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
+    }
+}
+
+impl<'a, T> Iterator for PermitIterator<'a, T> {
+    type Item = Permit<'a, T>;
+
+    fn next(&mut self) -> Option<Permit<'a, T>> {
+        if self.n == 0 {
+            return None;
+        }
+        self.n -= 1;
+        Some(Permit { chan: self.chan })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.n, Some(self.n))
+    }
+}
+
+impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
+
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
+
+impl<T> Drop for PermitIterator<'_, T> {
+    fn drop(&mut self) {
+        self.chan.release_reserved(self.n);
+    }
+}
+
+impl<T> fmt::Debug for PermitIterator<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermitIterator")
+            .field("remaining", &self.n)
+            .finish_non_exhaustive()
     }
 }
 
@@ -335,13 +497,45 @@ impl<T> WeakSender<T> {
             chan: self.chan.clone(),
         })
     }
+
+    /// Number of [`Sender`]s of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::mpsc::channel::<()>(1);
+    /// let weak = tx.downgrade();
+    /// assert_eq!(weak.strong_count(), 1);
+    /// drop(tx);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.chan.tx_count()
+    }
+
+    /// Number of [`WeakSender`]s of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::mpsc::channel::<()>(1);
+    /// let weak = tx.downgrade();
+    /// let _w2 = weak.clone();
+    /// assert_eq!(weak.weak_count(), 2);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
+    }
 }
 
 impl<T> Clone for WeakSender<T> {
     fn clone(&self) -> Self {
+        self.chan.inc_weak();
         WeakSender {
             chan: self.chan.clone(),
         }
+    }
+}
+
+impl<T> Drop for WeakSender<T> {
+    fn drop(&mut self) {
+        self.chan.dec_weak();
     }
 }
 
@@ -406,8 +600,70 @@ impl<T> Receiver<T> {
     /// tx.try_send(3).unwrap();
     /// assert_eq!(rx.blocking_recv(), Some(3));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::loom::block_on(self.recv())
+        crate::context::block_on(self.recv())
+    }
+
+    /// Polls for up to `limit` messages into `buffer` (for hand-written futures); `Ready(0)`
+    /// only when the channel is finished or `limit` is 0.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = robin_sync::mpsc::channel(2);
+    /// tx.try_send(1).unwrap();
+    /// let mut buf = Vec::new();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 4), Poll::Ready(1));
+    /// assert_eq!(buf, [1]);
+    /// ```
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        self.chan.poll_recv_many(cx, buffer, limit)
+    }
+
+    /// Blocking version of [`recv_many`](Self::recv_many). Not for async code: panics
+    /// inside a runtime.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::mpsc::channel(2);
+    /// tx.try_send(1).unwrap();
+    /// drop(tx);
+    /// let mut buf = Vec::new();
+    /// assert_eq!(rx.blocking_recv_many(&mut buf, 4), 1);
+    /// assert_eq!(rx.blocking_recv_many(&mut buf, 4), 0);
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        crate::context::block_on(self.recv_many(buffer, limit))
+    }
+
+    /// Number of senders (not weak ones) still alive.
+    ///
+    /// ```
+    /// let (tx, rx) = robin_sync::mpsc::channel(2);
+    /// tx.try_send(1).unwrap();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(rx.sender_strong_count(), 2);
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.chan.tx_count()
+    }
+
+    /// Number of weak senders still alive.
+    ///
+    /// ```
+    /// let (tx, rx) = robin_sync::mpsc::channel(2);
+    /// tx.try_send(1).unwrap();
+    /// let _w = tx.downgrade();
+    /// assert_eq!(rx.sender_weak_count(), 1);
+    /// ```
+    pub fn sender_weak_count(&self) -> usize {
+        self.chan.weak_count()
     }
 
     /// Polls for the next message (for hand-written futures and streams).
@@ -519,7 +775,7 @@ impl<T> Permit<'_, T> {
 
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
-        self.chan.release_reserved();
+        self.chan.release_reserved(1);
     }
 }
 
@@ -559,7 +815,7 @@ impl<T> OwnedPermit<T> {
             .sender
             .take()
             .expect("permit holds its sender until used");
-        sender.chan.release_reserved();
+        sender.chan.release_reserved(1);
         sender
     }
 }
@@ -567,7 +823,7 @@ impl<T> OwnedPermit<T> {
 impl<T> Drop for OwnedPermit<T> {
     fn drop(&mut self) {
         if let Some(sender) = self.sender.take() {
-            sender.chan.release_reserved();
+            sender.chan.release_reserved(1);
         }
     }
 }

@@ -5,9 +5,13 @@
 //! - `queue`: buffered messages. `reserved`: slots held by [`Permit`]s (and by waiting
 //!   senders that were granted a slot but have not yet observed it). For a bounded channel,
 //!   `queue.len() + reserved <= bound` always holds.
-//! - `senders`: FIFO of senders waiting for a slot; node data is `true` once granted. A slot
+//! - `senders`: FIFO of senders waiting for slots; node data is the number of slots the
+//!   waiter still needs (0 once fully granted; `reserve_many(n)` waits for `n`). A slot
 //!   freed by the receiver goes to the oldest waiter first, so senders are served in order
-//!   and a `try_send` cannot overtake a waiting `send`.
+//!   and a `try_send` cannot overtake a waiting `send`. Invariant: while someone waits,
+//!   there is no free slot (a new waiter takes the free slots there are, then queues for
+//!   the rest); granted slots count in `reserved` at once.
+//! - `weak_count`: live weak senders (they do not keep the channel open).
 //! - `tx_count`: live senders (a [`Permit`] borrows one, an [`OwnedPermit`] owns one, so
 //!   `tx_count == 0` implies `reserved == 0`).
 //! - `rx_closed`: the receiver closed or was dropped: new sends fail, waiting senders are
@@ -22,10 +26,14 @@
 use super::error::{TryRecvError, TrySendError};
 use crate::loom::{Arc, Lock, MutexGuard};
 use crate::notify::Notify;
-use crate::waiters::{Key, WaitList, WakeList};
+use crate::waiters::{set_waker, Key, WaitList, WakeList};
 use std::collections::VecDeque;
 use std::fmt;
 use std::task::{ready, Context, Poll, Waker};
+
+/// A drained queue keeps at least this much room (so a steady trickle never reallocates);
+/// above it, the buffer halves whenever it is at most a quarter full (amortised O(1)).
+const MIN_QUEUE_CAPACITY: usize = 64;
 
 pub(crate) struct Chan<T> {
     state: Lock<State<T>>,
@@ -42,7 +50,8 @@ struct State<T> {
     rx_closed: bool,
     rx_dropped: bool,
     rx_waker: Option<Waker>,
-    senders: WaitList<bool>,
+    senders: WaitList<usize>,
+    weak_count: usize,
 }
 
 impl<T> fmt::Debug for Chan<T> {
@@ -76,6 +85,7 @@ impl<T> Chan<T> {
                 rx_dropped: false,
                 rx_waker: None,
                 senders: WaitList::new(),
+                weak_count: 0,
             }),
             bound,
             closed: Notify::new(),
@@ -88,6 +98,12 @@ impl<T> Chan<T> {
 
     fn has_room(&self, s: &State<T>) -> bool {
         self.bound.is_none_or(|b| s.queue.len() + s.reserved < b)
+    }
+
+    /// Free slots right now (`usize::MAX` unbounded).
+    fn room(&self, s: &State<T>) -> usize {
+        self.bound
+            .map_or(usize::MAX, |b| b - s.queue.len() - s.reserved)
     }
 
     /// Free slots (bounded only).
@@ -119,6 +135,18 @@ impl<T> Chan<T> {
         self.state.lock().tx_count
     }
 
+    pub(crate) fn weak_count(&self) -> usize {
+        self.state.lock().weak_count
+    }
+
+    pub(crate) fn inc_weak(&self) {
+        self.state.lock().weak_count += 1;
+    }
+
+    pub(crate) fn dec_weak(&self) {
+        self.state.lock().weak_count -= 1;
+    }
+
     pub(crate) fn drop_tx(&self) {
         let mut s = self.state.lock();
         s.tx_count -= 1;
@@ -133,29 +161,40 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Gives free slots to the oldest waiting senders.
+    /// Gives free slots to the oldest waiting senders, front first.
     fn grant_locked(&self, s: &mut State<T>, wake: &mut WakeList) {
-        while !s.senders.is_empty() && self.has_room(s) {
-            if let Some(node) = s.senders.pop_front() {
-                node.data = true;
-                wake.push(node.waker.take());
-                s.reserved += 1;
+        loop {
+            let room = self.room(s);
+            if room == 0 {
+                break;
+            }
+            let Some((_, node)) = s.senders.front() else {
+                break;
+            };
+            let give = room.min(node.data);
+            node.data -= give;
+            let done = node.data == 0;
+            s.reserved += give;
+            if done {
+                if let Some(node) = s.senders.pop_front() {
+                    wake.push(node.waker.take());
+                }
             }
         }
     }
 
     // ----- sending -----
 
-    /// Reserves a slot now, or says why not.
-    pub(crate) fn try_reserve(&self) -> Result<(), TrySendError<()>> {
+    /// Reserves `n` slots now, or says why not.
+    pub(crate) fn try_reserve(&self, n: usize) -> Result<(), TrySendError<()>> {
         let mut s = self.state.lock();
         if s.rx_closed {
             return Err(TrySendError::Closed(()));
         }
-        if !s.senders.is_empty() || !self.has_room(&s) {
+        if !s.senders.is_empty() || self.room(&s) < n {
             return Err(TrySendError::Full(()));
         }
-        s.reserved += 1;
+        s.reserved += n;
         Ok(())
     }
 
@@ -178,64 +217,91 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// Polls for a reserved slot. `Err(())`: the receiver closed.
+    /// Polls for `n` reserved slots. `Err(())`: the receiver closed.
     pub(crate) fn poll_reserve(
         &self,
         st: &mut ReserveState,
+        n: usize,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), ()>> {
         let coop = ready!(crate::coop::poll_proceed(cx));
+        // Declared before the guard, so dropped after it: a waker is user code.
+        let _stale_waker;
         let mut s = self.state.lock();
         let res = match *st {
             ReserveState::Done => panic!("Reserve polled after completion"),
             ReserveState::Idle => {
                 if s.rx_closed {
                     Err(())
-                } else if s.senders.is_empty() && self.has_room(&s) {
-                    s.reserved += 1;
+                } else if s.senders.is_empty() && self.room(&s) >= n {
+                    s.reserved += n;
                     Ok(())
                 } else {
-                    *st =
-                        ReserveState::Waiting(s.senders.push_back(Some(cx.waker().clone()), false));
+                    // Take the free slots there are (none if others wait) and queue for
+                    // the rest.
+                    let take = if s.senders.is_empty() {
+                        self.room(&s)
+                    } else {
+                        0
+                    };
+                    s.reserved += take;
+                    *st = ReserveState::Waiting(
+                        s.senders.push_back(Some(cx.waker().clone()), n - take),
+                    );
                     return Poll::Pending;
                 }
             }
             ReserveState::Waiting(key) => {
                 let node = s.senders.get_mut(key);
-                if node.data {
-                    s.senders.remove(key);
-                    Ok(())
-                } else if !node.is_linked() {
-                    // Unlinked without a slot: the receiver closed.
-                    s.senders.remove(key);
-                    Err(())
+                if node.data == 0 || !node.is_linked() {
+                    let node = s.senders.remove(key);
+                    _stale_waker = node.waker;
+                    if node.data == 0 && !s.rx_closed {
+                        Ok(())
+                    } else {
+                        // The receiver closed: unlinked before the full grant, or granted
+                        // just before the close but not yet observed. Either way the
+                        // reserve fails (as one polled after the close would), and the
+                        // slots it was given go back.
+                        s.reserved -= n - node.data;
+                        *st = ReserveState::Done;
+                        self.finish_release(s);
+                        coop.made_progress();
+                        return Poll::Ready(Err(()));
+                    }
                 } else {
-                    node.set_waker(cx);
+                    _stale_waker = node.set_waker(cx);
                     return Poll::Pending;
                 }
             }
         };
+        drop(s);
         *st = ReserveState::Done;
         coop.made_progress();
         Poll::Ready(res)
     }
 
-    /// Drop of a reserve future: give up the place and any slot granted to it.
-    pub(crate) fn cancel_reserve(&self, st: &mut ReserveState) {
+    /// Drop of a reserve future: give up the place and any slots granted to it. (Leaving
+    /// the queue may also let the next waiter be served, so the queue is served again.)
+    pub(crate) fn cancel_reserve(&self, st: &mut ReserveState, n: usize) {
         if let ReserveState::Waiting(key) = *st {
             *st = ReserveState::Done;
+            let _stale_waker;
             let mut s = self.state.lock();
-            if s.senders.remove(key).data {
-                s.reserved -= 1;
-                self.finish_release(s);
-            }
+            let node = s.senders.remove(key);
+            _stale_waker = node.waker;
+            s.reserved -= n - node.data;
+            self.finish_release(s);
         }
     }
 
-    /// Gives back a reserved slot that was not used.
-    pub(crate) fn release_reserved(&self) {
+    /// Gives back `n` reserved slots that were not used.
+    pub(crate) fn release_reserved(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
         let mut s = self.state.lock();
-        s.reserved -= 1;
+        s.reserved -= n;
         self.finish_release(s);
     }
 
@@ -285,11 +351,14 @@ impl<T> Chan<T> {
     /// Waits until the receiver has closed.
     pub(crate) async fn closed(&self) {
         loop {
+            let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
             // Created before the check: a close after the check still completes it.
             let notified = self.closed.notified();
             if self.is_rx_closed() {
+                coop.made_progress();
                 return;
             }
+            drop(coop);
             notified.await;
         }
     }
@@ -313,6 +382,11 @@ impl<T> Chan<T> {
                 push(v);
             }
         }
+        // Give back the memory of a past burst (issue 12, defect 5).
+        let cap = s.queue.capacity();
+        if cap > MIN_QUEUE_CAPACITY && s.queue.len() <= cap / 4 {
+            s.queue.shrink_to((cap / 2).max(MIN_QUEUE_CAPACITY));
+        }
         if self.bound.is_some() && !s.senders.is_empty() {
             let mut wake = WakeList::new();
             self.grant_locked(&mut s, &mut wake);
@@ -335,10 +409,9 @@ impl<T> Chan<T> {
             coop.made_progress();
             return Poll::Ready(None);
         }
-        match &mut s.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+        let stale = set_waker(&mut s.rx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 
@@ -363,10 +436,9 @@ impl<T> Chan<T> {
             coop.made_progress();
             return Poll::Ready(0);
         }
-        match &mut s.rx_waker {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+        let stale = set_waker(&mut s.rx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 
@@ -406,9 +478,40 @@ impl<T> Chan<T> {
         self.close_rx();
         let mut s = self.state.lock();
         s.rx_dropped = true;
-        s.rx_waker = None;
+        let waker = s.rx_waker.take();
         let queue = std::mem::take(&mut s.queue);
         drop(s);
+        drop(waker);
         drop(queue);
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// After a burst of 100k messages is drained, the buffer gives its memory back
+    /// (issue 12, defect 5).
+    #[test]
+    fn queue_shrinks_after_burst() {
+        for bound in [None, Some(200_000)] {
+            let chan = Chan::<u64>::new(bound);
+            for i in 0..100_000 {
+                if bound.is_some() {
+                    chan.try_push(i).unwrap_or_else(|_| panic!("room"));
+                } else {
+                    chan.send_unbounded(i).unwrap();
+                }
+            }
+            assert!(chan.state.lock().queue.capacity() >= 100_000);
+            for i in 0..100_000 {
+                assert_eq!(chan.try_recv(), Ok(i));
+            }
+            let cap = chan.state.lock().queue.capacity();
+            assert!(
+                cap <= 2 * MIN_QUEUE_CAPACITY,
+                "capacity {cap} kept after the burst"
+            );
+        }
     }
 }

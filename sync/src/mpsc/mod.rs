@@ -22,7 +22,7 @@ mod chan;
 pub mod error;
 mod unbounded;
 
-pub use bounded::{channel, OwnedPermit, Permit, Receiver, Sender, WeakSender};
+pub use bounded::{channel, OwnedPermit, Permit, PermitIterator, Receiver, Sender, WeakSender};
 pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};
 
 #[cfg(all(test, loom))]
@@ -127,6 +127,51 @@ mod loom_tests {
             t2.join().unwrap();
             got.sort();
             assert_eq!(got, [1, 2]);
+        });
+    }
+
+    /// A `reserve_many` holding part of its grant, cancelled while the receiver frees a
+    /// slot: every slot comes back.
+    #[test]
+    fn cancel_reserve_many_partial() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(2);
+            tx.try_send(0).unwrap();
+            let mut res = Box::pin(tx.reserve_many(2));
+            assert!(res
+                .as_mut()
+                .poll(&mut Context::from_waker(Waker::noop()))
+                .is_pending());
+            let t = thread::spawn(move || {
+                let v = block_on(rx.recv());
+                (v, rx)
+            });
+            drop(res);
+            let (v, _rx) = t.join().unwrap();
+            assert_eq!(v, Some(0));
+            assert_eq!(tx.capacity(), 2, "slots lost");
+        });
+    }
+
+    /// A waiting `reserve` either gets its slot or fails when the receiver closes
+    /// concurrently; a granted-then-closed slot is never handed out.
+    #[test]
+    fn reserve_vs_close() {
+        loom::model(|| {
+            let (tx, mut rx) = channel::<u8>(1);
+            tx.try_send(0).unwrap();
+            let t = thread::spawn(move || {
+                let ok = block_on(tx.reserve()).is_ok();
+                (ok, tx)
+            });
+            assert_eq!(block_on(rx.recv()), Some(0));
+            rx.close();
+            let (ok, tx) = t.join().unwrap();
+            if ok {
+                // It won the slot before the close: the permit was usable then.
+                assert!(tx.is_closed());
+            }
+            assert!(tx.try_send(1).is_err());
         });
     }
 }

@@ -101,6 +101,7 @@ impl<T> UnboundedSender<T> {
     /// assert!(weak.upgrade().is_none());
     /// ```
     pub fn downgrade(&self) -> WeakUnboundedSender<T> {
+        self.chan.inc_weak();
         WeakUnboundedSender {
             chan: self.chan.clone(),
         }
@@ -114,6 +115,17 @@ impl<T> UnboundedSender<T> {
     /// ```
     pub fn strong_count(&self) -> usize {
         self.chan.tx_count()
+    }
+
+    /// Number of weak senders of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::mpsc::unbounded_channel::<()>();
+    /// let _w = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
     }
 }
 
@@ -152,13 +164,43 @@ impl<T> WeakUnboundedSender<T> {
             chan: self.chan.clone(),
         })
     }
+
+    /// Number of (strong) senders of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::mpsc::unbounded_channel::<()>();
+    /// let weak = tx.downgrade();
+    /// drop(tx);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.chan.tx_count()
+    }
+
+    /// Number of weak senders of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::mpsc::unbounded_channel::<()>();
+    /// let weak = tx.downgrade();
+    /// assert_eq!(weak.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.chan.weak_count()
+    }
 }
 
 impl<T> Clone for WeakUnboundedSender<T> {
     fn clone(&self) -> Self {
+        self.chan.inc_weak();
         WeakUnboundedSender {
             chan: self.chan.clone(),
         }
+    }
+}
+
+impl<T> Drop for WeakUnboundedSender<T> {
+    fn drop(&mut self) {
+        self.chan.dec_weak();
     }
 }
 
@@ -216,8 +258,70 @@ impl<T> UnboundedReceiver<T> {
     /// std::thread::spawn(move || tx.send(5).unwrap());
     /// assert_eq!(rx.blocking_recv(), Some(5));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::loom::block_on(self.recv())
+        crate::context::block_on(self.recv())
+    }
+
+    /// Polls for up to `limit` messages into `buffer` (for hand-written futures); `Ready(0)`
+    /// only when the channel is finished or `limit` is 0.
+    ///
+    /// ```
+    /// use std::task::{Context, Poll, Waker};
+    /// let (tx, mut rx) = robin_sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// let mut buf = Vec::new();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert_eq!(rx.poll_recv_many(&mut cx, &mut buf, 4), Poll::Ready(1));
+    /// assert_eq!(buf, [1]);
+    /// ```
+    pub fn poll_recv_many(
+        &mut self,
+        cx: &mut Context<'_>,
+        buffer: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        self.chan.poll_recv_many(cx, buffer, limit)
+    }
+
+    /// Blocking version of [`recv_many`](Self::recv_many). Not for async code: panics
+    /// inside a runtime.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// drop(tx);
+    /// let mut buf = Vec::new();
+    /// assert_eq!(rx.blocking_recv_many(&mut buf, 4), 1);
+    /// assert_eq!(rx.blocking_recv_many(&mut buf, 4), 0);
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        crate::context::block_on(self.recv_many(buffer, limit))
+    }
+
+    /// Number of senders (not weak ones) still alive.
+    ///
+    /// ```
+    /// let (tx, rx) = robin_sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(rx.sender_strong_count(), 2);
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.chan.tx_count()
+    }
+
+    /// Number of weak senders still alive.
+    ///
+    /// ```
+    /// let (tx, rx) = robin_sync::mpsc::unbounded_channel();
+    /// tx.send(1).unwrap();
+    /// let _w = tx.downgrade();
+    /// assert_eq!(rx.sender_weak_count(), 1);
+    /// ```
+    pub fn sender_weak_count(&self) -> usize {
+        self.chan.weak_count()
     }
 
     /// Polls for the next message.

@@ -156,7 +156,10 @@ pub async fn rwlock_owned_guards() {
     let r = w.downgrade();
     assert_eq!(*r, [1, 2]);
     let r2 = l.clone().read_owned().await;
-    assert!(Arc::ptr_eq(r2.rwlock(), &l));
+    assert!(Arc::ptr_eq(
+        robin_sync::OwnedRwLockReadGuard::rwlock(&r2),
+        &l
+    ));
     assert!(l.clone().try_write_owned().is_err());
     drop((r, r2));
     let w = l.clone().try_write_owned().unwrap();

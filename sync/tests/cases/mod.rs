@@ -10,13 +10,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+mod api;
 mod channels;
+mod defects;
 mod locks;
 mod notify;
 mod semaphore;
 mod stress;
 
+pub use api::*;
 pub use channels::*;
+pub use defects::*;
 pub use locks::*;
 pub use notify::*;
 pub use semaphore::*;
@@ -113,6 +117,24 @@ macro_rules! all_cases {
             watch_subscribe_and_marks,
             // coop
             coop_budget_makes_resources_yield,
+            // added APIs (issue 14)
+            statics_from_const_constructors,
+            once_cell_single_initializer,
+            set_once_wait_and_set,
+            mutex_unsized_and_mapped_guards,
+            rwlock_mapped_guards,
+            mpsc_reserve_many_permit_iterator,
+            mpsc_sender_counts_everywhere,
+            mpsc_poll_recv_many_and_send_timeout,
+            broadcast_sender_api,
+            watch_sender_clone_default_count,
+            oneshot_terminated_and_empty,
+            notify_last_and_owned,
+            // regressions (issue 12)
+            broadcast_panicking_clone_loses_nothing,
+            wakers_never_dropped_under_a_lock,
+            mpsc_reserve_fails_after_close_while_waiting,
+            every_future_consumes_budget,
             // stress
             stress_mpsc_bounded_threads_and_tasks,
             stress_mpsc_unbounded_threads_and_tasks,

@@ -9,47 +9,13 @@
 //! poll takes nothing, and the value stays for the next poll. [`Sender::closed`] is
 //! cancel-safe.
 use crate::loom::{Arc, Lock};
+use crate::waiters::set_waker;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
-/// Errors of the oneshot channel.
-pub mod error {
-    use std::fmt;
-
-    /// The sender was dropped without sending (or the value was already taken).
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct RecvError(pub(crate) ());
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl std::error::Error for RecvError {}
-
-    /// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no value.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum TryRecvError {
-        /// Nothing sent yet.
-        Empty,
-        /// The sender is gone without sending, or the value was already taken.
-        Closed,
-    }
-
-    impl fmt::Display for TryRecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self {
-                TryRecvError::Empty => f.write_str("channel empty"),
-                TryRecvError::Closed => f.write_str("channel closed"),
-            }
-        }
-    }
-
-    impl std::error::Error for TryRecvError {}
-}
+pub mod error;
 
 use error::{RecvError, TryRecvError};
 
@@ -99,7 +65,10 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         Sender {
             inner: Some(inner.clone()),
         },
-        Receiver { inner },
+        Receiver {
+            inner,
+            terminated: false,
+        },
     )
 }
 
@@ -113,13 +82,8 @@ pub struct Sender<T> {
 /// dropped without sending).
 pub struct Receiver<T> {
     inner: Arc<Inner<T>>,
-}
-
-fn set_waker(slot: &mut Option<Waker>, cx: &Context<'_>) {
-    match slot {
-        Some(w) if w.will_wake(cx.waker()) => {}
-        slot => *slot = Some(cx.waker().clone()),
-    }
+    /// Polling (or `try_recv`) already produced the final result.
+    terminated: bool,
 }
 
 impl<T> Sender<T> {
@@ -172,7 +136,9 @@ impl<T> Sender<T> {
             coop.made_progress();
             return Poll::Ready(());
         }
-        set_waker(&mut s.tx_waker, cx);
+        let stale = set_waker(&mut s.tx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 
@@ -224,11 +190,44 @@ impl<T> Receiver<T> {
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let mut s = self.inner.state.lock();
-        match s.value.take() {
+        let res = match s.value.take() {
             Some(v) => Ok(v),
             None if s.tx_done || s.rx_closed => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
-        }
+        };
+        drop(s);
+        self.terminated |= !matches!(res, Err(TryRecvError::Empty));
+        res
+    }
+
+    /// Whether this receiver already produced its final result (awaiting it, or
+    /// `try_recv`, returned the value or the closed error): it must not be polled again.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::oneshot::channel();
+    /// assert!(!rx.is_terminated());
+    /// tx.send(1).unwrap();
+    /// assert!(!rx.is_terminated());
+    /// assert_eq!(futures::executor::block_on(&mut rx), Ok(1));
+    /// assert!(rx.is_terminated());
+    /// ```
+    pub fn is_terminated(&self) -> bool {
+        self.terminated
+    }
+
+    /// Whether no value is waiting to be received: `false` only between a successful
+    /// `send` and the receive that takes the value.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::oneshot::channel();
+    /// assert!(rx.is_empty());
+    /// tx.send(1).unwrap();
+    /// assert!(!rx.is_empty());
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.terminated || self.inner.state.lock().value.is_none()
     }
 
     /// Closes the channel: a later `send` fails, but a value sent before can still be
@@ -259,26 +258,33 @@ impl<T> Receiver<T> {
     /// std::thread::spawn(move || tx.send(8).unwrap());
     /// assert_eq!(rx.blocking_recv(), Ok(8));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        crate::loom::block_on(self)
+        crate::context::block_on(self)
     }
 }
 
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let coop = ready!(crate::coop::poll_proceed(cx));
         let mut s = self.inner.state.lock();
         if let Some(v) = s.value.take() {
+            drop(s);
+            self.terminated = true;
             coop.made_progress();
             return Poll::Ready(Ok(v));
         }
         if s.tx_done || s.rx_closed {
+            drop(s);
+            self.terminated = true;
             coop.made_progress();
             return Poll::Ready(Err(RecvError(())));
         }
-        set_waker(&mut s.rx_waker, cx);
+        let stale = set_waker(&mut s.rx_waker, cx);
+        drop(s);
+        drop(stale);
         Poll::Pending
     }
 }
@@ -287,10 +293,11 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut s = self.inner.state.lock();
         s.rx_closed = true;
-        s.rx_waker = None;
+        let own_waker = s.rx_waker.take();
         let value = s.value.take();
         let waker = s.tx_waker.take();
         drop(s);
+        drop(own_waker);
         drop(value);
         if let Some(w) = waker {
             w.wake();

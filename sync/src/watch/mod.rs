@@ -23,40 +23,7 @@ use crate::notify::Notify;
 use std::fmt;
 use std::ops::Deref;
 
-/// Errors of the watch channel.
-pub mod error {
-    use std::fmt;
-
-    /// Every receiver is gone; the value is handed back.
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
-
-    /// The sender is gone (and, for `changed`, no unseen value is left).
-    #[derive(Debug, PartialEq, Eq, Clone)]
-    pub struct RecvError(pub(crate) ());
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl std::error::Error for RecvError {}
-}
+pub mod error;
 
 use error::{RecvError, SendError};
 
@@ -67,6 +34,8 @@ struct Shared<T> {
     value: RwLock<T>,
     state: AtomicUsize,
     rx_count: AtomicUsize,
+    /// Live senders; the last one's drop sets `CLOSED`.
+    tx_count: AtomicUsize,
     notify_rx: Notify,
     notify_tx: Notify,
 }
@@ -100,6 +69,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
         value: RwLock::new(init),
         state: AtomicUsize::new(0),
         rx_count: AtomicUsize::new(1),
+        tx_count: AtomicUsize::new(1),
         notify_rx: Notify::new(),
         notify_tx: Notify::new(),
     });
@@ -111,7 +81,7 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-/// Publishes new values.
+/// Publishes new values. Cloneable: the channel closes when the last sender is dropped.
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
@@ -267,11 +237,14 @@ impl<T> Sender<T> {
     /// ```
     pub async fn closed(&self) {
         loop {
+            let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
             // Created before the check, so a drop after the check still wakes us.
             let notified = self.shared.notify_tx.notified();
             if self.is_closed() {
+                coop.made_progress();
                 return;
             }
+            drop(coop);
             notified.await;
         }
     }
@@ -303,6 +276,17 @@ impl<T> Sender<T> {
         self.shared.rx_count.load(Acquire)
     }
 
+    /// Number of senders of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::watch::channel(());
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.sender_count(), 2);
+    /// ```
+    pub fn sender_count(&self) -> usize {
+        self.shared.tx_count.load(Acquire)
+    }
+
     /// Whether both senders belong to the same channel.
     ///
     /// ```
@@ -314,10 +298,46 @@ impl<T> Sender<T> {
     }
 }
 
+impl<T> Clone for Sender<T> {
+    /// Another sender of the same channel.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::watch::channel(0);
+    /// let tx2 = tx.clone();
+    /// drop(tx);
+    /// tx2.send(1).unwrap();
+    /// assert_eq!(*rx.borrow_and_update(), 1);
+    /// drop(tx2);
+    /// assert!(rx.has_changed().is_err());
+    /// ```
+    fn clone(&self) -> Self {
+        // Relaxed: a new sender comes from a live one, which keeps the count above zero.
+        self.shared.tx_count.fetch_add(1, Relaxed);
+        Sender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T: Default> Default for Sender<T> {
+    /// A sender of `T::default()` with no receiver.
+    ///
+    /// ```
+    /// let tx = robin_sync::watch::Sender::<u8>::default();
+    /// assert_eq!(*tx.borrow(), 0);
+    /// ```
+    fn default() -> Self {
+        Sender::new(T::default())
+    }
+}
+
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        self.shared.state.fetch_or(CLOSED, Release);
-        self.shared.notify_rx.notify_waiters();
+        // AcqRel: the last sender's decrement sees every other sender's sends.
+        if self.shared.tx_count.fetch_sub(1, AcqRel) == 1 {
+            self.shared.state.fetch_or(CLOSED, Release);
+            self.shared.notify_rx.notify_waiters();
+        }
     }
 }
 
@@ -332,17 +352,24 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
 /// Waits until the version differs from `*version` (then records it) or the sender is gone.
 async fn changed_impl<T>(shared: &Shared<T>, version: &mut usize) -> Result<(), RecvError> {
     loop {
+        // A change that is already there completes without waiting: spend budget for it
+        // (issue 12: a loop on an always-changed watch must still yield).
+        let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
         // Created before the check: a change after the check completes it.
         let notified = shared.notify_rx.notified();
         let state = shared.state.load(Acquire);
         let current = state & !CLOSED;
         if current != *version {
             *version = current;
+            coop.made_progress();
             return Ok(());
         }
         if state & CLOSED == CLOSED {
+            coop.made_progress();
             return Err(RecvError(()));
         }
+        // Refunded: the wait below spends its own unit when it completes.
+        drop(coop);
         notified.await;
     }
 }
@@ -426,15 +453,18 @@ impl<T> Receiver<T> {
         // the close is still offered to `f`.
         let mut closed = false;
         loop {
+            let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
             {
                 let guard = self.shared.value.read();
                 let current = self.shared.version();
                 let has_changed = current != self.version;
                 self.version = current;
                 if (!closed || has_changed) && f(&guard) {
+                    coop.made_progress();
                     return Ok(Ref { guard, has_changed });
                 }
             }
+            drop(coop);
             if closed {
                 return Err(RecvError(()));
             }

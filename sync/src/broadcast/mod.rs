@@ -15,12 +15,13 @@
 //!   [`RecvError::Lagged(n)`](error::RecvError::Lagged) with the number of values it missed
 //!   and continues from the oldest kept value.
 //!
-//! Unlike tokio, the capacity is used exactly as given (not rounded up to a power of two).
+//! As in tokio, the capacity is rounded up to a power of two (lag counts depend on it).
 //!
 //! # Cancel safety
 //!
 //! [`Receiver::recv`] is cancel-safe: a dropped future takes nothing and frees its place.
 use crate::loom::{Arc, Lock};
+use crate::notify::Notify;
 use crate::waiters::{Key, WaitList, WakeList};
 use std::collections::VecDeque;
 use std::fmt;
@@ -28,72 +29,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-/// Errors of the broadcast channel.
-pub mod error {
-    use std::fmt;
-
-    /// Nobody is subscribed; the value is handed back.
-    #[derive(PartialEq, Eq, Clone, Copy)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.debug_struct("SendError").finish_non_exhaustive()
-        }
-    }
-
-    impl<T> fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
-
-    /// Why [`Receiver::recv`](super::Receiver::recv) returned no value.
-    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-    pub enum RecvError {
-        /// Every sender is gone and every value was seen.
-        Closed,
-        /// The receiver fell behind: this many values were evicted before it saw them. The
-        /// next receive returns the oldest value still kept.
-        Lagged(u64),
-    }
-
-    impl fmt::Display for RecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self {
-                RecvError::Closed => f.write_str("channel closed"),
-                RecvError::Lagged(n) => write!(f, "channel lagged by {n}"),
-            }
-        }
-    }
-
-    impl std::error::Error for RecvError {}
-
-    /// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no value.
-    #[derive(Debug, PartialEq, Eq, Clone, Copy)]
-    pub enum TryRecvError {
-        /// No new value right now.
-        Empty,
-        /// Every sender is gone and every value was seen.
-        Closed,
-        /// The receiver fell behind by this many values (see [`RecvError::Lagged`]).
-        Lagged(u64),
-    }
-
-    impl fmt::Display for TryRecvError {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            match self {
-                TryRecvError::Empty => f.write_str("channel empty"),
-                TryRecvError::Closed => f.write_str("channel closed"),
-                TryRecvError::Lagged(n) => write!(f, "channel lagged by {n}"),
-            }
-        }
-    }
-
-    impl std::error::Error for TryRecvError {}
-}
+pub mod error;
 
 use error::{RecvError, SendError, TryRecvError};
 
@@ -108,6 +44,8 @@ struct State<T> {
     head: u64,
     rx_count: usize,
     tx_count: usize,
+    /// Live [`WeakSender`]s.
+    weak_count: usize,
     waiters: WaitList<()>,
 }
 
@@ -123,26 +61,32 @@ impl<T> State<T> {
         }
     }
 
-    /// Forgets receiver `next`'s claim on every slot it has not read.
-    fn release_claims(&mut self, next: u64) {
+    /// Forgets receiver `next`'s claim on every slot it has not read; returns the values
+    /// nobody needs any more, for the caller to drop once the lock is released.
+    fn release_claims(&mut self, next: u64) -> Vec<T> {
         let start = next.max(self.head);
+        let mut unneeded = Vec::new();
         for pos in start..self.tail() {
             let slot = &mut self.buf[(pos - self.head) as usize];
             slot.rem -= 1;
             if slot.rem == 0 {
-                slot.val = None;
+                unneeded.extend(slot.val.take());
             }
         }
         self.pop_unneeded();
+        unneeded
     }
 }
 
 struct Shared<T> {
     state: Lock<State<T>>,
     cap: usize,
+    /// Woken (all) when the last receiver goes; backs [`Sender::closed`].
+    no_receivers: Notify,
 }
 
-/// Creates a broadcast channel keeping at most `capacity` values for slow receivers.
+/// Creates a broadcast channel keeping at most `capacity` values for slow receivers;
+/// `capacity` is rounded up to the next power of two, as in tokio.
 ///
 /// # Panics
 ///
@@ -167,27 +111,9 @@ struct Shared<T> {
 /// });
 /// ```
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    assert!(capacity > 0, "broadcast channel capacity cannot be zero");
-    assert!(
-        capacity <= usize::MAX >> 1,
-        "broadcast channel capacity exceeded `usize::MAX / 2`"
-    );
-    let shared = Arc::new(Shared {
-        state: Lock::new(State {
-            buf: VecDeque::with_capacity(capacity.min(1024)),
-            head: 0,
-            rx_count: 1,
-            tx_count: 1,
-            waiters: WaitList::new(),
-        }),
-        cap: capacity,
-    });
-    (
-        Sender {
-            shared: shared.clone(),
-        },
-        Receiver { shared, next: 0 },
-    )
+    let tx = Sender::new(capacity);
+    let rx = tx.subscribe();
+    (tx, rx)
 }
 
 /// Sends values to every receiver. Cloneable.
@@ -202,6 +128,110 @@ pub struct Receiver<T> {
 }
 
 impl<T> Sender<T> {
+    /// Creates the sending half of a broadcast channel with no receiver yet (subscribe
+    /// with [`subscribe`](Self::subscribe)); `capacity` is rounded up to a power of two.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0 or above `usize::MAX >> 1`.
+    ///
+    /// ```
+    /// let tx = robin_sync::broadcast::Sender::new(3);
+    /// assert_eq!(tx.receiver_count(), 0);
+    /// assert!(tx.send(1).is_err(), "nobody listens");
+    /// let mut rx = tx.subscribe();
+    /// for i in 0..5 {
+    ///     tx.send(i).unwrap();
+    /// }
+    /// // Capacity 3 rounds up to 4: only the oldest value was evicted.
+    /// assert_eq!(rx.try_recv(), Err(robin_sync::broadcast::error::TryRecvError::Lagged(1)));
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        assert!(capacity > 0, "broadcast channel capacity cannot be zero");
+        assert!(
+            capacity <= usize::MAX >> 1,
+            "broadcast channel capacity exceeded `usize::MAX / 2`"
+        );
+        let cap = capacity.next_power_of_two();
+        Sender {
+            shared: Arc::new(Shared {
+                state: Lock::new(State {
+                    buf: VecDeque::with_capacity(cap.min(1024)),
+                    head: 0,
+                    rx_count: 0,
+                    tx_count: 1,
+                    weak_count: 0,
+                    waiters: WaitList::new(),
+                }),
+                cap,
+                no_receivers: Notify::new(),
+            }),
+        }
+    }
+
+    /// Completes once every receiver is gone (at once if there is none). Cancel-safe.
+    ///
+    /// ```
+    /// let (tx, rx) = robin_sync::broadcast::channel::<u8>(2);
+    /// let mut closed = Box::pin(tx.closed());
+    /// assert!(futures::FutureExt::now_or_never(&mut closed).is_none());
+    /// drop(rx);
+    /// futures::executor::block_on(closed);
+    /// ```
+    pub async fn closed(&self) {
+        loop {
+            let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
+            // Created before the check: a last receiver dropped after it still wakes us.
+            let notified = self.shared.no_receivers.notified();
+            if self.shared.state.lock().rx_count == 0 {
+                coop.made_progress();
+                return;
+            }
+            drop(coop);
+            notified.await;
+        }
+    }
+
+    /// A [`WeakSender`]: does not keep the channel open.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::broadcast::channel::<u8>(2);
+    /// let weak = tx.downgrade();
+    /// assert_eq!((tx.strong_count(), tx.weak_count()), (1, 1));
+    /// assert!(weak.upgrade().is_some());
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn downgrade(&self) -> WeakSender<T> {
+        self.shared.state.lock().weak_count += 1;
+        WeakSender {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Number of [`Sender`]s of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::broadcast::channel::<u8>(2);
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.strong_count(), 2);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.shared.state.lock().tx_count
+    }
+
+    /// Number of [`WeakSender`]s of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::broadcast::channel::<u8>(2);
+    /// let _w = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.shared.state.lock().weak_count
+    }
+
     /// Sends `value` to every current receiver; returns how many there are. Fails (handing
     /// the value back) if there are none. Never waits: a full ring evicts its oldest value.
     ///
@@ -355,12 +385,15 @@ fn try_recv_locked<T: Clone>(next: &mut u64, s: &mut State<T>) -> Result<T, TryR
             TryRecvError::Empty
         });
     };
-    slot.rem -= 1;
-    let value = if slot.rem == 0 {
+    // Clone (user code, may panic) before touching any count: a panicking `clone` leaves
+    // the slot, its `rem` and this receiver's position as they were, so the value is
+    // neither lost nor reported as lagged (issue 12, defect 4).
+    let value = if slot.rem == 1 {
         slot.val.take()
     } else {
         slot.val.clone()
     };
+    slot.rem -= 1;
     *next += 1;
     s.pop_unneeded();
     // Every receiver alive at send time with `next` at or before the slot is counted in
@@ -408,8 +441,9 @@ impl<T: Clone> Receiver<T> {
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.blocking_recv(), Ok(1));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
-        crate::loom::block_on(self.recv())
+        crate::context::block_on(self.recv())
     }
 }
 
@@ -428,16 +462,20 @@ impl<T> Receiver<T> {
         new_receiver(&self.shared)
     }
 
-    /// Number of values this receiver has not seen yet (among those kept).
+    /// Number of values sent since this receiver's position that it has not received yet,
+    /// as tokio counts them: values it lagged past (evicted before it saw them) included.
     ///
     /// ```
-    /// let (tx, rx) = robin_sync::broadcast::channel(4);
+    /// let (tx, rx) = robin_sync::broadcast::channel(2);
     /// tx.send(1).unwrap();
     /// assert_eq!(rx.len(), 1);
+    /// tx.send(2).unwrap();
+    /// tx.send(3).unwrap(); // evicts 1: still counted until the lag is reported
+    /// assert_eq!(rx.len(), 3);
     /// ```
     pub fn len(&self) -> usize {
         let s = self.shared.state.lock();
-        (s.tail() - self.next.max(s.head)) as usize
+        (s.tail() - self.next) as usize
     }
 
     /// Whether this receiver has nothing to read right now.
@@ -476,7 +514,88 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut s = self.shared.state.lock();
         s.rx_count -= 1;
-        s.release_claims(self.next);
+        let last = s.rx_count == 0;
+        let unneeded = s.release_claims(self.next);
+        drop(s);
+        // User destructors run with no lock held.
+        drop(unneeded);
+        if last {
+            self.shared.no_receivers.notify_waiters();
+        }
+    }
+}
+
+/// A sender that does not keep the channel open: [`upgrade`](Self::upgrade) it to send.
+/// Made by [`Sender::downgrade`].
+pub struct WeakSender<T> {
+    shared: Arc<Shared<T>>,
+}
+
+impl<T> WeakSender<T> {
+    /// A [`Sender`], if any sender is still alive.
+    ///
+    /// ```
+    /// let (tx, mut rx) = robin_sync::broadcast::channel(2);
+    /// let weak = tx.downgrade();
+    /// weak.upgrade().unwrap().send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// ```
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        let mut s = self.shared.state.lock();
+        if s.tx_count == 0 {
+            return None;
+        }
+        s.tx_count += 1;
+        drop(s);
+        Some(Sender {
+            shared: self.shared.clone(),
+        })
+    }
+
+    /// Number of [`Sender`]s of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::broadcast::channel::<u8>(2);
+    /// let weak = tx.downgrade();
+    /// drop(tx);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.shared.state.lock().tx_count
+    }
+
+    /// Number of [`WeakSender`]s of the channel.
+    ///
+    /// ```
+    /// let (tx, _rx) = robin_sync::broadcast::channel::<u8>(2);
+    /// let weak = tx.downgrade();
+    /// let _w2 = weak.clone();
+    /// assert_eq!(weak.weak_count(), 2);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.shared.state.lock().weak_count
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        self.shared.state.lock().weak_count += 1;
+        WeakSender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Drop for WeakSender<T> {
+    fn drop(&mut self) {
+        self.shared.state.lock().weak_count -= 1;
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("broadcast::WeakSender")
+            .finish_non_exhaustive()
     }
 }
 
@@ -500,6 +619,8 @@ impl<T: Clone> Future for Recv<'_, T> {
         let coop = ready!(crate::coop::poll_proceed(cx));
         let this = &mut *self;
         let rx = &mut *this.rx;
+        // Declared before the guard, so dropped after it: a waker is user code.
+        let _stale_waker;
         let mut s = rx.shared.state.lock();
         let res = match try_recv_locked(&mut rx.next, &mut s) {
             Ok(v) => Ok(v),
@@ -508,11 +629,11 @@ impl<T: Clone> Future for Recv<'_, T> {
             Err(TryRecvError::Empty) => {
                 match this.key {
                     Some(key) if s.waiters.get_mut(key).is_linked() => {
-                        s.waiters.get_mut(key).set_waker(cx);
+                        _stale_waker = s.waiters.get_mut(key).set_waker(cx);
                     }
                     old => {
                         if let Some(key) = old {
-                            s.waiters.remove(key);
+                            _stale_waker = s.waiters.remove(key).waker;
                         }
                         this.key = Some(s.waiters.push_back(Some(cx.waker().clone()), ()));
                     }
@@ -521,8 +642,9 @@ impl<T: Clone> Future for Recv<'_, T> {
             }
         };
         if let Some(key) = this.key.take() {
-            s.waiters.remove(key);
+            _stale_waker = s.waiters.remove(key).waker;
         }
+        drop(s);
         coop.made_progress();
         Poll::Ready(res)
     }
@@ -531,7 +653,10 @@ impl<T: Clone> Future for Recv<'_, T> {
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.rx.shared.state.lock().waiters.remove(key);
+            let mut s = self.rx.shared.state.lock();
+            let node = s.waiters.remove(key);
+            drop(s);
+            drop(node);
         }
     }
 }
