@@ -37,6 +37,8 @@ struct Config {
     flavor: Option<(Flavor, Span)>,
     worker_threads: Option<(usize, Span)>,
     start_paused: Option<(bool, Span)>,
+    /// `name = "…"`: the runtime's name (`Builder::name`).
+    name: Option<(String, Span)>,
 }
 
 fn set_once<T>(slot: &mut Option<(T, Span)>, value: T, span: Span, key: &str) -> syn::Result<()> {
@@ -64,6 +66,7 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
         flavor: None,
         worker_threads: None,
         start_paused: None,
+        name: None,
     };
     for arg in args {
         let key =
@@ -71,7 +74,7 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                 Some(ident) => ident.to_string(),
                 None => return Err(syn::Error::new_spanned(
                     &arg.path,
-                    "unknown attribute key: expected `flavor`, `worker_threads` or `start_paused`",
+                    "unknown attribute key: expected `flavor`, `worker_threads`, `start_paused` or `name`",
                 )),
             };
         let span = arg.value.span();
@@ -129,11 +132,23 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                 };
                 set_once(&mut config.start_paused, paused, span, "start_paused")?;
             }
+            "name" => {
+                let name = match lit {
+                    Some(Lit::Str(s)) => s.value(),
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`name` must be a string, e.g. `name = \"my-runtime\"`",
+                        ))
+                    }
+                };
+                set_once(&mut config.name, name, span, "name")?;
+            }
             other => {
                 return Err(syn::Error::new_spanned(
                     &arg.path,
                     format!(
-                        "unknown attribute key `{other}`: expected `flavor`, `worker_threads` or `start_paused`"
+                        "unknown attribute key `{other}`: expected `flavor`, `worker_threads`, `start_paused` or `name`"
                     ),
                 ))
             }
@@ -221,6 +236,9 @@ fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
     if let Some((paused, span)) = config.start_paused {
         builder.extend(quote_spanned! {span=> .start_paused(#paused) });
     }
+    if let Some((name, span)) = &config.name {
+        builder.extend(quote_spanned! {*span=> .name(#name) });
+    }
     let test_attr = match kind {
         Kind::Test => quote! { #[::core::prelude::v1::test] },
         Kind::Main => quote! {},
@@ -288,6 +306,11 @@ mod tests {
         assert!(main.contains("worker_threads (3usize)"), "{main}");
         let test = ok("start_paused = true", "async fn t() {}", Kind::Test);
         assert!(test.contains("start_paused (true)"), "{test}");
+        let named = ok("name = \"api\"", "async fn main() {}", Kind::Main);
+        assert!(named.contains("name (\"api\")"), "{named}");
+        assert!(
+            err("name = 3", "async fn main() {}", Kind::Main).contains("`name` must be a string")
+        );
     }
 
     #[test]

@@ -13,6 +13,10 @@
 //! | `task_locals` | `task_local!` scopes, around a poll or a closure | `LocalKey::with` |
 //! | `blocking_exit` | a blocking-pool thread, once | threads it spawns (shutdown waits for them) |
 //!
+//! `enter_runtime`/`exit_runtime` also set and lift robin-sync's own flag
+//! (`robin_sync::context`), so that its `blocking_*` methods panic where blocking would
+//! stall this runtime's tasks, as tokio's do.
+//!
 //! Scoped values are set through one guard, [`Reset`], which puts the previous value back
 //! when it drops (on return and on unwind alike); the scheduler pointer is only ever set
 //! around a closure ([`set_scheduler`]), so it never outlives what it points to.
@@ -272,6 +276,8 @@ pub(crate) fn find_task_local(key: *const ()) -> Option<*const ()> {
 #[derive(Debug)]
 pub(crate) struct EnterRuntimeGuard {
     _entered: Reset<Cell<EnterRuntime>>,
+    /// robin-sync's own mark, so its `blocking_*` methods panic here (tokio's rule).
+    _sync: robin_sync::context::RuntimeGuard,
     _handle: HandleGuard,
 }
 
@@ -290,6 +296,7 @@ pub(crate) fn enter_runtime(handle: &scheduler::Handle) -> EnterRuntimeGuard {
     }
     EnterRuntimeGuard {
         _entered: Reset::set(runtime_field, EnterRuntime::Entered),
+        _sync: robin_sync::context::enter_runtime_guard(),
         _handle: set_handle(handle),
     }
 }
@@ -302,10 +309,10 @@ pub(crate) fn runtime_entered() -> bool {
 }
 
 /// Runs `f` as if this thread were not driving a runtime (`block_in_place`), so that
-/// `block_on` is allowed inside it.
+/// `block_on` and robin-sync's `blocking_*` methods are allowed inside it.
 pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
     let _reset = Reset::set(runtime_field, EnterRuntime::NotEntered);
-    f()
+    robin_sync::context::exit_runtime(f)
 }
 
 // ----- select!'s generator -----------------------------------------------------------

@@ -127,6 +127,35 @@ impl Handle {
         self.inner.spawn(future, Id::next(), meta)
     }
 
+    /// The name given with [`Builder::name`](super::Builder::name), if any.
+    ///
+    /// ```
+    /// let rt = robin_runtime::runtime::Builder::new_multi_thread()
+    ///     .name("ingest")
+    ///     .build()
+    ///     .unwrap();
+    /// let name = rt.block_on(async {
+    ///     robin_runtime::runtime::Handle::current().name().map(str::to_owned)
+    /// });
+    /// assert_eq!(name.as_deref(), Some("ingest"));
+    /// assert_eq!(robin_runtime::runtime::Runtime::new().unwrap().handle().name(), None);
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.inner.config().name.as_deref()
+    }
+
+    /// The id of this runtime, unique among the runtimes of the process.
+    ///
+    /// ```
+    /// use robin_runtime::runtime::{Handle, Runtime};
+    /// let rt = Runtime::new().unwrap();
+    /// let inside = rt.block_on(async { Handle::current().id() });
+    /// assert_eq!(inside, rt.handle().id());
+    /// ```
+    pub fn id(&self) -> super::Id {
+        super::Id::from_raw(self.inner.config().id)
+    }
+
     /// Tasks spawned on this runtime (and on the `LocalSet`s it drives) that have not
     /// completed yet.
     pub fn num_alive_tasks(&self) -> usize {

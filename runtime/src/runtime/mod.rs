@@ -8,16 +8,20 @@
 //! `driver`, `engine` and `loom`; nothing from `api`.
 mod builder;
 mod handle;
+mod id;
 mod metrics;
+mod shutdown_err;
 
 pub use crate::scheduler::multi_thread::BlockingReport;
 pub use crate::scheduler::UnhandledPanic;
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, RuntimeFlavor};
+pub use id::Id;
 pub use metrics::RuntimeMetrics;
+pub use shutdown_err::is_rt_shutdown_err;
 
 use crate::context;
-use crate::engine::{Id, JoinHandle};
+use crate::engine::JoinHandle;
 use crate::scheduler::blocking::BlockingPool;
 use crate::scheduler::{self, current_thread, multi_thread, Config};
 use std::fmt;
@@ -54,6 +58,8 @@ pub(crate) struct Drivers {
     pub(crate) io: bool,
     pub(crate) time: bool,
     pub(crate) start_paused: bool,
+    /// `Builder::max_io_events_per_tick`.
+    pub(crate) max_io_events: usize,
 }
 
 impl Drivers {
@@ -61,7 +67,9 @@ impl Drivers {
         if !self.io && !self.time {
             return Ok(None);
         }
-        crate::driver::Driver::new(self.start_paused, self.io, self.time).map(Some)
+        let mut driver = crate::driver::Driver::new(self.start_paused, self.io, self.time)?;
+        driver.set_events_per_tick(self.max_io_events);
+        Ok(Some(driver))
     }
 }
 
@@ -102,10 +110,8 @@ impl Runtime {
         drivers: Drivers,
     ) -> io::Result<Runtime> {
         let driver = drivers.build()?;
-        let unhandled_panic = config.unhandled_panic;
-        let blocking_pool = BlockingPool::new(config, max_blocking);
-        let shared =
-            current_thread::Shared::new(blocking_pool.spawner().clone(), driver, unhandled_panic);
+        let blocking_pool = BlockingPool::new(config.clone(), max_blocking);
+        let shared = current_thread::Shared::new(blocking_pool.spawner().clone(), driver, config);
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),
@@ -134,7 +140,7 @@ impl Runtime {
     {
         self.handle.inner.spawn(
             future,
-            Id::next(),
+            crate::engine::Id::next(),
             crate::engine::raw::TaskMeta::caller(None),
         )
     }

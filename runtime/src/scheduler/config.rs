@@ -45,6 +45,35 @@ pub(crate) struct Config {
     /// `Builder::on_blocking`: where blocking reports go (stderr without it).
     pub(crate) on_blocking: Option<BlockingHook>,
     pub(crate) unhandled_panic: UnhandledPanic,
+    /// `Builder::on_thread_park`: run by a worker just before it parks.
+    pub(crate) before_park: Option<Hook>,
+    /// `Builder::on_thread_unpark`: run by a worker just after it wakes.
+    pub(crate) after_unpark: Option<Hook>,
+    /// `Builder::global_queue_interval`: ticks between looks at the shared queue first.
+    pub(crate) global_queue_interval: u32,
+    /// `Builder::name`, reported by `Handle::name`.
+    pub(crate) name: Option<String>,
+    /// The runtime's unique id (`Handle::id`), assigned at build.
+    pub(crate) id: std::num::NonZeroU64,
+}
+
+/// A thread hook of the builder (`on_thread_park`, ...).
+pub(crate) type Hook = Arc<dyn Fn() + Send + Sync>;
+
+impl Config {
+    /// Runs the `on_thread_park` hook, if any.
+    pub(crate) fn before_park(&self) {
+        if let Some(f) = &self.before_park {
+            f();
+        }
+    }
+
+    /// Runs the `on_thread_unpark` hook, if any.
+    pub(crate) fn after_unpark(&self) {
+        if let Some(f) = &self.after_unpark {
+            f();
+        }
+    }
 }
 
 impl fmt::Debug for Config {
