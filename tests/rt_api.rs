@@ -292,3 +292,75 @@ fn is_rt_shutdown_err_tells_shutdown_from_other_errors() {
     let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
     assert!(!robin::runtime::is_rt_shutdown_err(&refused));
 }
+
+const PANIC_SHUTDOWN_MSG: &str =
+    "a spawned task panicked and the runtime is configured to shut down on unhandled panic";
+
+#[test]
+fn shutdown_runtime_makes_block_on_panic_on_both_flavors() {
+    use robin::runtime::UnhandledPanic;
+    for multi in [false, true] {
+        let mut b = if multi {
+            let mut b = Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        } else {
+            Builder::new_current_thread()
+        };
+        let rt = b
+            .enable_all()
+            .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+            .build()
+            .unwrap();
+        // tokio's example: a `block_on` that would run forever panics instead.
+        rt.spawn(async { panic!("boom") });
+        let err = catch_unwind(AssertUnwindSafe(|| {
+            rt.block_on(async {
+                loop {
+                    robin::task::yield_now().await;
+                }
+            })
+        }))
+        .unwrap_err();
+        assert_eq!(panic_message(err), PANIC_SHUTDOWN_MSG, "multi={multi}");
+        // A `block_on` parked on a future nobody will wake panics too, and so does
+        // every later one.
+        let err = catch_unwind(AssertUnwindSafe(|| {
+            rt.block_on(std::future::pending::<()>())
+        }))
+        .unwrap_err();
+        assert_eq!(panic_message(err), PANIC_SHUTDOWN_MSG, "multi={multi}");
+    }
+}
+
+#[test]
+fn shutdown_runtime_wakes_a_parked_block_on() {
+    use robin::runtime::UnhandledPanic;
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+        .build()
+        .unwrap();
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(async {
+            // Spawned from inside: the panic happens while this future is parked on a
+            // channel whose sender it holds itself (nothing else would ever wake it).
+            let (_tx, rx) = robin::sync::oneshot::channel::<()>();
+            robin::spawn(async { panic!("boom") });
+            let _ = rx.await;
+        })
+    }))
+    .unwrap_err();
+    assert_eq!(panic_message(err), PANIC_SHUTDOWN_MSG);
+}
+
+#[test]
+fn ignore_policy_keeps_block_on_running() {
+    let rt = Builder::new_current_thread().build().unwrap();
+    let out = rt.block_on(async {
+        let err = robin::spawn(async { panic!("boom") }).await.unwrap_err();
+        assert!(err.is_panic());
+        robin::spawn(async { 3 }).await.unwrap()
+    });
+    assert_eq!(out, 3);
+}

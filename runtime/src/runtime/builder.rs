@@ -346,6 +346,7 @@ impl Builder {
             global_queue_interval: self.global_queue_interval,
             name: self.name.clone(),
             id: super::Id::next_raw(),
+            panic_shutdown: Default::default(),
         };
         if self.start_paused && (self.kind != Kind::CurrentThread || !self.enable_time) {
             return invalid(

@@ -91,9 +91,18 @@ impl Handle {
     ///
     /// # Panics
     /// When called from a thread that already drives a runtime (a worker, or inside
-    /// another `block_on`), like tokio: blocking there would stall its tasks.
+    /// another `block_on`), like tokio: blocking there would stall its tasks. And, on a
+    /// runtime built with [`UnhandledPanic::ShutdownRuntime`](super::UnhandledPanic),
+    /// once a spawned task panicked (the runtime shut down): the `block_on` in flight
+    /// panics, and so does every later one.
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let future = super::block_on::WatchPanicShutdown {
+            signal: self.inner.config().panic_shutdown.clone(),
+            key: None,
+            inner: future.as_mut(),
+        };
         match &self.inner {
             scheduler::Handle::MultiThread(_) => {
                 let _runtime = context::enter_runtime(&self.inner);

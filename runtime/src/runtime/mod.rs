@@ -6,6 +6,7 @@
 //!
 //! Layer: runtime (with `io.rs` and `time.rs`). May import `scheduler`, `context`,
 //! `driver`, `engine` and `loom`; nothing from `api`.
+mod block_on;
 mod builder;
 mod handle;
 mod id;

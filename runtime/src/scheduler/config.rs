@@ -10,14 +10,29 @@ use std::time::Duration;
 ///
 /// Either way the panic is caught and its `JoinHandle` reports it as a `JoinError`.
 ///
-/// ```
+/// With `ShutdownRuntime` the runtime shuts down as soon as a spawned task panics (even
+/// if the task's `JoinHandle` is still held): every other task is cancelled, spawning
+/// fails from then on, and `block_on` panics (the one in flight and every later one).
+/// tokio offers this policy on current-thread runtimes only; robin also applies it on
+/// multi-thread runtimes.
+///
+/// ```should_panic
 /// use robin_runtime::runtime::{Builder, UnhandledPanic};
 /// let rt = Builder::new_current_thread()
 ///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
 ///     .build()
 ///     .unwrap();
-/// let err = rt.block_on(async { robin_runtime::spawn(async { panic!("boom") }).await });
-/// assert!(err.unwrap_err().is_panic());
+/// rt.spawn(async { panic!("boom") });
+/// rt.spawn(async {
+///     // This task never runs: the runtime shuts down first.
+/// });
+/// rt.block_on(async {
+///     // Panics with "a spawned task panicked and the runtime is configured to shut
+///     // down on unhandled panic" once the first task has panicked.
+///     loop {
+///         robin_runtime::task::yield_now().await;
+///     }
+/// });
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -25,7 +40,8 @@ pub enum UnhandledPanic {
     /// Keep running (the default).
     #[default]
     Ignore,
-    /// Shut the runtime down: every task is cancelled, and spawning fails from then on.
+    /// Shut the runtime down: every task is cancelled, spawning fails from then on, and
+    /// `block_on` panics.
     ShutdownRuntime,
 }
 
@@ -55,6 +71,8 @@ pub(crate) struct Config {
     pub(crate) name: Option<String>,
     /// The runtime's unique id (`Handle::id`), assigned at build.
     pub(crate) id: std::num::NonZeroU64,
+    /// Fired when `ShutdownRuntime` shut the runtime down (shared by every clone).
+    pub(crate) panic_shutdown: Arc<super::panic_shutdown::PanicShutdown>,
 }
 
 /// A thread hook of the builder (`on_thread_park`, ...).

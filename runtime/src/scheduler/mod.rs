@@ -16,6 +16,7 @@ mod config;
 pub(crate) mod current_thread;
 pub(crate) mod local;
 pub(crate) mod multi_thread;
+pub(crate) mod panic_shutdown;
 
 pub use config::UnhandledPanic;
 pub(crate) use config::{BlockingHook, Config, Hook};
@@ -136,6 +137,8 @@ impl Handle {
             // Cancels every task (the panicking one is cancelled as it returns).
             Handle::CurrentThread(shared) => shared.owned.close_and_shutdown_all(),
         }
+        // Every `block_on` of the runtime panics from now on (tokio's documented rule).
+        self.config().panic_shutdown.fire();
         true
     }
 }
