@@ -364,3 +364,83 @@ fn ignore_policy_keeps_block_on_running() {
     });
     assert_eq!(out, 3);
 }
+
+const DROP_IN_ASYNC_MSG: &str = "Cannot drop a runtime in a context where blocking is not \
+     allowed. This happens when a runtime is dropped from within an asynchronous context.";
+
+#[test]
+fn runtime_dropped_inside_block_on_panics() {
+    for multi in [false, true] {
+        let outer = Builder::new_current_thread().build().unwrap();
+        let inner = if multi {
+            Builder::new_multi_thread()
+                .worker_threads(1)
+                .build()
+                .unwrap()
+        } else {
+            Builder::new_current_thread().build().unwrap()
+        };
+        let err = catch_unwind(AssertUnwindSafe(|| {
+            outer.block_on(async move { drop(inner) })
+        }))
+        .unwrap_err();
+        assert_eq!(panic_message(err), DROP_IN_ASYNC_MSG, "multi={multi}");
+    }
+    // shutdown_background never waits, so it is allowed there; so is dropping from a
+    // blocking-pool thread.
+    let outer = Runtime::new().unwrap();
+    let a = Runtime::new().unwrap();
+    let b = Runtime::new().unwrap();
+    outer.block_on(async move {
+        a.shutdown_background();
+        robin::task::spawn_blocking(move || drop(b)).await.unwrap();
+    });
+}
+
+#[test]
+fn shutdown_timeout_inside_a_task_panics() {
+    let outer = Runtime::new().unwrap();
+    let inner = Runtime::new().unwrap();
+    let err = outer
+        .block_on(
+            outer.spawn(async move { inner.shutdown_timeout(std::time::Duration::from_secs(1)) }),
+        )
+        .unwrap_err();
+    assert_eq!(panic_message(err.into_panic()), DROP_IN_ASYNC_MSG);
+}
+
+#[test]
+fn enter_guards_dropped_out_of_order_panic() {
+    let a = Runtime::new().unwrap();
+    let b = Runtime::new().unwrap();
+    let ga = a.enter();
+    let gb = b.enter();
+    let err = catch_unwind(AssertUnwindSafe(|| drop(ga))).unwrap_err();
+    assert_eq!(
+        panic_message(err),
+        "`EnterGuard` values dropped out of order. Guards returned by \
+         `robin::runtime::Handle::enter()` must be dropped in the reverse order as they \
+         were acquired."
+    );
+    // The inner guard is still in effect.
+    assert_eq!(Handle::current().id(), b.handle().id());
+    drop(gb);
+}
+
+#[test]
+fn enter_guards_dropped_in_order_restore_each_level() {
+    let a = Runtime::new().unwrap();
+    let b = Runtime::new().unwrap();
+    assert!(Handle::try_current().is_err());
+    let ga = a.enter();
+    {
+        let _gb = b.enter();
+        assert_eq!(Handle::current().id(), b.handle().id());
+        // block_on nests its own context and restores it.
+        b.block_on(async {});
+        assert_eq!(Handle::current().id(), b.handle().id());
+    }
+    assert_eq!(Handle::current().id(), a.handle().id());
+    drop(ga);
+    assert!(Handle::try_current().is_err());
+}

@@ -45,6 +45,22 @@ use std::time::Duration;
 /// });
 /// assert_eq!(sum, 285);
 /// ```
+///
+/// # Panics
+/// Dropping a runtime (or [`shutdown_timeout`](Self::shutdown_timeout)) waits for its
+/// threads, which a thread that drives a runtime must not do: from within an
+/// asynchronous context (a task, `block_on`) it shuts down without waiting, then panics,
+/// as tokio does. [`shutdown_background`](Self::shutdown_background) is the way to shut
+/// down from there.
+///
+/// ```
+/// let inner = robin_runtime::runtime::Runtime::new().unwrap();
+/// let outer = robin_runtime::runtime::Runtime::new().unwrap();
+/// outer.block_on(async move {
+///     // `drop(inner)` would panic here.
+///     inner.shutdown_background();
+/// });
+/// ```
 pub struct Runtime {
     handle: Handle,
     blocking_pool: BlockingPool,
@@ -173,6 +189,10 @@ impl Runtime {
 
     /// Shuts down, waiting at most `timeout` for blocking jobs that are still running.
     /// Tasks are cancelled (futures dropped) either way.
+    ///
+    /// # Panics
+    /// From within an asynchronous context, unless `timeout` is zero (see the
+    /// [type's docs](Runtime#panics)).
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown(Some(timeout));
     }
@@ -190,9 +210,14 @@ impl Runtime {
             scheduler::Handle::MultiThread(shared) => shared.close(),
             scheduler::Handle::CurrentThread(shared) => current_thread::Shared::shutdown(shared),
         }
-        // Dropped from inside a runtime (e.g. in a task): waiting could mean waiting for
-        // this very thread, so let the threads finish in the background.
-        let timeout = if context::runtime_entered() {
+        // Dropped from inside a runtime (e.g. in a task, or in `block_on`): waiting could
+        // mean waiting for this very thread, so let the threads finish in the background,
+        // then panic as tokio does, unless no wait was asked for (`shutdown_background`)
+        // or the thread is already unwinding.
+        let in_runtime = context::runtime_entered();
+        let refuse_to_wait =
+            in_runtime && timeout != Some(Duration::ZERO) && !std::thread::panicking();
+        let timeout = if in_runtime {
             Some(Duration::ZERO)
         } else {
             timeout
@@ -202,6 +227,12 @@ impl Runtime {
         // wakes both); joining them is quick, unless we are asked not to wait at all.
         if let Some(threads) = self.multi_thread.as_mut() {
             threads.join_threads(waited || timeout.is_none());
+        }
+        if refuse_to_wait {
+            panic!(
+                "Cannot drop a runtime in a context where blocking is not allowed. This \
+                 happens when a runtime is dropped from within an asynchronous context."
+            );
         }
     }
 }
