@@ -45,6 +45,15 @@ pub mod task {
         AccessError, Builder, JoinSet, LocalKey, LocalSet, TaskLocalFuture,
     };
     pub use crate::engine::{AbortHandle, Id, JoinError, JoinHandle};
+
+    pub use crate::api::coop;
+    pub use crate::api::coop::{consume_budget, unconstrained, Unconstrained};
+    pub use crate::api::LocalEnterGuard;
+
+    /// The named future types of this module, at tokio's `task::futures` path.
+    pub mod futures {
+        pub use crate::api::TaskLocalFuture;
+    }
 }
 
 pub use api::spawn;

@@ -136,6 +136,27 @@ impl LocalSet {
         rt.block_on(self.run_until(future))
     }
 
+    /// Makes this set the current one until the guard drops, so that [`spawn_local`]
+    /// works outside the set's own `run_until`/`block_on` (e.g. from a plain function
+    /// called before the set is driven). The tasks spawned so still run only while the
+    /// set is driven.
+    ///
+    /// ```
+    /// use robin_runtime::task::{self, LocalSet};
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let handle = {
+    ///     let _guard = local.enter();
+    ///     task::spawn_local(async { std::rc::Rc::new(7) })
+    /// };
+    /// assert_eq!(*local.block_on(&rt, handle).unwrap(), 7);
+    /// ```
+    pub fn enter(&self) -> LocalEnterGuard {
+        LocalEnterGuard {
+            _guard: context::set_local_set(&self.shared),
+        }
+    }
+
     /// Number of tasks in the set that have not finished.
     ///
     /// ```
@@ -154,6 +175,19 @@ impl LocalSet {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Returned by [`LocalSet::enter`]: the previous current set (if any) is current again
+/// once it drops. `!Send`: it belongs to the thread that entered.
+#[must_use = "the set stops being current when the guard drops"]
+pub struct LocalEnterGuard {
+    _guard: context::LocalSetGuard,
+}
+
+impl fmt::Debug for LocalEnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalEnterGuard").finish_non_exhaustive()
     }
 }
 

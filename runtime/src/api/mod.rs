@@ -6,6 +6,7 @@
 //! Layer: api, the top one. May import every layer below (`runtime`, `scheduler`,
 //! `context`, `driver`, `engine`, `loom`); nothing below imports it.
 mod builder;
+pub mod coop;
 mod join_set;
 mod local_set;
 #[doc(hidden)]
@@ -15,6 +16,6 @@ mod task_local;
 
 pub use builder::Builder;
 pub use join_set::JoinSet;
-pub use local_set::{spawn_local, LocalSet};
+pub use local_set::{spawn_local, LocalEnterGuard, LocalSet};
 pub use spawn::{block_in_place, id, spawn, spawn_blocking, try_id, yield_now};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
