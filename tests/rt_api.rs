@@ -122,6 +122,7 @@ fn park_hooks_run_on_both_flavors() {
         let parks = Arc::new(AtomicUsize::new(0));
         let unparks = Arc::new(AtomicUsize::new(0));
         let (p, u) = (parks.clone(), unparks.clone());
+        let (parked, on_park) = std::sync::mpsc::channel::<()>();
         let mut builder = if multi {
             let mut b = Builder::new_multi_thread();
             b.worker_threads(1);
@@ -133,6 +134,7 @@ fn park_hooks_run_on_both_flavors() {
             .enable_all()
             .on_thread_park(move || {
                 p.fetch_add(1, Ordering::SeqCst);
+                let _ = parked.send(());
             })
             .on_thread_unpark(move || {
                 u.fetch_add(1, Ordering::SeqCst);
@@ -140,19 +142,16 @@ fn park_hooks_run_on_both_flavors() {
             .build()
             .unwrap();
         rt.block_on(async {
-            for _ in 0..3 {
-                // Each waits on another thread, so the runtime thread runs out of work.
-                robin::task::spawn_blocking(|| ()).await.unwrap();
-                robin::spawn(async {}).await.unwrap();
-            }
+            robin::spawn(async {}).await.unwrap();
+            // The job returns once a runtime thread (with nothing to do meanwhile) has
+            // parked; bounded, so a hook that never runs fails instead of hanging.
+            let got = robin::task::spawn_blocking(move || {
+                on_park.recv_timeout(std::time::Duration::from_secs(60))
+            })
+            .await
+            .unwrap();
+            assert!(got.is_ok(), "multi={multi}: no thread parked");
         });
-        // A worker runs out of work and parks (bounded wait: it may still be spinning).
-        for _ in 0..5000 {
-            if parks.load(Ordering::SeqCst) > 0 {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
         drop(rt);
         let (p, u) = (parks.load(Ordering::SeqCst), unparks.load(Ordering::SeqCst));
         assert!(p > 0, "multi={multi}: on_thread_park never ran");

@@ -192,22 +192,20 @@ impl Builder {
     /// events). `f` must not block: the thread is about to sleep, and its tasks wait.
     ///
     /// ```
-    /// use std::sync::atomic::{AtomicUsize, Ordering};
-    /// use std::sync::Arc;
-    /// let parks = Arc::new(AtomicUsize::new(0));
-    /// let counter = parks.clone();
+    /// let (parked, on_park) = std::sync::mpsc::channel();
     /// let rt = robin_runtime::runtime::Builder::new_current_thread()
-    ///     .enable_time()
     ///     .on_thread_park(move || {
-    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///         let _ = parked.send(());
     ///     })
     ///     .build()
     ///     .unwrap();
     /// rt.block_on(async {
-    ///     // Waiting for the blocking job parks the thread that drives the runtime.
-    ///     robin_runtime::task::spawn_blocking(|| 1).await.unwrap();
+    ///     // The job finishes once the runtime's thread, with nothing to do while it
+    ///     // waits for the job, has parked.
+    ///     robin_runtime::task::spawn_blocking(move || on_park.recv().unwrap())
+    ///         .await
+    ///         .unwrap();
     /// });
-    /// assert!(parks.load(Ordering::Relaxed) > 0);
     /// ```
     pub fn on_thread_park<F>(&mut self, f: F) -> &mut Self
     where
@@ -225,15 +223,21 @@ impl Builder {
     /// use std::sync::Arc;
     /// let unparks = Arc::new(AtomicUsize::new(0));
     /// let counter = unparks.clone();
+    /// let (parked, on_park) = std::sync::mpsc::channel();
     /// let rt = robin_runtime::runtime::Builder::new_current_thread()
+    ///     .on_thread_park(move || {
+    ///         let _ = parked.send(());
+    ///     })
     ///     .on_thread_unpark(move || {
     ///         counter.fetch_add(1, Ordering::Relaxed);
     ///     })
     ///     .build()
     ///     .unwrap();
     /// rt.block_on(async {
-    ///     // The thread parks until the blocking job's result wakes it.
-    ///     robin_runtime::task::spawn_blocking(|| 1).await.unwrap();
+    ///     // The job finishes only after the thread parked; its result wakes it.
+    ///     robin_runtime::task::spawn_blocking(move || on_park.recv().unwrap())
+    ///         .await
+    ///         .unwrap();
     /// });
     /// assert!(unparks.load(Ordering::Relaxed) > 0);
     /// ```
