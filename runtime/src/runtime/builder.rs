@@ -306,6 +306,30 @@ impl Builder {
         self
     }
 
+    /// Builds a [`LocalRuntime`](super::LocalRuntime): a current-thread runtime whose
+    /// `spawn_local` needs no `LocalSet`.
+    ///
+    /// # Panics
+    /// On a builder made with [`new_multi_thread`](Self::new_multi_thread), as tokio's.
+    ///
+    /// ```
+    /// use robin_runtime::runtime::{Builder, LocalOptions};
+    /// let rt = Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .build_local(LocalOptions::default())
+    ///     .unwrap();
+    /// let local = rt.spawn_local(async { std::rc::Rc::new("hello") });
+    /// assert_eq!(*rt.block_on(local).unwrap(), "hello");
+    /// ```
+    #[track_caller]
+    pub fn build_local(&mut self, options: super::LocalOptions) -> io::Result<super::LocalRuntime> {
+        let _ = options;
+        if self.kind != Kind::CurrentThread {
+            panic!("multi_thread is not supported for LocalRuntime");
+        }
+        self.build().map(super::LocalRuntime::from_runtime)
+    }
+
     /// Builds the runtime, starting its threads.
     ///
     /// Invalid settings give an `InvalidInput` error rather than a panic:

@@ -59,6 +59,7 @@ impl Handle {
     /// `robin::spawn` and `Handle::current` work outside its threads.
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
+            local: None,
             _guard: context::set_handle(&self.inner),
             _handle: PhantomData,
         }
@@ -175,6 +176,8 @@ impl Handle {
 /// Returned by [`Handle::enter`] and `Runtime::enter`; restores the previous context on drop.
 #[derive(Debug)]
 pub struct EnterGuard<'a> {
+    /// `LocalRuntime::enter`: its local queue, current too (dropped before `_guard`).
+    pub(super) local: Option<context::LocalSetGuard>,
     _guard: context::HandleGuard,
     _handle: PhantomData<&'a Handle>,
 }

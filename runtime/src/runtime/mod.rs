@@ -10,6 +10,7 @@ mod block_on;
 mod builder;
 mod handle;
 mod id;
+mod local_runtime;
 mod metrics;
 mod shutdown_err;
 
@@ -18,6 +19,7 @@ pub use crate::scheduler::UnhandledPanic;
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, RuntimeFlavor};
 pub use id::Id;
+pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
 pub use shutdown_err::is_rt_shutdown_err;
 
