@@ -102,6 +102,7 @@ impl Handle {
         let future = super::block_on::WatchPanicShutdown {
             signal: self.inner.config().panic_shutdown.clone(),
             key: None,
+            registered: None,
             inner: future.as_mut(),
         };
         match &self.inner {

@@ -1,4 +1,7 @@
 //! `runtime::Id`: an opaque id that tells runtimes apart.
+//!
+//! Layer: runtime. Imports nothing from the crate (the id is assigned at build and kept
+//! in the scheduler's `Config`).
 use std::fmt;
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,4 +1,6 @@
 //! `is_rt_shutdown_err`: tells an I/O error caused by the runtime's shutdown apart.
+//!
+//! Layer: runtime. Imports only the driver's shutdown error, which it recognises.
 use std::io;
 
 /// Whether `err` was returned because the runtime the I/O resource belongs to has shut
