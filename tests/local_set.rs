@@ -290,7 +290,7 @@ fn local_tasks_have_ids_and_ordinary_join_handles() {
 }
 
 /// A panicking local task applies the runtime's `UnhandledPanic` policy like any task:
-/// with `ShutdownRuntime`, the runtime's tasks and the set's other tasks are cancelled.
+/// with `ShutdownRuntime`, the runtime's tasks are cancelled and `block_on` panics.
 #[test]
 fn local_task_panic_applies_the_unhandled_panic_policy() {
     let rt = robin::runtime::Builder::new_current_thread()
@@ -298,14 +298,25 @@ fn local_task_panic_applies_the_unhandled_panic_policy() {
         .build()
         .unwrap();
     let local = LocalSet::new();
-    local.block_on(&rt, async {
-        let runtime_task = robin::spawn(std::future::pending::<()>());
-        let local_task = task::spawn_local(std::future::pending::<()>());
-        let boom = task::spawn_local(async { panic!("local boom") });
-        assert!(boom.await.unwrap_err().is_panic());
-        assert!(runtime_task.await.unwrap_err().is_cancelled());
-        assert!(local_task.await.unwrap_err().is_cancelled());
-    });
+    let runtime_task = std::cell::RefCell::new(None);
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        local.block_on(&rt, async {
+            *runtime_task.borrow_mut() = Some(robin::spawn(std::future::pending::<()>()));
+            drop(task::spawn_local(async { panic!("local boom") }));
+            std::future::pending::<()>().await
+        })
+    }))
+    .unwrap_err();
+    assert_eq!(
+        err.downcast_ref::<String>().map(String::as_str),
+        Some(
+            "a spawned task panicked and the runtime is configured to shut down on unhandled panic"
+        )
+    );
+    let runtime_task = runtime_task.borrow_mut().take().unwrap();
+    assert!(futures::executor::block_on(runtime_task)
+        .unwrap_err()
+        .is_cancelled());
 }
 
 /// With the default policy a local panic only fails its own handle.

@@ -174,17 +174,33 @@ fn unhandled_panic_can_shut_the_runtime_down() {
             .build()
             .unwrap(),
     ] {
-        let (victim, panicked, late) = rt.block_on(async {
-            let victim = robin::spawn(std::future::pending::<()>());
-            let panicked = robin::spawn(async { panic!("boom") }).await;
-            let late = robin::spawn(async { 1 }).await;
-            (victim.await, panicked, late)
-        });
-        assert!(panicked.unwrap_err().is_panic());
+        let handles = std::sync::Mutex::new(None);
+        // tokio's rule: the runtime shuts down and `block_on` panics.
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(async {
+                let victim = robin::spawn(std::future::pending::<()>());
+                let panicked = robin::spawn(async { panic!("boom") });
+                *handles.lock().unwrap() = Some((victim, panicked));
+                std::future::pending::<()>().await
+            })
+        }))
+        .unwrap_err();
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert_eq!(
+            msg,
+            "a spawned task panicked and the runtime is configured to shut down on unhandled panic"
+        );
+        let (victim, panicked) = handles.lock().unwrap().take().unwrap();
+        assert!(futures::executor::block_on(panicked)
+            .unwrap_err()
+            .is_panic());
         assert!(
-            victim.unwrap_err().is_cancelled(),
+            futures::executor::block_on(victim)
+                .unwrap_err()
+                .is_cancelled(),
             "other tasks are cancelled"
         );
+        let late = futures::executor::block_on(rt.spawn(async { 1 }));
         assert!(
             late.unwrap_err().is_cancelled(),
             "spawning after the shutdown is refused"

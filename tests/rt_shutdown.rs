@@ -111,6 +111,8 @@ fn queued_blocking_jobs_are_cancelled_at_shutdown() {
     }
 }
 
+/// Dropping a runtime inside a task shuts it down without waiting (no deadlock on the
+/// thread's own runtime), then panics as tokio does.
 #[test]
 fn runtime_dropped_inside_a_task_does_not_deadlock() {
     let outer = Builder::new_multi_thread()
@@ -121,10 +123,26 @@ fn runtime_dropped_inside_a_task_does_not_deadlock() {
         .worker_threads(1)
         .build()
         .unwrap();
-    inner.spawn(std::future::pending::<()>());
-    outer
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    inner.spawn(async move {
+        let _dropped_on_cancel = tx;
+        std::future::pending::<()>().await
+    });
+    let err = outer
         .block_on(outer.spawn(async move { drop(inner) }))
-        .unwrap();
+        .unwrap_err();
+    let payload = err.into_panic();
+    let msg = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or(payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or_default();
+    assert!(
+        msg.starts_with("Cannot drop a runtime in a context where blocking is not allowed"),
+        "{msg}"
+    );
+    // The inner runtime did shut down: its task was cancelled (dropping its sender).
+    assert!(rx.recv().is_err());
 }
 
 #[test]

@@ -47,9 +47,12 @@ struct Config {
     start_paused: Option<(bool, Span)>,
     unhandled_panic: Option<(UnhandledPanic, Span)>,
     crate_path: Option<(syn::Path, Span)>,
+    /// `name = "…"`: the runtime's name (`Builder::name`).
+    name: Option<(String, Span)>,
 }
 
-const KEYS: &str = "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic` or `crate`";
+const KEYS: &str =
+    "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `name` or `crate`";
 
 fn set_once<T>(slot: &mut Option<(T, Span)>, value: T, span: Span, key: &str) -> syn::Result<()> {
     if slot.is_some() {
@@ -78,6 +81,7 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
         start_paused: None,
         unhandled_panic: None,
         crate_path: None,
+        name: None,
     };
     for arg in args {
         // `crate` is a keyword: `get_ident` does not see it, the path's one segment does.
@@ -187,12 +191,16 @@ fn parse_config(args: TokenStream, kind: Kind) -> syn::Result<Config> {
                 set_once(&mut config.crate_path, path, span, "crate")?;
             }
             "name" => {
-                // tokio's `Builder::name`: robin's runtime has no runtime name yet. A
-                // clear error beats a "no method `name`" one inside the expansion.
-                return Err(syn::Error::new_spanned(
-                    &arg,
-                    "`name` is not supported: robin's runtime `Builder` has no `name` (tokio's runtime name) yet; remove it",
-                ));
+                let name = match lit {
+                    Some(Lit::Str(s)) => s.value(),
+                    _ => {
+                        return Err(syn::Error::new(
+                            span,
+                            "`name` must be a string, e.g. `name = \"my-runtime\"`",
+                        ))
+                    }
+                };
+                set_once(&mut config.name, name, span, "name")?;
             }
             other => {
                 return Err(syn::Error::new_spanned(
@@ -295,6 +303,9 @@ fn try_expand(args: TokenStream, item: TokenStream, kind: Kind) -> syn::Result<T
     }
     if let Some((paused, span)) = config.start_paused {
         builder.extend(quote_spanned! {span=> .start_paused(#paused) });
+    }
+    if let Some((name, span)) = &config.name {
+        builder.extend(quote_spanned! {*span=> .name(#name) });
     }
     if let Some((policy, span)) = config.unhandled_panic {
         let variant = match policy {
@@ -512,10 +523,10 @@ mod tests {
                 "`crate` must be a string",
             ),
             (
-                "name = \"svc\"",
+                "name = 3",
                 "async fn main() {}",
                 Kind::Main,
-                "`name` is not supported",
+                "`name` must be a string",
             ),
             (
                 "flavor = \"local\", worker_threads = 2",

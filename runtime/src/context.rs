@@ -13,6 +13,10 @@
 //! | `task_locals` | `task_local!` scopes, around a poll or a closure | `LocalKey::with` |
 //! | `blocking_exit` | a blocking-pool thread, once | threads it spawns (shutdown waits for them) |
 //!
+//! `enter_runtime`/`exit_runtime` also set and lift robin-sync's own flag
+//! (`robin_sync::context`), so that its `blocking_*` methods panic where blocking would
+//! stall this runtime's tasks, as tokio's do.
+//!
 //! Scoped values are set through one guard, [`Reset`], which puts the previous value back
 //! when it drops (on return and on unwind alike); the scheduler pointer is only ever set
 //! around a closure ([`set_scheduler`]), so it never outlives what it points to.
@@ -31,6 +35,9 @@ use std::sync::mpsc;
 /// Everything the runtime keeps per thread (see the module docs for who sets what).
 pub(crate) struct Context {
     handle: RefCell<Option<scheduler::Handle>>,
+    /// How many [`set_handle`] guards are live: each guard knows its depth, so one
+    /// dropped out of order is caught.
+    handle_depth: Cell<usize>,
     scheduler: Cell<*const scheduler::Context>,
     local_set: RefCell<Option<Arc<scheduler::local::Shared>>>,
     task_id: Cell<Option<Id>>,
@@ -46,6 +53,7 @@ thread_local! {
     static CONTEXT: Context = const {
         Context {
             handle: RefCell::new(None),
+            handle_depth: Cell::new(0),
             scheduler: Cell::new(ptr::null()),
             local_set: RefCell::new(None),
             task_id: Cell::new(None),
@@ -124,9 +132,6 @@ impl<S: Slot + 'static> std::fmt::Debug for Reset<S> {
     }
 }
 
-fn handle_field(c: &Context) -> &RefCell<Option<scheduler::Handle>> {
-    &c.handle
-}
 fn scheduler_field(c: &Context) -> &Cell<*const scheduler::Context> {
     &c.scheduler
 }
@@ -145,12 +150,63 @@ fn task_locals_field(c: &Context) -> &Cell<*const TaskLocalFrame> {
 
 // ----- the current runtime handle ----------------------------------------------------
 
-/// Guard of [`set_handle`].
-pub(crate) type HandleGuard = Reset<RefCell<Option<scheduler::Handle>>>;
+/// Guard of [`set_handle`]: restores the previous handle when dropped.
+///
+/// Guards nest: each must drop before the one set before it (they are `!Send`, so on
+/// this thread). Dropping one out of order panics with tokio's message, as
+/// `Handle::enter`'s guards are documented to (unless the thread is already panicking,
+/// where it leaves the context as it is).
+#[must_use = "the previous handle is restored when the guard drops"]
+#[derive(Debug)]
+pub(crate) struct HandleGuard {
+    /// `None` if the thread-local was already destroyed (nothing to restore).
+    prev: Option<Option<scheduler::Handle>>,
+    depth: usize,
+    _not_send: PhantomData<*const ()>,
+}
 
 /// Makes `handle` current until the guard drops (restoring the previous one).
 pub(crate) fn set_handle(handle: &scheduler::Handle) -> HandleGuard {
-    Reset::set(handle_field, Some(handle.clone()))
+    let set = CONTEXT.try_with(|c| {
+        let prev = c.handle.replace(Some(handle.clone()));
+        let depth = c.handle_depth.get() + 1;
+        c.handle_depth.set(depth);
+        (prev, depth)
+    });
+    match set {
+        Ok((prev, depth)) => HandleGuard {
+            prev: Some(prev),
+            depth,
+            _not_send: PhantomData,
+        },
+        Err(_) => HandleGuard {
+            prev: None,
+            depth: 0,
+            _not_send: PhantomData,
+        },
+    }
+}
+
+impl Drop for HandleGuard {
+    fn drop(&mut self) {
+        let Some(prev) = self.prev.take() else {
+            return;
+        };
+        let _ = CONTEXT.try_with(|c| {
+            if c.handle_depth.get() != self.depth {
+                if std::thread::panicking() {
+                    return;
+                }
+                panic!(
+                    "`EnterGuard` values dropped out of order. Guards returned by \
+                     `robin::runtime::Handle::enter()` must be dropped in the reverse \
+                     order as they were acquired."
+                );
+            }
+            c.handle.replace(prev);
+            c.handle_depth.set(self.depth - 1);
+        });
+    }
 }
 
 /// The current handle: `Ok(None)` when none is set, `Err(())` when the thread-local is
@@ -272,6 +328,8 @@ pub(crate) fn find_task_local(key: *const ()) -> Option<*const ()> {
 #[derive(Debug)]
 pub(crate) struct EnterRuntimeGuard {
     _entered: Reset<Cell<EnterRuntime>>,
+    /// robin-sync's own mark, so its `blocking_*` methods panic here (tokio's rule).
+    _sync: robin_sync::context::RuntimeGuard,
     _handle: HandleGuard,
 }
 
@@ -290,6 +348,7 @@ pub(crate) fn enter_runtime(handle: &scheduler::Handle) -> EnterRuntimeGuard {
     }
     EnterRuntimeGuard {
         _entered: Reset::set(runtime_field, EnterRuntime::Entered),
+        _sync: robin_sync::context::enter_runtime_guard(),
         _handle: set_handle(handle),
     }
 }
@@ -302,10 +361,10 @@ pub(crate) fn runtime_entered() -> bool {
 }
 
 /// Runs `f` as if this thread were not driving a runtime (`block_in_place`), so that
-/// `block_on` is allowed inside it.
+/// `block_on` and robin-sync's `blocking_*` methods are allowed inside it.
 pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
     let _reset = Reset::set(runtime_field, EnterRuntime::NotEntered);
-    f()
+    robin_sync::context::exit_runtime(f)
 }
 
 // ----- select!'s generator -----------------------------------------------------------

@@ -63,6 +63,41 @@ pub fn is_in_runtime() -> bool {
     IN_RUNTIME.try_with(Cell::get).unwrap_or(false)
 }
 
+/// The guard form of [`enter_runtime`], for a runtime whose context is itself a guard:
+/// the thread is marked as driving asynchronous tasks until the returned guard drops,
+/// which restores the previous mark (on return and on unwind alike).
+///
+/// ```
+/// let m = robin_sync::Mutex::new(1);
+/// {
+///     let _in_runtime = robin_sync::context::enter_runtime_guard();
+///     assert!(robin_sync::context::is_in_runtime());
+/// }
+/// assert_eq!(*m.blocking_lock(), 1);
+/// ```
+pub fn enter_runtime_guard() -> RuntimeGuard {
+    RuntimeGuard {
+        prev: IN_RUNTIME.try_with(|c| c.replace(true)).unwrap_or(false),
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+/// Returned by [`enter_runtime_guard`]: restores the previous mark of this thread when
+/// dropped. `!Send`: it belongs to the thread it marks.
+#[must_use = "the thread is unmarked when the guard drops"]
+#[derive(Debug)]
+pub struct RuntimeGuard {
+    prev: bool,
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for RuntimeGuard {
+    fn drop(&mut self) {
+        let prev = self.prev;
+        let _ = IN_RUNTIME.try_with(|c| c.set(prev));
+    }
+}
+
 fn with_flag<R>(value: bool, f: impl FnOnce() -> R) -> R {
     struct Restore(bool);
     impl Drop for Restore {

@@ -539,6 +539,58 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 }
 
+impl<T: 'static> JoinSet<T> {
+    /// Spawns the `!Send` `future` on the current [`LocalSet`](super::LocalSet) as a
+    /// member of the set; returns a handle that can abort it.
+    ///
+    /// # Panics
+    /// Outside a `LocalSet` context (see [`spawn_local`](super::spawn_local)).
+    ///
+    /// ```
+    /// use robin_runtime::task::{JoinSet, LocalSet};
+    /// use std::rc::Rc;
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread().build().unwrap();
+    /// LocalSet::new().block_on(&rt, async {
+    ///     let mut set = JoinSet::new();
+    ///     for i in 0..3 {
+    ///         set.spawn_local(async move { Rc::new(i) });
+    ///     }
+    ///     let mut sum = 0;
+    ///     while let Some(v) = set.join_next().await {
+    ///         sum += *v.unwrap();
+    ///     }
+    ///     assert_eq!(sum, 3);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(super::local_set::spawn_local(future))
+    }
+
+    /// Spawns the `!Send` `future` on `local_set` as a member of the set (usable where
+    /// no set is current; the task runs once `local_set` is driven).
+    ///
+    /// ```
+    /// use robin_runtime::task::{JoinSet, LocalSet};
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let mut set = JoinSet::new();
+    /// set.spawn_local_on(async { std::rc::Rc::new(5) }, &local);
+    /// let out = local.block_on(&rt, set.join_next()).unwrap().unwrap();
+    /// assert_eq!(*out, 5);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local_on<F>(&mut self, future: F, local_set: &super::LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(local_set.spawn_local(future))
+    }
+}
+
 impl<T> Default for JoinSet<T> {
     fn default() -> Self {
         JoinSet::new()

@@ -137,7 +137,9 @@ impl LocalSet {
     }
 
     /// Makes this set the current one until the guard drops, so that [`spawn_local`]
-    /// works outside `run_until` (the tasks still run only while the set is driven).
+    /// works outside the set's own `run_until`/`block_on` (e.g. from a plain function
+    /// called before the set is driven). The tasks spawned so still run only while the
+    /// set is driven.
     ///
     /// ```
     /// use robin_runtime::task::{self, LocalSet};
@@ -145,9 +147,9 @@ impl LocalSet {
     /// let local = LocalSet::new();
     /// let handle = {
     ///     let _guard = local.enter();
-    ///     task::spawn_local(async { std::rc::Rc::new(9) })
+    ///     task::spawn_local(async { std::rc::Rc::new(7) })
     /// };
-    /// assert_eq!(*local.block_on(&rt, handle).unwrap(), 9);
+    /// assert_eq!(*local.block_on(&rt, handle).unwrap(), 7);
     /// ```
     pub fn enter(&self) -> LocalEnterGuard {
         LocalEnterGuard {
@@ -176,10 +178,17 @@ impl LocalSet {
     }
 }
 
-/// Returned by [`LocalSet::enter`]: makes the previous set current again when dropped.
-#[derive(Debug)]
+/// Returned by [`LocalSet::enter`]: the previous current set (if any) is current again
+/// once it drops. `!Send`: it belongs to the thread that entered.
+#[must_use = "the set stops being current when the guard drops"]
 pub struct LocalEnterGuard {
     _guard: context::LocalSetGuard,
+}
+
+impl fmt::Debug for LocalEnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalEnterGuard").finish_non_exhaustive()
+    }
 }
 
 impl Default for LocalSet {

@@ -122,6 +122,14 @@ impl Driver {
         })
     }
 
+    /// Makes one turn return at most `n` I/O events (`Builder::max_io_events_per_tick`);
+    /// the rest wait for the next turn.
+    pub(crate) fn set_events_per_tick(&mut self, n: usize) {
+        if n != self.events.capacity() {
+            self.events = mio::Events::with_capacity(n);
+        }
+    }
+
     /// One turn: wait for I/O or the next timer (at most `max`; `Some(ZERO)` polls
     /// without blocking), dispatch events, fire due timers, and hand the wakers of their
     /// tasks to `sink`. Returns how many wakers it got.

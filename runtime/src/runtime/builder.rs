@@ -31,6 +31,11 @@ pub struct Builder {
     detect_blocking: Option<Duration>,
     on_blocking: Option<crate::scheduler::BlockingHook>,
     unhandled_panic: super::UnhandledPanic,
+    before_park: Option<crate::scheduler::Hook>,
+    after_unpark: Option<crate::scheduler::Hook>,
+    global_queue_interval: u32,
+    max_io_events_per_tick: usize,
+    name: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +71,11 @@ impl Builder {
             detect_blocking: None,
             on_blocking: None,
             unhandled_panic: super::UnhandledPanic::Ignore,
+            before_park: None,
+            after_unpark: None,
+            global_queue_interval: crate::scheduler::GLOBAL_QUEUE_INTERVAL,
+            max_io_events_per_tick: 1024,
+            name: None,
         }
     }
 
@@ -178,6 +188,148 @@ impl Builder {
         self
     }
 
+    /// Runs `f` on a runtime thread just before it parks (goes idle waiting for work or
+    /// events). `f` must not block: the thread is about to sleep, and its tasks wait.
+    ///
+    /// ```
+    /// let (parked, on_park) = std::sync::mpsc::channel();
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread()
+    ///     .on_thread_park(move || {
+    ///         let _ = parked.send(());
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     // The job finishes once the runtime's thread, with nothing to do while it
+    ///     // waits for the job, has parked.
+    ///     robin_runtime::task::spawn_blocking(move || on_park.recv().unwrap())
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// ```
+    pub fn on_thread_park<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.before_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a runtime thread just after it wakes from a park (see
+    /// [`on_thread_park`](Self::on_thread_park)), before it runs any task.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let unparks = Arc::new(AtomicUsize::new(0));
+    /// let counter = unparks.clone();
+    /// let (parked, on_park) = std::sync::mpsc::channel();
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread()
+    ///     .on_thread_park(move || {
+    ///         let _ = parked.send(());
+    ///     })
+    ///     .on_thread_unpark(move || {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     // The job finishes only after the thread parked; its result wakes it.
+    ///     robin_runtime::task::spawn_blocking(move || on_park.recv().unwrap())
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// assert!(unparks.load(Ordering::Relaxed) > 0);
+    /// ```
+    pub fn on_thread_unpark<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.after_unpark = Some(Arc::new(f));
+        self
+    }
+
+    /// How many scheduler ticks pass between two looks at the global (injection) queue
+    /// *before* the thread's local queue, so that tasks woken from other threads are not
+    /// starved by a local queue that never empties. Default 61 for both flavors (robin's
+    /// choice: one figure for one guarantee; tokio uses 31 and 61).
+    ///
+    /// A lower value makes remote wake-ups fairer at some cost to throughput.
+    ///
+    /// # Panics
+    /// If `val` is 0.
+    ///
+    /// ```
+    /// let rt = robin_runtime::runtime::Builder::new_multi_thread()
+    ///     .global_queue_interval(31)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(async { 1 }), 1);
+    /// ```
+    #[track_caller]
+    pub fn global_queue_interval(&mut self, val: u32) -> &mut Self {
+        assert!(val > 0, "global_queue_interval must be greater than 0");
+        self.global_queue_interval = val;
+        self
+    }
+
+    /// The most I/O events one turn of the driver handles (default 1024); more events
+    /// wait for the next turn, so that tasks get to run in between. `build` rejects 0
+    /// with an `InvalidInput` error (a driver turn that takes no event would never make
+    /// progress).
+    ///
+    /// ```
+    /// let rt = robin_runtime::runtime::Builder::new_multi_thread()
+    ///     .enable_io()
+    ///     .max_io_events_per_tick(256)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(async { 1 }), 1);
+    /// ```
+    pub fn max_io_events_per_tick(&mut self, capacity: usize) -> &mut Self {
+        self.max_io_events_per_tick = capacity;
+        self
+    }
+
+    /// Names the runtime (reported by [`Handle::name`](super::Handle::name)); it does not
+    /// name the runtime's threads (see [`thread_name`](Self::thread_name)).
+    ///
+    /// ```
+    /// let rt = robin_runtime::runtime::Builder::new_current_thread()
+    ///     .name("my-runtime")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(rt.handle().name(), Some("my-runtime"));
+    /// ```
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Builds a [`LocalRuntime`](super::LocalRuntime): a current-thread runtime whose
+    /// `spawn_local` needs no `LocalSet`.
+    ///
+    /// # Panics
+    /// On a builder made with [`new_multi_thread`](Self::new_multi_thread), as tokio's.
+    ///
+    /// ```
+    /// use robin_runtime::runtime::{Builder, LocalOptions};
+    /// let rt = Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .build_local(LocalOptions::default())
+    ///     .unwrap();
+    /// let local = rt.spawn_local(async { std::rc::Rc::new("hello") });
+    /// assert_eq!(*rt.block_on(local).unwrap(), "hello");
+    /// ```
+    #[track_caller]
+    pub fn build_local(&mut self, options: super::LocalOptions) -> io::Result<super::LocalRuntime> {
+        let _ = options;
+        if self.kind != Kind::CurrentThread {
+            panic!("multi_thread is not supported for LocalRuntime");
+        }
+        self.build().map(super::LocalRuntime::from_runtime)
+    }
+
     /// Builds the runtime, starting its threads.
     ///
     /// Invalid settings give an `InvalidInput` error rather than a panic:
@@ -205,6 +357,9 @@ impl Builder {
         if self.max_blocking_threads == 0 {
             return invalid("max_blocking_threads must be at least 1".into());
         }
+        if self.max_io_events_per_tick == 0 {
+            return invalid("max_io_events_per_tick must be at least 1".into());
+        }
         let config = Config {
             thread_name: self.thread_name.clone(),
             thread_stack_size: self.thread_stack_size,
@@ -214,6 +369,12 @@ impl Builder {
             detect_blocking: self.detect_blocking,
             on_blocking: self.on_blocking.clone(),
             unhandled_panic: self.unhandled_panic,
+            before_park: self.before_park.clone(),
+            after_unpark: self.after_unpark.clone(),
+            global_queue_interval: self.global_queue_interval,
+            name: self.name.clone(),
+            id: super::Id::next_raw(),
+            panic_shutdown: Default::default(),
         };
         if self.start_paused && (self.kind != Kind::CurrentThread || !self.enable_time) {
             return invalid(
@@ -224,6 +385,7 @@ impl Builder {
             io: self.enable_io,
             time: self.enable_time,
             start_paused: self.start_paused,
+            max_io_events: self.max_io_events_per_tick,
         };
         match self.kind {
             Kind::MultiThread => {
@@ -247,6 +409,9 @@ impl fmt::Debug for Builder {
             .field("enable_io", &self.enable_io)
             .field("enable_time", &self.enable_time)
             .field("start_paused", &self.start_paused)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("max_io_events_per_tick", &self.max_io_events_per_tick)
+            .field("name", &self.name)
             .finish_non_exhaustive()
     }
 }

@@ -59,6 +59,7 @@ impl Handle {
     /// `robin::spawn` and `Handle::current` work outside its threads.
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
+            local: None,
             _guard: context::set_handle(&self.inner),
             _handle: PhantomData,
         }
@@ -91,9 +92,19 @@ impl Handle {
     ///
     /// # Panics
     /// When called from a thread that already drives a runtime (a worker, or inside
-    /// another `block_on`), like tokio: blocking there would stall its tasks.
+    /// another `block_on`), like tokio: blocking there would stall its tasks. And, on a
+    /// runtime built with [`UnhandledPanic::ShutdownRuntime`](super::UnhandledPanic),
+    /// once a spawned task panicked (the runtime shut down): the `block_on` in flight
+    /// panics, and so does every later one.
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let future = super::block_on::WatchPanicShutdown {
+            signal: self.inner.config().panic_shutdown.clone(),
+            key: None,
+            registered: None,
+            inner: future.as_mut(),
+        };
         match &self.inner {
             scheduler::Handle::MultiThread(_) => {
                 let _runtime = context::enter_runtime(&self.inner);
@@ -127,6 +138,35 @@ impl Handle {
         self.inner.spawn(future, Id::next(), meta)
     }
 
+    /// The name given with [`Builder::name`](super::Builder::name), if any.
+    ///
+    /// ```
+    /// let rt = robin_runtime::runtime::Builder::new_multi_thread()
+    ///     .name("ingest")
+    ///     .build()
+    ///     .unwrap();
+    /// let name = rt.block_on(async {
+    ///     robin_runtime::runtime::Handle::current().name().map(str::to_owned)
+    /// });
+    /// assert_eq!(name.as_deref(), Some("ingest"));
+    /// assert_eq!(robin_runtime::runtime::Runtime::new().unwrap().handle().name(), None);
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.inner.config().name.as_deref()
+    }
+
+    /// The id of this runtime, unique among the runtimes of the process.
+    ///
+    /// ```
+    /// use robin_runtime::runtime::{Handle, Runtime};
+    /// let rt = Runtime::new().unwrap();
+    /// let inside = rt.block_on(async { Handle::current().id() });
+    /// assert_eq!(inside, rt.handle().id());
+    /// ```
+    pub fn id(&self) -> super::Id {
+        super::Id::from_raw(self.inner.config().id)
+    }
+
     /// Tasks spawned on this runtime (and on the `LocalSet`s it drives) that have not
     /// completed yet.
     pub fn num_alive_tasks(&self) -> usize {
@@ -137,6 +177,8 @@ impl Handle {
 /// Returned by [`Handle::enter`] and `Runtime::enter`; restores the previous context on drop.
 #[derive(Debug)]
 pub struct EnterGuard<'a> {
+    /// `LocalRuntime::enter`: its local queue, current too (dropped before `_guard`).
+    pub(super) local: Option<context::LocalSetGuard>,
     _guard: context::HandleGuard,
     _handle: PhantomData<&'a Handle>,
 }

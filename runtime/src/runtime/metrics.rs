@@ -120,6 +120,27 @@ impl RuntimeMetrics {
         })
     }
 
+    /// Times `worker` parked its thread plus times it was unparked: it starts at 0, and
+    /// grows by one as the worker parks waiting for work or events and by one as it
+    /// wakes, so an odd count means the worker is parked now, an even one that it is
+    /// running. (0 on a current-thread runtime, which keeps no per-worker counters.)
+    ///
+    /// ```
+    /// let rt = robin_runtime::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+    /// rt.block_on(async { robin_runtime::spawn(async {}).await.unwrap() });
+    /// // With nothing left to do the worker parks: the count turns odd.
+    /// let parked = (0..5000).any(|_| {
+    ///     std::thread::sleep(std::time::Duration::from_millis(1));
+    ///     rt.metrics().worker_park_unpark_count(0) % 2 == 1
+    /// });
+    /// assert!(parked);
+    /// ```
+    pub fn worker_park_unpark_count(&self, worker: usize) -> u64 {
+        self.counter(worker, |s| {
+            s.park_unparks.load(std::sync::atomic::Ordering::Relaxed)
+        })
+    }
+
     /// Tasks in `worker`'s local queues (deque and yield queue; not its LIFO slot).
     pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
         match &self.handle {

@@ -6,19 +6,26 @@
 //!
 //! Layer: runtime (with `io.rs` and `time.rs`). May import `scheduler`, `context`,
 //! `driver`, `engine` and `loom`; nothing from `api`.
+mod block_on;
 mod builder;
 pub mod dump;
 mod handle;
+mod id;
+mod local_runtime;
 mod metrics;
+mod shutdown_err;
 
 pub use crate::scheduler::multi_thread::BlockingReport;
 pub use crate::scheduler::UnhandledPanic;
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, RuntimeFlavor};
+pub use id::Id;
+pub use local_runtime::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
+pub use shutdown_err::is_rt_shutdown_err;
 
 use crate::context;
-use crate::engine::{Id, JoinHandle};
+use crate::engine::JoinHandle;
 use crate::scheduler::blocking::BlockingPool;
 use crate::scheduler::{self, current_thread, multi_thread, Config};
 use std::fmt;
@@ -41,6 +48,22 @@ use std::time::Duration;
 /// });
 /// assert_eq!(sum, 285);
 /// ```
+///
+/// # Panics
+/// Dropping a runtime (or [`shutdown_timeout`](Self::shutdown_timeout)) waits for its
+/// threads, which a thread that drives a runtime must not do: from within an
+/// asynchronous context (a task, `block_on`) it shuts down without waiting, then panics,
+/// as tokio does. [`shutdown_background`](Self::shutdown_background) is the way to shut
+/// down from there.
+///
+/// ```
+/// let inner = robin_runtime::runtime::Runtime::new().unwrap();
+/// let outer = robin_runtime::runtime::Runtime::new().unwrap();
+/// outer.block_on(async move {
+///     // `drop(inner)` would panic here.
+///     inner.shutdown_background();
+/// });
+/// ```
 pub struct Runtime {
     handle: Handle,
     blocking_pool: BlockingPool,
@@ -55,6 +78,8 @@ pub(crate) struct Drivers {
     pub(crate) io: bool,
     pub(crate) time: bool,
     pub(crate) start_paused: bool,
+    /// `Builder::max_io_events_per_tick`.
+    pub(crate) max_io_events: usize,
 }
 
 impl Drivers {
@@ -62,7 +87,9 @@ impl Drivers {
         if !self.io && !self.time {
             return Ok(None);
         }
-        crate::driver::Driver::new(self.start_paused, self.io, self.time).map(Some)
+        let mut driver = crate::driver::Driver::new(self.start_paused, self.io, self.time)?;
+        driver.set_events_per_tick(self.max_io_events);
+        Ok(Some(driver))
     }
 }
 
@@ -103,10 +130,8 @@ impl Runtime {
         drivers: Drivers,
     ) -> io::Result<Runtime> {
         let driver = drivers.build()?;
-        let unhandled_panic = config.unhandled_panic;
-        let blocking_pool = BlockingPool::new(config, max_blocking);
-        let shared =
-            current_thread::Shared::new(blocking_pool.spawner().clone(), driver, unhandled_panic);
+        let blocking_pool = BlockingPool::new(config.clone(), max_blocking);
+        let shared = current_thread::Shared::new(blocking_pool.spawner().clone(), driver, config);
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),
@@ -135,7 +160,7 @@ impl Runtime {
     {
         self.handle.inner.spawn(
             future,
-            Id::next(),
+            crate::engine::Id::next(),
             crate::engine::raw::TaskMeta::caller(None),
         )
     }
@@ -167,6 +192,10 @@ impl Runtime {
 
     /// Shuts down, waiting at most `timeout` for blocking jobs that are still running.
     /// Tasks are cancelled (futures dropped) either way.
+    ///
+    /// # Panics
+    /// From within an asynchronous context, unless `timeout` is zero (see the
+    /// [type's docs](Runtime#panics)).
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown(Some(timeout));
     }
@@ -184,9 +213,14 @@ impl Runtime {
             scheduler::Handle::MultiThread(shared) => shared.close(),
             scheduler::Handle::CurrentThread(shared) => current_thread::Shared::shutdown(shared),
         }
-        // Dropped from inside a runtime (e.g. in a task): waiting could mean waiting for
-        // this very thread, so let the threads finish in the background.
-        let timeout = if context::runtime_entered() {
+        // Dropped from inside a runtime (e.g. in a task, or in `block_on`): waiting could
+        // mean waiting for this very thread, so let the threads finish in the background,
+        // then panic as tokio does, unless no wait was asked for (`shutdown_background`)
+        // or the thread is already unwinding.
+        let in_runtime = context::runtime_entered();
+        let refuse_to_wait =
+            in_runtime && timeout != Some(Duration::ZERO) && !std::thread::panicking();
+        let timeout = if in_runtime {
             Some(Duration::ZERO)
         } else {
             timeout
@@ -196,6 +230,12 @@ impl Runtime {
         // wakes both); joining them is quick, unless we are asked not to wait at all.
         if let Some(threads) = self.multi_thread.as_mut() {
             threads.join_threads(waited || timeout.is_none());
+        }
+        if refuse_to_wait {
+            panic!(
+                "Cannot drop a runtime in a context where blocking is not allowed. This \
+                 happens when a runtime is dropped from within an asynchronous context."
+            );
         }
     }
 }

@@ -10,14 +10,29 @@ use std::time::Duration;
 ///
 /// Either way the panic is caught and its `JoinHandle` reports it as a `JoinError`.
 ///
-/// ```
+/// With `ShutdownRuntime` the runtime shuts down as soon as a spawned task panics (even
+/// if the task's `JoinHandle` is still held): every other task is cancelled, spawning
+/// fails from then on, and `block_on` panics (the one in flight and every later one).
+/// tokio offers this policy on current-thread runtimes only; robin also applies it on
+/// multi-thread runtimes.
+///
+/// ```should_panic
 /// use robin_runtime::runtime::{Builder, UnhandledPanic};
 /// let rt = Builder::new_current_thread()
 ///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
 ///     .build()
 ///     .unwrap();
-/// let err = rt.block_on(async { robin_runtime::spawn(async { panic!("boom") }).await });
-/// assert!(err.unwrap_err().is_panic());
+/// rt.spawn(async { panic!("boom") });
+/// rt.spawn(async {
+///     // This task never runs: the runtime shuts down first.
+/// });
+/// rt.block_on(async {
+///     // Panics with "a spawned task panicked and the runtime is configured to shut
+///     // down on unhandled panic" once the first task has panicked.
+///     loop {
+///         robin_runtime::task::yield_now().await;
+///     }
+/// });
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -25,7 +40,8 @@ pub enum UnhandledPanic {
     /// Keep running (the default).
     #[default]
     Ignore,
-    /// Shut the runtime down: every task is cancelled, and spawning fails from then on.
+    /// Shut the runtime down: every task is cancelled, spawning fails from then on, and
+    /// `block_on` panics.
     ShutdownRuntime,
 }
 
@@ -45,6 +61,37 @@ pub(crate) struct Config {
     /// `Builder::on_blocking`: where blocking reports go (stderr without it).
     pub(crate) on_blocking: Option<BlockingHook>,
     pub(crate) unhandled_panic: UnhandledPanic,
+    /// `Builder::on_thread_park`: run by a worker just before it parks.
+    pub(crate) before_park: Option<Hook>,
+    /// `Builder::on_thread_unpark`: run by a worker just after it wakes.
+    pub(crate) after_unpark: Option<Hook>,
+    /// `Builder::global_queue_interval`: ticks between looks at the shared queue first.
+    pub(crate) global_queue_interval: u32,
+    /// `Builder::name`, reported by `Handle::name`.
+    pub(crate) name: Option<String>,
+    /// The runtime's unique id (`Handle::id`), assigned at build.
+    pub(crate) id: std::num::NonZeroU64,
+    /// Fired when `ShutdownRuntime` shut the runtime down (shared by every clone).
+    pub(crate) panic_shutdown: Arc<super::panic_shutdown::PanicShutdown>,
+}
+
+/// A thread hook of the builder (`on_thread_park`, ...).
+pub(crate) type Hook = Arc<dyn Fn() + Send + Sync>;
+
+impl Config {
+    /// Runs the `on_thread_park` hook, if any.
+    pub(crate) fn before_park(&self) {
+        if let Some(f) = &self.before_park {
+            f();
+        }
+    }
+
+    /// Runs the `on_thread_unpark` hook, if any.
+    pub(crate) fn after_unpark(&self) {
+        if let Some(f) = &self.after_unpark {
+            f();
+        }
+    }
 }
 
 impl fmt::Debug for Config {

@@ -16,9 +16,10 @@ mod config;
 pub(crate) mod current_thread;
 pub(crate) mod local;
 pub(crate) mod multi_thread;
+pub(crate) mod panic_shutdown;
 
 pub use config::UnhandledPanic;
-pub(crate) use config::{BlockingHook, Config};
+pub(crate) use config::{BlockingHook, Config, Hook};
 
 use crate::context;
 use crate::engine::raw::TaskMeta;
@@ -116,13 +117,18 @@ impl Handle {
         }
     }
 
+    /// The settings this runtime was built with.
+    pub(crate) fn config(&self) -> &Config {
+        match self {
+            Handle::MultiThread(shared) => &shared.config,
+            Handle::CurrentThread(shared) => &shared.config,
+        }
+    }
+
     /// A task of this runtime (or of a `LocalSet` it drives) panicked: apply the
     /// runtime's `UnhandledPanic` policy. Returns whether it shut the runtime down.
     pub(crate) fn unhandled_panic(&self) -> bool {
-        let policy = match self {
-            Handle::MultiThread(shared) => shared.config.unhandled_panic,
-            Handle::CurrentThread(shared) => shared.unhandled_panic,
-        };
+        let policy = self.config().unhandled_panic;
         if policy != UnhandledPanic::ShutdownRuntime {
             return false;
         }
@@ -131,6 +137,8 @@ impl Handle {
             // Cancels every task (the panicking one is cancelled as it returns).
             Handle::CurrentThread(shared) => shared.owned.close_and_shutdown_all(),
         }
+        // Every `block_on` of the runtime panics from now on (tokio's documented rule).
+        self.config().panic_shutdown.fire();
         true
     }
 }

@@ -9,7 +9,7 @@
 //! the core is taken polls its own future and waits for the core to come back.
 //!
 //! Layer: scheduler (see `scheduler/mod.rs`).
-use super::{blocking, UnhandledPanic, GLOBAL_QUEUE_INTERVAL};
+use super::blocking;
 use crate::context;
 use crate::driver::{self, Driver};
 use crate::engine::list::OwnedTasks;
@@ -25,7 +25,7 @@ use std::task::{Poll, Wake, Waker};
 
 /// Tasks run between two looks at the `block_on` future (when it was woken): the
 /// `block_on` future is one task among the others, so it gets its turn about as often
-/// as the inject queue does ([`GLOBAL_QUEUE_INTERVAL`]); tokio uses the same figure.
+/// as the inject queue does ([`GLOBAL_QUEUE_INTERVAL`](super::GLOBAL_QUEUE_INTERVAL)); tokio uses the same figure.
 const EVENT_INTERVAL: u32 = 61;
 
 pub(crate) struct Shared {
@@ -42,7 +42,8 @@ pub(crate) struct Shared {
     unpark: Unpark,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) driver: Option<Arc<driver::Handle>>,
-    pub(super) unhandled_panic: UnhandledPanic,
+    /// The builder's settings (panic policy, park hooks, queue interval, name, id).
+    pub(crate) config: super::Config,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -84,7 +85,7 @@ impl Shared {
     pub(crate) fn new(
         blocking: blocking::Spawner,
         driver: Option<Driver>,
-        unhandled_panic: UnhandledPanic,
+        config: super::Config,
     ) -> Arc<Shared> {
         let park = Parker::new();
         let driver_handle = driver.as_ref().map(|d| d.handle.clone());
@@ -106,7 +107,7 @@ impl Shared {
             core_waiters: Mutex::new(Vec::new()),
             blocking,
             driver: driver_handle,
-            unhandled_panic,
+            config,
         })
     }
 
@@ -306,7 +307,7 @@ fn run_with_core<F: Future>(
                 let mut core = cx.core.borrow_mut();
                 let core = core.as_mut().expect("core present while driving");
                 core.tick = core.tick.wrapping_add(1);
-                if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+                if core.tick % shared.config.global_queue_interval == 0 {
                     // The coarse clock task dumps time idle tasks with (engine/diag.rs).
                     crate::engine::diag::refresh_clock(std::time::Instant::now());
                     shared.pop_inject().or_else(|| core.local.pop_front())
@@ -328,8 +329,15 @@ fn run_with_core<F: Future>(
     })
 }
 
-/// Nothing to run: turn the driver (or sleep on the parker) until something is woken.
+/// Nothing to run: turn the driver (or sleep on the parker) until something is woken,
+/// with the builder's `on_thread_park`/`on_thread_unpark` hooks around it.
 fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
+    shared.config.before_park();
+    park_inner(cx, shared, main_woken);
+    shared.config.after_unpark();
+}
+
+fn park_inner(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
     // Take the driver out of the core while it turns: the tasks it wakes are scheduled
     // onto this core, which must not be borrowed then.
     let driver = cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take());

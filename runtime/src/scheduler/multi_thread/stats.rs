@@ -17,6 +17,8 @@ pub(crate) struct WorkerStats {
     pub(crate) steal_ops: AtomicU64,
     /// Times the worker parked.
     pub(crate) parks: AtomicU64,
+    /// Times the worker parked its thread plus times it woke (odd: parked now).
+    pub(crate) park_unparks: AtomicU64,
     /// Time spent running (between wake-up and park), in nanoseconds.
     pub(crate) busy_ns: AtomicU64,
     /// Exponentially weighted mean poll time, in nanoseconds (sampled every 64th poll).

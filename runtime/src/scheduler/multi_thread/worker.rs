@@ -14,7 +14,7 @@ use crate::engine::Notified;
 use crate::loom::sync::atomic::{fence, Ordering::*};
 use crate::loom::sync::Arc;
 use crate::loom::Parker;
-use crate::scheduler::{self, GLOBAL_QUEUE_INTERVAL};
+use crate::scheduler;
 use std::cell::RefCell;
 use std::ptr;
 
@@ -85,7 +85,7 @@ impl Core {
     }
 
     fn next_task(&mut self, shared: &Shared) -> Option<Notified> {
-        if self.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+        if self.tick % shared.config.global_queue_interval == 0 {
             // Fairness: yielded tasks rejoin the run queue, and remote work gets a turn.
             while let Some(task) = self.yield_queue.pop() {
                 self.run_queue.push(task);
@@ -275,7 +275,7 @@ impl Context {
         let shared = &*self.shared;
         while !core.is_shutdown {
             core.tick = core.tick.wrapping_add(1);
-            if core.tick % GLOBAL_QUEUE_INTERVAL == 0 && shared.is_shutdown() {
+            if core.tick % shared.config.global_queue_interval == 0 && shared.is_shutdown() {
                 core.is_shutdown = true;
                 break;
             }
@@ -341,7 +341,13 @@ impl Context {
                 core.is_shutdown = true;
                 return core;
             }
+            // One count as it parks and one as it wakes: odd while parked
+            // (`worker_park_unpark_count`).
+            stats::bump(&stats.park_unparks, 1);
+            shared.config.before_park();
             core.park.park();
+            shared.config.after_unpark();
+            stats::bump(&stats.park_unparks, 1);
             core.busy_since = std::time::Instant::now();
             crate::engine::diag::refresh_clock(core.busy_since);
             if shared.is_shutdown() {
