@@ -32,6 +32,9 @@ pub enum Outcome {
     Hung {
         wall: Duration,
         cpu: Duration,
+        /// Share of 20 looks (10 ms apart) at which some thread of the child was
+        /// running or runnable: near 1 for a spin, near 0 for a blocked hang.
+        running: f64,
         output: String,
     },
 }
@@ -90,6 +93,7 @@ pub fn run_child(test: &str, bound: Duration, env: &[(&str, &str)]) -> Outcome {
             output: output(out, err),
         },
         None => {
+            let running = runnable_share(child.id());
             let wall = start.elapsed();
             let cpu = process_cpu_time(child.id()).unwrap_or_default();
             let _ = child.kill();
@@ -97,6 +101,7 @@ pub fn run_child(test: &str, bound: Duration, env: &[(&str, &str)]) -> Outcome {
             Outcome::Hung {
                 wall,
                 cpu,
+                running,
                 output: output(out, err),
             }
         }
@@ -118,19 +123,52 @@ pub fn expect_completes_with_env(test: &str, bound: Duration, hang: &str, env: &
                 "scenario `{test}` failed in its child process ({status}):\n{output}"
             );
         }
-        Outcome::Hung { wall, cpu, output } => {
-            // A blocked child uses almost no CPU; a spinning one uses a core whenever it
-            // gets one (on a shared machine that can be well under the wall time).
-            let kind = if cpu.as_secs_f64() > wall.as_secs_f64() / 10.0 {
+        Outcome::Hung {
+            wall,
+            cpu,
+            running,
+            output,
+        } => {
+            // A blocked child's threads all sleep; a spinning one always has a thread
+            // running or waiting for a core (however loaded the machine is).
+            let kind = if running >= 0.5 {
                 "spinning"
             } else {
                 "blocked"
             };
             panic!(
-                "{hang}\n(child still running after {wall:.1?}, {kind}: it used {cpu:.1?} of CPU; killed)\n{output}"
+                "{hang}\n(child still running after {wall:.1?}, {kind}: a thread was runnable at {:.0}% of 20 looks; it used {cpu:.1?} of CPU; killed)\n{output}",
+                running * 100.0
             );
         }
     }
+}
+
+/// Share of 20 looks, 10 ms apart, at which some thread of process `pid` was in state
+/// `R` (running or runnable) in `/proc/<pid>/task/*/stat`.
+pub fn runnable_share(pid: u32) -> f64 {
+    const LOOKS: u32 = 20;
+    let mut running = 0;
+    for _ in 0..LOOKS {
+        let any = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map(|dir| {
+                dir.flatten().any(|t| {
+                    std::fs::read_to_string(t.path().join("stat"))
+                        .ok()
+                        .and_then(|s| {
+                            let rest = s.get(s.rfind(')')? + 2..)?;
+                            Some(rest.starts_with('R'))
+                        })
+                        .unwrap_or(false)
+                })
+            })
+            .unwrap_or(false);
+        if any {
+            running += 1;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    f64::from(running) / f64::from(LOOKS)
 }
 
 /// User + system CPU time of process `pid` (from `/proc/<pid>/stat`).
