@@ -60,6 +60,38 @@ fn driver_survives_a_timer_waker_panicking_in_wake() {
     );
 }
 
+/// On a current-thread runtime the driver turns on the `block_on` thread: a waker that
+/// panics there must not unwind out of `block_on` (the caller did nothing wrong).
+#[test]
+#[ignore = "issue 12 defect 3: fails until fixed"]
+fn current_thread_driver_survives_a_timer_waker_panicking_in_wake() {
+    const NAME: &str = "current_thread_driver_survives_a_timer_waker_panicking_in_wake";
+    if is_child(NAME) {
+        let rt = Builder::new_current_thread().enable_all().build().unwrap();
+        let (waker, trap) = trap_waker(Mode::Wake);
+        let out = catch_unwind(AssertUnwindSafe(|| {
+            rt.block_on(async {
+                let mut sleep = Box::pin(robin::time::sleep(Duration::from_millis(5)));
+                assert!(poll_once(sleep.as_mut(), &waker).is_pending());
+                // The driver turns while this sleeps, and wakes the trap first.
+                robin::time::sleep(Duration::from_millis(20)).await;
+                driver_still_works().await;
+            })
+        }));
+        assert!(trap.is_sprung(), "the driver never woke the trap waker");
+        assert!(
+            out.is_ok(),
+            "a waker panicking in wake() unwound out of block_on on a current-thread runtime"
+        );
+        return;
+    }
+    expect_completes(
+        NAME,
+        BOUND,
+        "hang: a waker panicking in wake() on a current-thread runtime",
+    );
+}
+
 #[test]
 #[ignore = "issue 12 defect 3: fails until fixed"]
 fn driver_survives_an_io_waker_panicking_in_wake() {
