@@ -239,6 +239,9 @@ pub fn trap_waker(mode: Mode) -> (Waker, &'static Trap) {
         sprung: Mutex::new(false),
         cond: Condvar::new(),
     }));
+    // Kept reachable from a static, so LeakSanitizer (CI's ASan stage) does not report it.
+    static TRAPS: Mutex<Vec<&'static Trap>> = Mutex::new(Vec::new());
+    TRAPS.lock().unwrap().push(trap);
     let raw = RawWaker::new(trap as *const Trap as *const (), &TRAP_VTABLE);
     // SAFETY: the vtable's functions uphold RawWaker's contract: `data` is a `&'static
     // Trap` (leaked above, never freed), which is `Sync` (atomics and a mutex), so every
