@@ -122,6 +122,11 @@ pub fn expect_completes_with_env(test: &str, bound: Duration, hang: &str, env: &
                 status.success(),
                 "scenario `{test}` failed in its child process ({status}):\n{output}"
             );
+            // A name that matched no test would "pass" without running anything.
+            assert!(
+                output.contains("test result: ok. 1 passed"),
+                "the child process did not run scenario `{test}` (no such test name?):\n{output}"
+            );
         }
         Outcome::Hung {
             wall,
