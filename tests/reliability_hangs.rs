@@ -27,7 +27,6 @@ fn current_thread() -> robin::runtime::Runtime {
 // ----- defect 1: current-thread starvation --------------------------------------------
 
 #[test]
-#[ignore = "issue 12 defect 1: fails until fixed"]
 fn current_thread_yield_loop_waiting_on_a_sleep_completes() {
     const NAME: &str = "current_thread_yield_loop_waiting_on_a_sleep_completes";
     if is_child(NAME) {
@@ -48,7 +47,6 @@ fn current_thread_yield_loop_waiting_on_a_sleep_completes() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 1: fails until fixed"]
 fn current_thread_yield_loop_waiting_on_an_accept_completes() {
     const NAME: &str = "current_thread_yield_loop_waiting_on_an_accept_completes";
     if is_child(NAME) {
@@ -73,7 +71,6 @@ fn current_thread_yield_loop_waiting_on_an_accept_completes() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 1: fails until fixed"]
 fn current_thread_self_waking_task_does_not_starve_a_sleep() {
     const NAME: &str = "current_thread_self_waking_task_does_not_starve_a_sleep";
     if is_child(NAME) {
@@ -95,7 +92,6 @@ fn current_thread_self_waking_task_does_not_starve_a_sleep() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 1: fails until fixed"]
 fn current_thread_local_set_with_many_ready_tasks_sees_a_sleep_finish() {
     const NAME: &str = "current_thread_local_set_with_many_ready_tasks_sees_a_sleep_finish";
     if is_child(NAME) {

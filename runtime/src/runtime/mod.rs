@@ -103,9 +103,14 @@ impl Runtime {
     ) -> io::Result<Runtime> {
         let driver = drivers.build()?;
         let unhandled_panic = config.unhandled_panic;
+        let event_interval = config.event_interval;
         let blocking_pool = BlockingPool::new(config, max_blocking);
-        let shared =
-            current_thread::Shared::new(blocking_pool.spawner().clone(), driver, unhandled_panic);
+        let shared = current_thread::Shared::new(
+            blocking_pool.spawner().clone(),
+            driver,
+            unhandled_panic,
+            event_interval,
+        );
         Ok(Runtime {
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(shared),

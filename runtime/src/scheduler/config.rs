@@ -45,6 +45,8 @@ pub(crate) struct Config {
     /// `Builder::on_blocking`: where blocking reports go (stderr without it).
     pub(crate) on_blocking: Option<BlockingHook>,
     pub(crate) unhandled_panic: UnhandledPanic,
+    /// `Builder::event_interval` (at least 1).
+    pub(crate) event_interval: u32,
 }
 
 impl fmt::Debug for Config {

@@ -19,6 +19,7 @@ pub(crate) mod multi_thread;
 
 pub use config::UnhandledPanic;
 pub(crate) use config::{BlockingHook, Config};
+pub(crate) use current_thread::DEFAULT_EVENT_INTERVAL;
 
 use crate::context;
 use crate::engine::raw::TaskMeta;

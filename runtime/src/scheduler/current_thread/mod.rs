@@ -23,10 +23,10 @@ use std::future::Future;
 use std::pin::{pin, Pin};
 use std::task::{Poll, Wake, Waker};
 
-/// Tasks run between two looks at the `block_on` future (when it was woken): the
-/// `block_on` future is one task among the others, so it gets its turn about as often
-/// as the inject queue does ([`GLOBAL_QUEUE_INTERVAL`]); tokio uses the same figure.
-const EVENT_INTERVAL: u32 = 61;
+/// The default of `Builder::event_interval`: tasks run between two non-blocking turns of
+/// the driver (and two looks at the `block_on` future, when it was woken); tokio uses the
+/// same figure.
+pub(crate) const DEFAULT_EVENT_INTERVAL: u32 = 61;
 
 pub(crate) struct Shared {
     /// `None` once the runtime shut down: late wakes then just drop their task.
@@ -43,6 +43,9 @@ pub(crate) struct Shared {
     pub(crate) blocking: blocking::Spawner,
     pub(crate) driver: Option<Arc<driver::Handle>>,
     pub(super) unhandled_panic: UnhandledPanic,
+    /// `Builder::event_interval`: tasks run per round, each round ending with a turn of
+    /// the driver (blocking only if nothing is runnable). Never 0 (`build` checks).
+    event_interval: u32,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -85,6 +88,7 @@ impl Shared {
         blocking: blocking::Spawner,
         driver: Option<Driver>,
         unhandled_panic: UnhandledPanic,
+        event_interval: u32,
     ) -> Arc<Shared> {
         let park = Parker::new();
         let driver_handle = driver.as_ref().map(|d| d.handle.clone());
@@ -107,6 +111,7 @@ impl Shared {
             blocking,
             driver: driver_handle,
             unhandled_panic,
+            event_interval: event_interval.max(1),
         })
     }
 
@@ -294,14 +299,17 @@ fn run_with_core<F: Future>(
 
     // The scheduler context is reset when the closure returns or unwinds, before `guard`
     // (which owns it) drops.
-    context::set_scheduler(&guard.cx, || loop {
+    context::set_scheduler(&guard.cx, || 'round: loop {
         if main.woken.swap(false, AcqRel) {
             let poll = robin_sync::coop::with_budget(|| future.as_mut().poll(&mut task_cx));
             if let Poll::Ready(out) = poll {
                 return out;
             }
         }
-        for _ in 0..EVENT_INTERVAL {
+        // A round: up to `event_interval` tasks, then a look at the driver. Without that
+        // look, a task (or `block_on` future) that is always runnable would keep every
+        // I/O event and timer from being seen (tokio's `event_interval`).
+        for _ in 0..shared.event_interval {
             let task = {
                 let mut core = cx.core.borrow_mut();
                 let core = core.as_mut().expect("core present while driving");
@@ -315,34 +323,60 @@ fn run_with_core<F: Future>(
             match task {
                 Some(task) => robin_sync::coop::with_budget(|| super::run_task(task)),
                 None => {
-                    if !main.woken.load(Acquire) {
+                    if main.woken.load(Acquire) {
+                        // Only the `block_on` future is runnable (a `yield_now` loop):
+                        // pick up I/O and timers before polling it again.
+                        park_yield(cx);
+                    } else {
                         park(cx, shared, &main.woken);
                     }
-                    break;
+                    continue 'round;
                 }
             }
         }
+        // The round ran `event_interval` tasks: the queue may never run dry, so look for
+        // events now without blocking.
+        park_yield(cx);
     })
+}
+
+/// Takes the driver out of the core while it turns: the tasks it wakes are scheduled onto
+/// this core, which must not be borrowed then. The guard puts it back, also if a woken
+/// waker panics mid-turn.
+struct PutBack<'a>(&'a Context, Option<Driver>);
+
+impl<'a> PutBack<'a> {
+    fn take(cx: &'a Context) -> PutBack<'a> {
+        PutBack(
+            cx,
+            cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take()),
+        )
+    }
+}
+
+impl Drop for PutBack<'_> {
+    fn drop(&mut self) {
+        if let Some(core) = self.0.core.borrow_mut().as_mut() {
+            core.driver = self.1.take();
+        }
+    }
+}
+
+/// Turns the driver without blocking (tokio's `park_yield`): delivers the I/O events and
+/// due timers that came in meanwhile. A paused clock is not auto-advanced here (tasks are
+/// runnable, so the runtime is not idle). Without a driver there is nothing to look at.
+fn park_yield(cx: &Context) {
+    let mut put_back = PutBack::take(cx);
+    if let Some(driver) = put_back.1.as_mut() {
+        driver.turn(Some(std::time::Duration::ZERO), &mut driver::wake_each);
+    }
 }
 
 /// Nothing to run: turn the driver (or sleep on the parker) until something is woken.
 fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
-    // Take the driver out of the core while it turns: the tasks it wakes are scheduled
-    // onto this core, which must not be borrowed then.
-    let driver = cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take());
-    /// Puts the driver back into the core, also if a woken waker panics mid-turn.
-    struct PutBack<'a>(&'a Context, Option<Driver>);
-    impl Drop for PutBack<'_> {
-        fn drop(&mut self) {
-            if let Some(core) = self.0.core.borrow_mut().as_mut() {
-                core.driver = self.1.take();
-            }
-        }
-    }
-    match driver {
+    let mut put_back = PutBack::take(cx);
+    match put_back.1.as_mut() {
         Some(driver) => {
-            let mut put_back = PutBack(cx, Some(driver));
-            let driver = put_back.1.as_mut().expect("just set");
             // Whether nothing but time can make progress (for a paused clock's
             // auto-advance). Blocking work in flight counts as progress (as tokio): its
             // completion wakes us instead. The pool's stats are read *before*
@@ -369,6 +403,7 @@ fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
             driver.park(idle, &mut driver::wake_each);
         }
         None => {
+            drop(put_back);
             let core = cx.core.borrow();
             core.as_ref().expect("core present").park.park();
         }
