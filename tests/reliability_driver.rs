@@ -37,7 +37,6 @@ async fn driver_still_works() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn driver_survives_a_timer_waker_panicking_in_wake() {
     const NAME: &str = "driver_survives_a_timer_waker_panicking_in_wake";
     if is_child(NAME) {
@@ -63,7 +62,6 @@ fn driver_survives_a_timer_waker_panicking_in_wake() {
 /// On a current-thread runtime the driver turns on the `block_on` thread: a waker that
 /// panics there must not unwind out of `block_on` (the caller did nothing wrong).
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn current_thread_driver_survives_a_timer_waker_panicking_in_wake() {
     const NAME: &str = "current_thread_driver_survives_a_timer_waker_panicking_in_wake";
     if is_child(NAME) {
@@ -93,7 +91,6 @@ fn current_thread_driver_survives_a_timer_waker_panicking_in_wake() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn driver_survives_an_io_waker_panicking_in_wake() {
     const NAME: &str = "driver_survives_an_io_waker_panicking_in_wake";
     if is_child(NAME) {
@@ -121,7 +118,6 @@ fn driver_survives_an_io_waker_panicking_in_wake() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn timers_survive_a_waker_panicking_in_clone() {
     const NAME: &str = "timers_survive_a_waker_panicking_in_clone";
     if is_child(NAME) {
@@ -154,7 +150,6 @@ fn timers_survive_a_waker_panicking_in_clone() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn timers_survive_a_waker_panicking_in_drop() {
     const NAME: &str = "timers_survive_a_waker_panicking_in_drop";
     if is_child(NAME) {
@@ -189,7 +184,6 @@ fn timers_survive_a_waker_panicking_in_drop() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn io_driver_survives_a_waker_panicking_in_clone() {
     const NAME: &str = "io_driver_survives_a_waker_panicking_in_clone";
     if is_child(NAME) {
@@ -224,7 +218,6 @@ fn io_driver_survives_a_waker_panicking_in_clone() {
 /// A worker thread that cannot be spawned must make `build()` fail. Provoked with an
 /// address-space limit in a child process: room for one worker's 1 GiB stack, not four.
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn failed_worker_thread_spawn_fails_build() {
     const NAME: &str = "failed_worker_thread_spawn_fails_build";
     if is_child(NAME) {
@@ -274,7 +267,6 @@ fn failed_worker_thread_spawn_fails_build() {
 /// must not lose that worker's core: either `build()` reports it, or the runtime runs
 /// tasks and shuts down. Never a hang.
 #[test]
-#[ignore = "issue 12 defect 3: fails until fixed"]
 fn worker_thread_panicking_in_start_hook_does_not_strand_its_core() {
     const NAME: &str = "worker_thread_panicking_in_start_hook_does_not_strand_its_core";
     if is_child(NAME) {

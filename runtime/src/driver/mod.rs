@@ -57,8 +57,18 @@ pub(crate) trait WakeSink: FnMut(std::vec::Drain<'_, Waker>) {}
 impl<T: FnMut(std::vec::Drain<'_, Waker>)> WakeSink for T {}
 
 /// The sink that just wakes each waker where it is (the current-thread core).
-pub(crate) fn wake_each(wakers: std::vec::Drain<'_, Waker>) {
-    wakers.for_each(Waker::wake);
+///
+/// A waker's `wake` is user code and may panic: each one is woken under `catch_unwind`,
+/// so the rest of the batch is still woken and the driver survives (issue 12 defect 3).
+/// The panic hook has already reported the panic; the caller learns whether one happened
+/// (to apply its unhandled-panic policy).
+pub(crate) fn wake_each(wakers: std::vec::Drain<'_, Waker>) -> bool {
+    let mut panicked = false;
+    for waker in wakers {
+        let woken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
+        panicked |= woken.is_err();
+    }
+    panicked
 }
 
 /// What every thread may use: registration, timers, the clock, waking the driver.
@@ -209,8 +219,15 @@ impl Driver {
     /// Fails every pending I/O wait and timer, waking their tasks.
     pub(crate) fn shutdown(&mut self, sink: &mut impl WakeSink) {
         self.handle.shutdown.store(true, SeqCst);
+        // Also after a panic inside a turn (the driver thread's supervisor calls this):
+        // the data under these locks is consistent at every point user code could have
+        // run, so a poison flag says nothing here.
         let ios: Vec<_> = {
-            let slab = self.handle.ios.lock().unwrap();
+            let slab = self
+                .handle
+                .ios
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             slab.slots.iter().filter_map(|s| s.io.clone()).collect()
         };
         for io in ios {
@@ -219,7 +236,7 @@ impl Driver {
         self.handle
             .wheel
             .lock()
-            .unwrap()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .drain(timer::SHUTDOWN, &mut self.wakers);
         sink(self.wakers.drain(..));
     }

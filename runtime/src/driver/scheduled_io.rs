@@ -56,9 +56,13 @@ struct Waiters {
 /// Adds `waker` unless an equivalent one is already listed. The list holds one waker per
 /// task waiting in that direction (usually one or two); a cancelled wait leaves its
 /// waker until the next event drains the list, costing at most a spurious wake-up.
-fn push_waker(list: &mut Vec<Waker>, waker: &Waker) {
+///
+/// Moves one of the caller's pre-made `clones` into the list when needed: the list's
+/// mutex is held here, and `clone` is user code that must not run under it.
+fn push_waker(list: &mut Vec<Waker>, clones: &mut Vec<Waker>) {
+    let Some(waker) = clones.last() else { return };
     if !list.iter().any(|w| w.will_wake(waker)) {
-        list.push(waker.clone());
+        list.extend(clones.pop());
     }
 }
 
@@ -131,16 +135,25 @@ impl ScheduledIo {
         if let Some(event) = self.ready_event(mask) {
             return Poll::Ready(event);
         }
-        let mut waiters = self.waiters.lock().unwrap();
-        for direction in directions {
-            match direction {
-                Direction::Read => push_waker(&mut waiters.reader, cx.waker()),
-                Direction::Write => push_waker(&mut waiters.writer, cx.waker()),
+        // No user code under the lock (issue 12 defect 3): the waker's `clone` runs
+        // before it and unneeded clones drop after it, so a panicking waker cannot poison
+        // the list (which the driver takes while it holds the slab lock).
+        let mut clones: Vec<Waker> = directions.iter().map(|_| cx.waker().clone()).collect();
+        let event = {
+            let mut waiters = self.waiters.lock().unwrap();
+            for direction in directions {
+                let list = match direction {
+                    Direction::Read => &mut waiters.reader,
+                    Direction::Write => &mut waiters.writer,
+                };
+                push_waker(list, &mut clones);
             }
-        }
-        // Re-check under the lock (module docs): the driver may have set readiness
-        // between our first load and taking the lock.
-        match self.ready_event(mask) {
+            // Re-check under the lock (module docs): the driver may have set readiness
+            // between our first load and taking the lock.
+            self.ready_event(mask)
+        };
+        drop(clones);
+        match event {
             Some(event) => Poll::Ready(event),
             None => Poll::Pending,
         }

@@ -78,6 +78,19 @@ pub(crate) struct Context {
     core: RefCell<Option<Box<Core>>>,
 }
 
+impl Context {
+    /// The sink for the wakers of this thread's driver turns: a waker that panics is
+    /// caught (the others are still woken) and counts as an unhandled panic of the
+    /// runtime; it never unwinds out of `block_on` (issue 12 defect 3).
+    fn wake_sink(&self) -> impl FnMut(std::vec::Drain<'_, Waker>) + '_ {
+        |wakers| {
+            if driver::wake_each(wakers) {
+                super::Handle::CurrentThread(self.shared.clone()).unhandled_panic();
+            }
+        }
+    }
+}
+
 /// Whether this thread is driving a current-thread runtime (for `block_in_place`).
 pub(crate) fn is_driving() -> bool {
     context::with_scheduler(|cx| matches!(cx, Some(super::Context::CurrentThread(_))))
@@ -141,7 +154,9 @@ impl Shared {
             drop(std::mem::take(&mut core.local));
             if let Some(driver) = core.driver.as_mut() {
                 // Pending I/O waits and timers (of futures outside the runtime) fail.
-                driver.shutdown(&mut driver::wake_each);
+                driver.shutdown(&mut |wakers| {
+                    driver::wake_each(wakers);
+                });
             }
         } else if let Some(driver) = &me.driver {
             driver.begin_shutdown();
@@ -246,7 +261,9 @@ fn return_core(shared: &Shared, mut core: Box<Core>) {
         drop(slot);
         drop(std::mem::take(&mut core.local));
         if let Some(driver) = core.driver.as_mut() {
-            driver.shutdown(&mut driver::wake_each);
+            driver.shutdown(&mut |wakers| {
+                driver::wake_each(wakers);
+            });
         }
     } else {
         *slot = Some(core);
@@ -368,7 +385,7 @@ impl Drop for PutBack<'_> {
 fn park_yield(cx: &Context) {
     let mut put_back = PutBack::take(cx);
     if let Some(driver) = put_back.1.as_mut() {
-        driver.turn(Some(std::time::Duration::ZERO), &mut driver::wake_each);
+        driver.turn(Some(std::time::Duration::ZERO), &mut cx.wake_sink());
     }
 }
 
@@ -400,7 +417,7 @@ fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
                         .as_ref()
                         .is_none_or(VecDeque::is_empty)
             };
-            driver.park(idle, &mut driver::wake_each);
+            driver.park(idle, &mut cx.wake_sink());
         }
         None => {
             drop(put_back);
