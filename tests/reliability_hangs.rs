@@ -196,7 +196,6 @@ fn remote_wake_during_poll_is_not_queued_behind_later_work() {
 // ----- defect 7 ----------------------------------------------------------------------
 
 #[test]
-#[ignore = "issue 12 defect 7: fails until fixed"]
 fn block_in_place_lifts_the_coop_budget() {
     const NAME: &str = "block_in_place_lifts_the_coop_budget";
     if is_child(NAME) {
@@ -228,7 +227,6 @@ fn block_in_place_lifts_the_coop_budget() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 7: fails until fixed"]
 fn spawn_local_from_outside_run_until_wakes_the_set() {
     const NAME: &str = "spawn_local_from_outside_run_until_wakes_the_set";
     if is_child(NAME) {
@@ -303,7 +301,7 @@ fn spawn_blocking_started_before_shutdown_delivers_its_output() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 7: fails until fixed"]
+#[ignore = "issue 12 defect 7 (7d, robin-time's advance): fails until fixed"]
 fn paused_advance_below_one_tick_does_not_fire_a_1ms_sleep() {
     const NAME: &str = "paused_advance_below_one_tick_does_not_fire_a_1ms_sleep";
     if is_child(NAME) {
@@ -342,7 +340,6 @@ impl Drop for RecordId {
 }
 
 #[test]
-#[ignore = "issue 12 defect 7: fails until fixed"]
 fn task_id_is_set_in_the_drop_of_an_aborted_tasks_future() {
     const NAME: &str = "task_id_is_set_in_the_drop_of_an_aborted_tasks_future";
     if is_child(NAME) {
@@ -380,7 +377,6 @@ fn task_id_is_set_in_the_drop_of_an_aborted_tasks_future() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 7: fails until fixed"]
 fn task_id_is_set_in_the_drop_of_a_local_tasks_aborted_future() {
     const NAME: &str = "task_id_is_set_in_the_drop_of_a_local_tasks_aborted_future";
     if is_child(NAME) {
@@ -418,7 +414,6 @@ fn task_id_is_set_in_the_drop_of_a_local_tasks_aborted_future() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 7: fails until fixed"]
 fn task_id_is_set_in_the_drop_of_a_tasks_output() {
     const NAME: &str = "task_id_is_set_in_the_drop_of_a_tasks_output";
     if is_child(NAME) {
@@ -483,7 +478,6 @@ fn task_id_is_set_in_the_drop_of_a_tasks_output() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 7: fails until fixed"]
 fn current_thread_worker_park_count_and_busy_duration_move() {
     const NAME: &str = "current_thread_worker_park_count_and_busy_duration_move";
     if is_child(NAME) {

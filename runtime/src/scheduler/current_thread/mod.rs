@@ -46,6 +46,9 @@ pub(crate) struct Shared {
     /// `Builder::event_interval`: tasks run per round, each round ending with a turn of
     /// the driver (blocking only if nothing is runnable). Never 0 (`build` checks).
     event_interval: u32,
+    /// The one worker's counters (`RuntimeMetrics::worker_*(0)`), written only by the
+    /// thread that holds the core.
+    pub(crate) stats: super::multi_thread::stats::WorkerStats,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -70,12 +73,16 @@ pub(crate) struct Core {
     /// The I/O and timer driver, turned by this thread when it has nothing to run.
     driver: Option<Driver>,
     tick: u32,
+    /// Tasks polled (mirrored into `Shared::stats.polls`).
+    polls: u64,
 }
 
 /// The scheduler context of the thread that holds the core (`scheduler::Context`).
 pub(crate) struct Context {
     shared: Arc<Shared>,
     core: RefCell<Option<Box<Core>>>,
+    /// When this thread last woke up (for `worker_total_busy_duration`).
+    busy_since: std::cell::Cell<std::time::Instant>,
 }
 
 impl Context {
@@ -119,12 +126,14 @@ impl Shared {
                 park,
                 driver,
                 tick: 0,
+                polls: 0,
             }))),
             core_waiters: Mutex::new(Vec::new()),
             blocking,
             driver: driver_handle,
             unhandled_panic,
             event_interval: event_interval.max(1),
+            stats: Default::default(),
         })
     }
 
@@ -165,6 +174,10 @@ impl Shared {
 }
 
 impl Schedule for Arc<Shared> {
+    fn with_task_id(&self, id: crate::engine::Id, f: &mut dyn FnMut()) {
+        crate::context::with_task_id(id, f);
+    }
+
     fn schedule(&self, task: Notified) {
         let task = context::with_scheduler(|cx| {
             if let Some(super::Context::CurrentThread(cx)) = cx {
@@ -300,6 +313,7 @@ fn run_with_core<F: Future>(
         cx: super::Context::CurrentThread(Context {
             shared: shared.clone(),
             core: RefCell::new(Some(core)),
+            busy_since: std::cell::Cell::new(std::time::Instant::now()),
         }),
         shared,
     };
@@ -331,6 +345,8 @@ fn run_with_core<F: Future>(
                 let mut core = cx.core.borrow_mut();
                 let core = core.as_mut().expect("core present while driving");
                 core.tick = core.tick.wrapping_add(1);
+                core.polls += 1;
+                shared.stats.polls.store(core.polls, Relaxed);
                 if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
                     shared.pop_inject().or_else(|| core.local.pop_front())
                 } else {
@@ -391,6 +407,21 @@ fn park_yield(cx: &Context) {
 
 /// Nothing to run: turn the driver (or sleep on the parker) until something is woken.
 fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
+    /// Counts the park and the busy time before it, and restarts the busy clock when the
+    /// thread runs again (also on unwind). Only the core's holder writes these counters.
+    struct ParkStats<'a>(&'a std::cell::Cell<std::time::Instant>);
+    impl Drop for ParkStats<'_> {
+        fn drop(&mut self) {
+            self.0.set(std::time::Instant::now());
+        }
+    }
+    let stats = &shared.stats;
+    stats.parks.store(stats.parks.load(Relaxed) + 1, Relaxed);
+    let busy = cx.busy_since.get().elapsed().as_nanos() as u64;
+    stats
+        .busy_ns
+        .store(stats.busy_ns.load(Relaxed).wrapping_add(busy), Relaxed);
+    let _restart = ParkStats(&cx.busy_since);
     let mut put_back = PutBack::take(cx);
     match put_back.1.as_mut() {
         Some(driver) => {

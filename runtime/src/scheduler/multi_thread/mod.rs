@@ -227,6 +227,10 @@ impl Shared {
 }
 
 impl Schedule for Arc<Shared> {
+    fn with_task_id(&self, id: crate::engine::Id, f: &mut dyn FnMut()) {
+        crate::context::with_task_id(id, f);
+    }
+
     fn schedule(&self, task: Notified) {
         self.schedule_task(task, false);
     }

@@ -381,6 +381,10 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
         }
         Some((cx.shared.clone(), cx.index))
     });
+    // The task's coop budget does not apply to blocking code: inside `f`, a loop of
+    // `blocking_recv` (or a `block_on`) would otherwise find it spent and spin forever
+    // (issue 12 defect 7; tokio stops the budget here too). It is restored afterwards.
+    let f = || robin_sync::coop::with_unconstrained(f);
     let Some((shared, index)) = handed else {
         return context::exit_runtime(f);
     };
