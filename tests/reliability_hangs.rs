@@ -136,7 +136,6 @@ fn current_thread_local_set_with_many_ready_tasks_sees_a_sleep_finish() {
 /// handle (the injector) and finishes. A was woken *before* D existed, so A's second poll
 /// must come first; today A sits in the yield queue, which runs after the injector.
 #[test]
-#[ignore = "issue 12 defect 6: fails until fixed"]
 fn remote_wake_during_poll_is_not_queued_behind_later_work() {
     const NAME: &str = "remote_wake_during_poll_is_not_queued_behind_later_work";
     if is_child(NAME) {
