@@ -255,7 +255,6 @@ fn timer_wheel_matches_a_btreemap_oracle() {
 /// jumps past a higher-level slot, `Wheel::poll` fires every due entry of that slot in
 /// slot order instead of cascading them down (see tests/RELIABILITY_PLAN.md).
 #[test]
-#[ignore = "issue 12 (timer wheel order): fails until fixed"]
 fn timer_wheel_fires_in_deadline_order_across_clock_jumps() {
     let seeds = env_or("ROBIN_WHEEL_SEEDS", 16) as u64;
     let ops = env_or("ROBIN_WHEEL_OPS", 400);

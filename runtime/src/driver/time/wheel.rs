@@ -153,9 +153,15 @@ impl Wheel {
             self.elapsed = self.elapsed.max(start);
             let entries = std::mem::take(&mut self.levels[level].slots[slot]);
             self.levels[level].occupied &= !(1 << slot);
+            // Fire only what is due at the slot's start (`elapsed`), not everything due
+            // at `now`: a higher-level slot spans 64^L ticks, and after a late turn or a
+            // clock jump its entries would fire in slot order, not deadline order. The
+            // others are refiled relative to `elapsed`, which puts them on a strictly lower
+            // level; the loop then reaches them in nondecreasing tick order (tokio's
+            // `process_expiration`). Issue 12, found by the wheel model test.
             for entry in entries {
                 let tick = entry.state();
-                if tick <= now {
+                if tick <= self.elapsed {
                     self.len -= 1;
                     wakers.extend(entry.fire(FIRED));
                 } else {
