@@ -86,7 +86,6 @@ fn assert_near(what: &str, base: isize, after: isize, slack: isize) {
 }
 
 #[test]
-#[ignore = "issue 12 defect 5: fails until fixed"]
 fn current_thread_core_waiters_stay_bounded() {
     const NAME: &str = "current_thread_core_waiters_stay_bounded";
     if is_child(NAME) {

@@ -37,7 +37,9 @@ pub(crate) struct Shared {
     /// The core while no thread drives the runtime.
     core: Mutex<Option<Box<Core>>>,
     /// Threads in `block_on` waiting for the core.
-    core_waiters: Mutex<Vec<Unparker>>,
+    /// At most one entry per waiting `block_on` call (`CoreWaiter::listed`), so the list
+    /// does not grow with the wakes of a waiting caller's future (issue 12 defect 5).
+    core_waiters: Mutex<Vec<Arc<CoreWaiter>>>,
     /// Wakes whoever holds the core: its parker, or its driver's `poll`.
     unpark: Unpark,
     pub(crate) blocking: blocking::Spawner,
@@ -49,6 +51,14 @@ pub(crate) struct Shared {
     /// The one worker's counters (`RuntimeMetrics::worker_*(0)`), written only by the
     /// thread that holds the core.
     pub(crate) stats: super::multi_thread::stats::WorkerStats,
+}
+
+/// A thread in `block_on` waiting for the core to come back.
+struct CoreWaiter {
+    /// Whether this waiter is in `Shared::core_waiters` (set by the waiter as it pushes
+    /// itself, cleared by `return_core` as it takes the list).
+    listed: AtomicBool,
+    unparker: Unparker,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -238,6 +248,21 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
     let _runtime = context::enter_runtime(&super::Handle::CurrentThread(shared.clone()));
     let mut future = pin!(future);
     let mut parker: Option<Parker> = None;
+    /// Takes a waiter that is still listed out of the list when `block_on` returns, so
+    /// finished calls leave nothing behind.
+    struct Unlist<'a>(&'a Shared, Option<Arc<CoreWaiter>>);
+    impl Drop for Unlist<'_> {
+        fn drop(&mut self) {
+            if let Some(me) = &self.1 {
+                if me.listed.load(Acquire) {
+                    let mut waiters = self.0.core_waiters.lock().unwrap();
+                    waiters.retain(|w| !Arc::ptr_eq(w, me));
+                    me.listed.store(false, Release);
+                }
+            }
+        }
+    }
+    let mut unlist = Unlist(shared, None);
     loop {
         let core = shared.core.lock().unwrap().take();
         if let Some(core) = core {
@@ -247,7 +272,17 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
         // Another thread drives the runtime: poll our own future and wait for a wake-up
         // or for the core to be returned (which wakes every waiter).
         let parker = parker.get_or_insert_with(Parker::new);
-        shared.core_waiters.lock().unwrap().push(parker.unparker());
+        let me = unlist.1.get_or_insert_with(|| {
+            Arc::new(CoreWaiter {
+                listed: AtomicBool::new(false),
+                unparker: parker.unparker(),
+            })
+        });
+        // Listed once until `return_core` takes the list (which unparks us, so we come
+        // round and list ourselves again if the core is gone by then).
+        if !me.listed.swap(true, AcqRel) {
+            shared.core_waiters.lock().unwrap().push(me.clone());
+        }
         if shared.core.lock().unwrap().is_some() {
             continue;
         }
@@ -284,7 +319,8 @@ fn return_core(shared: &Shared, mut core: Box<Core>) {
     }
     let waiters = std::mem::take(&mut *shared.core_waiters.lock().unwrap());
     for waiter in waiters {
-        waiter.unpark();
+        waiter.listed.store(false, Release);
+        waiter.unparker.unpark();
     }
 }
 
