@@ -260,7 +260,6 @@ fn io_slab_shrinks_after_a_burst_of_registrations() {
 /// Same class as defect 5 (found while writing the above): the current-thread
 /// scheduler's local `VecDeque` run queue keeps the capacity of its largest burst.
 #[test]
-#[ignore = "issue 12 defect 5: fails until fixed"]
 fn current_thread_run_queue_shrinks_after_a_burst() {
     const NAME: &str = "current_thread_run_queue_shrinks_after_a_burst";
     if is_child(NAME) {

@@ -156,7 +156,11 @@ impl Shared {
     }
 
     fn pop_inject(&self) -> Option<Notified> {
-        self.inject.lock().unwrap().as_mut()?.pop_front()
+        let mut inject = self.inject.lock().unwrap();
+        let queue = inject.as_mut()?;
+        let task = queue.pop_front();
+        shrink_after_pop(queue);
+        task
     }
 
     /// Cancels every task and drops every queued reference (runtime drop).
@@ -223,6 +227,17 @@ impl Schedule for Arc<Shared> {
 
     fn unhandled_panic(&self) {
         super::Handle::CurrentThread(self.clone()).unhandled_panic();
+    }
+}
+
+/// A run queue keeps the capacity of its largest burst unless told otherwise: halve it
+/// once it is less than a quarter full (amortised O(1), and no grow/shrink oscillation),
+/// down to a floor (issue 12 defect 5).
+fn shrink_after_pop(queue: &mut VecDeque<Notified>) {
+    const FLOOR: usize = 256;
+    let cap = queue.capacity();
+    if cap > FLOOR && queue.len() < cap / 4 {
+        queue.shrink_to(cap / 2);
     }
 }
 
@@ -383,11 +398,13 @@ fn run_with_core<F: Future>(
                 core.tick = core.tick.wrapping_add(1);
                 core.polls += 1;
                 shared.stats.polls.store(core.polls, Relaxed);
-                if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
+                let task = if core.tick % GLOBAL_QUEUE_INTERVAL == 0 {
                     shared.pop_inject().or_else(|| core.local.pop_front())
                 } else {
                     core.local.pop_front().or_else(|| shared.pop_inject())
-                }
+                };
+                shrink_after_pop(&mut core.local);
+                task
             };
             match task {
                 Some(task) => robin_sync::coop::with_budget(|| super::run_task(task)),
