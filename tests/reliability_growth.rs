@@ -172,7 +172,6 @@ fn io_waiter_list_stays_bounded_with_fresh_wakers() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 5: fails until fixed"]
 fn join_set_memory_returns_near_baseline_after_a_burst() {
     const NAME: &str = "join_set_memory_returns_near_baseline_after_a_burst";
     if is_child(NAME) {

@@ -82,7 +82,15 @@ impl ReadyList {
     }
 
     pub(crate) fn pop(&self) -> Option<Arc<ReadyNode>> {
-        self.lock().queue.pop_front()
+        let mut state = self.lock();
+        let node = state.queue.pop_front();
+        // Give a burst's capacity back: halve it once under a quarter full (amortised
+        // O(1), no oscillation), down to a floor (issue 12 defect 5).
+        let cap = state.queue.capacity();
+        if cap > 256 && state.queue.len() < cap / 4 {
+            state.queue.shrink_to(cap / 2);
+        }
+        node
     }
 
     pub(crate) fn queued(&self) -> usize {
@@ -236,6 +244,13 @@ impl<T> JoinSet<T> {
             .expect("JoinSet: removing an empty slot");
         self.free.push(index);
         self.len -= 1;
+        if self.len == 0 && self.slots.capacity() > 1024 {
+            // Empty after a burst: no index is in use, so the slab starts over and gives
+            // its memory back (issue 12 defect 5). Nodes still queued for old indices are
+            // recognised as stale in `poll_ready` (out of range, or another node).
+            self.slots = Vec::new();
+            self.free = Vec::new();
+        }
         slot
     }
 
