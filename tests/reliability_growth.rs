@@ -208,7 +208,6 @@ fn join_set_memory_returns_near_baseline_after_a_burst() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 5: fails until fixed"]
 fn io_slab_shrinks_after_a_burst_of_registrations() {
     const NAME: &str = "io_slab_shrinks_after_a_burst_of_registrations";
     if is_child(NAME) {

@@ -21,7 +21,8 @@
 //! and the wheel; the I/O readiness types are `ready.rs` and `scheduled_io.rs`.
 //!
 //! Tokens: an I/O token is `(generation << 32) | slot`. When a resource is deregistered its
-//! slot's generation is bumped, so an event for the old resource that is still in flight
+//! slot gets a fresh generation from the slab-wide counter (also when the emptied slab is
+//! freed and its slots are recreated), so an event for the old resource that is still in flight
 //! (already in the batch `poll` returned) finds a different generation and is dropped,
 //! and is never delivered to a new resource that reuses the slot.
 // Tokens pack a slot generation into their upper 32 bits.
@@ -98,7 +99,16 @@ pub(crate) struct Driver {
 struct IoSlab {
     slots: Vec<IoSlot>,
     free: Vec<usize>,
+    /// Registered resources (slots holding one).
+    len: usize,
+    /// The next generation to hand out: one counter for the whole slab, so a slot that is
+    /// recreated after the slab was freed never repeats a generation an in-flight event
+    /// may still carry (until 2^32 releases later).
+    next_generation: u32,
 }
+
+/// A slab that outgrew this many slots frees them once no resource is registered.
+const IO_SLAB_SHRINK_ABOVE: usize = 1024;
 
 struct IoSlot {
     generation: u32,
@@ -288,13 +298,16 @@ impl Handle {
             let index = match slab.free.pop() {
                 Some(index) => index,
                 None => {
+                    let generation = slab.next_generation;
+                    slab.next_generation = generation.wrapping_add(1);
                     slab.slots.push(IoSlot {
-                        generation: 0,
+                        generation,
                         io: None,
                     });
                     slab.slots.len() - 1
                 }
             };
+            slab.len += 1;
             let slot = &mut slab.slots[index];
             slot.io = Some(io.clone());
             mio::Token(((slot.generation as usize) << 32) | index)
@@ -317,11 +330,26 @@ impl Handle {
     pub(crate) fn release(&self, token: mio::Token) {
         let index = token.0 & 0xFFFF_FFFF;
         let mut slab = self.ios.lock().unwrap();
-        if let Some(slot) = slab.slots.get_mut(index) {
+        let IoSlab {
+            slots,
+            free,
+            len,
+            next_generation,
+        } = &mut *slab;
+        if let Some(slot) = slots.get_mut(index) {
             if slot.io.take().is_some() {
-                slot.generation = slot.generation.wrapping_add(1);
-                slab.free.push(index);
+                slot.generation = *next_generation;
+                *next_generation = next_generation.wrapping_add(1);
+                free.push(index);
+                *len -= 1;
             }
+        }
+        if slab.len == 0 && slab.slots.capacity() > IO_SLAB_SHRINK_ABOVE {
+            // Nothing registered after a burst: give the slots back (issue 12 defect 5).
+            // An event still in flight names an index now out of range, or a recreated
+            // slot with a fresh generation: either way it is dropped.
+            slab.slots = Vec::new();
+            slab.free = Vec::new();
         }
     }
 
