@@ -206,6 +206,36 @@ mod loom_tests {
         });
     }
 
+    /// A task polled once with another waker re-polls (its clone is made before the
+    /// waiter lock and spare clones dropped after it) while the driver delivers the event:
+    /// it sees the readiness or is woken through one of its listed wakers.
+    #[test]
+    fn repoll_with_a_new_waker_vs_concurrent_event() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::default());
+            let noop = Waker::noop();
+            let first = io.poll_ready(
+                &mut Context::from_waker(noop),
+                Direction::Read.mask(),
+                &[Direction::Read],
+            );
+            assert!(first.is_pending());
+            let driver = {
+                let io = io.clone();
+                loom::thread::spawn(move || {
+                    let mut wakers = Vec::new();
+                    io.set_readiness(Ready::READABLE, &mut wakers);
+                    wakers.into_iter().for_each(Waker::wake);
+                })
+            };
+            let ready = loom::future::block_on(std::future::poll_fn(|cx| {
+                io.poll_ready(cx, Direction::Read.mask(), &[Direction::Read])
+            }));
+            assert!(ready.ready.is_readable());
+            driver.join().unwrap();
+        });
+    }
+
     /// An operation clears the readiness it observed while a new event arrives: the new
     /// edge is never lost (the clear only succeeds on the same tick).
     #[test]

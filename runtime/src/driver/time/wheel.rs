@@ -323,6 +323,33 @@ mod loom_tests {
         });
     }
 
+    /// The owner re-polls with a new waker (the old one is replaced outside the slot's
+    /// lock: clone before, drop after) while the driver fires: the new waker is woken, or
+    /// the re-poll sees the timer fired. A lost wake-up is a loom deadlock.
+    #[test]
+    fn fire_vs_repoll_with_a_new_waker() {
+        loom::model(|| {
+            let wheel = Arc::new(Mutex::new(Wheel::new()));
+            let timer = Arc::new(TimerShared::default());
+            wheel.lock().unwrap().insert(&timer, 5).unwrap();
+            // First poll with a waker nobody waits on.
+            let noop = std::task::Waker::noop();
+            let first = timer.poll_fired(&mut std::task::Context::from_waker(noop));
+            assert!(first.is_pending());
+            let driver = {
+                let wheel = wheel.clone();
+                loom::thread::spawn(move || {
+                    let mut wakers = Vec::new();
+                    wheel.lock().unwrap().poll(5, &mut wakers);
+                    wakers.into_iter().for_each(Waker::wake);
+                })
+            };
+            let fired = loom::future::block_on(std::future::poll_fn(|cx| timer.poll_fired(cx)));
+            assert_eq!(fired, FIRED);
+            driver.join().unwrap();
+        });
+    }
+
     /// Cancel races with fire: exactly one of them takes the entry out of the wheel.
     #[test]
     fn fire_vs_cancel() {
