@@ -8,6 +8,7 @@
 //! | `scheduler` | a scheduler's run loop (worker, current-thread core, driver thread) | the scheduler's `schedule` (local pushes), `block_in_place` |
 //! | `local_set` | a `LocalSet` while it runs its tasks or its `run_until` future | `spawn_local` |
 //! | `task_id` | whoever runs a task (`run_task`) | `task::id` |
+//! | `yielded` | `yield_now` (cleared by `run_task`) | the multi-thread scheduler: a yield, not a wake |
 //! | `runtime` | `enter_runtime` (a thread that drives a runtime) | `block_on` (must not nest), `block_in_place` |
 //! | `rng` | lazily, on first use | `select!`'s branch order |
 //! | `task_locals` | `task_local!` scopes, around a poll or a closure | `LocalKey::with` |
@@ -41,6 +42,8 @@ pub(crate) struct Context {
     scheduler: Cell<*const scheduler::Context>,
     local_set: RefCell<Option<Arc<scheduler::local::Shared>>>,
     task_id: Cell<Option<Id>>,
+    /// The task being polled called `yield_now` (so its self-wake is a yield).
+    yielded: Cell<bool>,
     runtime: Cell<EnterRuntime>,
     /// xorshift32 state; 0 until first use (a seeded state is never 0).
     rng: Cell<u32>,
@@ -57,6 +60,7 @@ thread_local! {
             scheduler: Cell::new(ptr::null()),
             local_set: RefCell::new(None),
             task_id: Cell::new(None),
+            yielded: Cell::new(false),
             runtime: Cell::new(EnterRuntime::NotEntered),
             rng: Cell::new(0),
             blocking_exit: RefCell::new(None),
@@ -273,6 +277,18 @@ pub(crate) fn local_set() -> Option<Arc<scheduler::local::Shared>> {
 pub(crate) fn with_task_id<R>(id: Id, f: impl FnOnce() -> R) -> R {
     let _reset = Reset::set(task_id_field, Some(id));
     f()
+}
+
+/// `yield_now` is waking its own task: the wake that follows is a yield.
+pub(crate) fn set_yielded() {
+    let _ = CONTEXT.try_with(|c| c.yielded.set(true));
+}
+
+/// Whether the task being polled yielded (see [`set_yielded`]); clears the flag.
+pub(crate) fn take_yielded() -> bool {
+    CONTEXT
+        .try_with(|c| c.yielded.replace(false))
+        .unwrap_or(false)
 }
 
 /// The id of the task being polled on this thread.

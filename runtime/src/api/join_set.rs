@@ -82,7 +82,15 @@ impl ReadyList {
     }
 
     pub(crate) fn pop(&self) -> Option<Arc<ReadyNode>> {
-        self.lock().queue.pop_front()
+        let mut state = self.lock();
+        let node = state.queue.pop_front();
+        // Give a burst's capacity back: halve it once under a quarter full (amortised
+        // O(1), no oscillation), down to a floor (issue 12 defect 5).
+        let cap = state.queue.capacity();
+        if cap > 256 && state.queue.len() < cap / 4 {
+            state.queue.shrink_to(cap / 2);
+        }
+        node
     }
 
     pub(crate) fn queued(&self) -> usize {
@@ -236,6 +244,13 @@ impl<T> JoinSet<T> {
             .expect("JoinSet: removing an empty slot");
         self.free.push(index);
         self.len -= 1;
+        if self.len == 0 && self.slots.capacity() > 1024 {
+            // Empty after a burst: no index is in use, so the slab starts over and gives
+            // its memory back (issue 12 defect 5). Nodes still queued for old indices are
+            // recognised as stale in `poll_ready` (out of range, or another node).
+            self.slots = Vec::new();
+            self.free = Vec::new();
+        }
         slot
     }
 
@@ -440,40 +455,6 @@ impl<T> JoinSet<T> {
         self.free.clear();
         self.len = 0;
         self.ready.clear();
-    }
-}
-
-impl<T: 'static> JoinSet<T> {
-    /// Spawns a `!Send` future on the current [`LocalSet`](super::LocalSet) as a member
-    /// of the set (tokio's `JoinSet::spawn_local`); returns a handle that can abort it.
-    ///
-    /// # Panics
-    /// Outside a `LocalSet` context (see [`spawn_local`](super::spawn_local)).
-    ///
-    /// ```
-    /// use robin_runtime::task::{JoinSet, LocalSet};
-    /// use std::rc::Rc;
-    /// let rt = robin_runtime::runtime::Builder::new_current_thread().build().unwrap();
-    /// let sum = LocalSet::new().block_on(&rt, async {
-    ///     let mut set = JoinSet::new();
-    ///     for i in 0..4 {
-    ///         let rc = Rc::new(i);
-    ///         set.spawn_local(async move { *rc });
-    ///     }
-    ///     let mut sum = 0;
-    ///     while let Some(res) = set.join_next().await {
-    ///         sum += res.unwrap();
-    ///     }
-    ///     sum
-    /// });
-    /// assert_eq!(sum, 6);
-    /// ```
-    #[track_caller]
-    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
-    where
-        F: Future<Output = T> + 'static,
-    {
-        self.insert(super::local_set::spawn_local(future))
     }
 }
 

@@ -103,6 +103,8 @@ impl Future for YieldNow {
             return Poll::Ready(());
         }
         self.yielded = true;
+        // Tells the scheduler this self-wake is a yield, not a wake from elsewhere.
+        context::set_yielded();
         cx.waker().wake_by_ref();
         Poll::Pending
     }

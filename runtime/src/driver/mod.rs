@@ -21,7 +21,8 @@
 //! and the wheel; the I/O readiness types are `ready.rs` and `scheduled_io.rs`.
 //!
 //! Tokens: an I/O token is `(generation << 32) | slot`. When a resource is deregistered its
-//! slot's generation is bumped, so an event for the old resource that is still in flight
+//! slot gets a fresh generation from the slab-wide counter (also when the emptied slab is
+//! freed and its slots are recreated), so an event for the old resource that is still in flight
 //! (already in the batch `poll` returned) finds a different generation and is dropped,
 //! and is never delivered to a new resource that reuses the slot.
 // Tokens pack a slot generation into their upper 32 bits.
@@ -57,8 +58,18 @@ pub(crate) trait WakeSink: FnMut(std::vec::Drain<'_, Waker>) {}
 impl<T: FnMut(std::vec::Drain<'_, Waker>)> WakeSink for T {}
 
 /// The sink that just wakes each waker where it is (the current-thread core).
-pub(crate) fn wake_each(wakers: std::vec::Drain<'_, Waker>) {
-    wakers.for_each(Waker::wake);
+///
+/// A waker's `wake` is user code and may panic: each one is woken under `catch_unwind`,
+/// so the rest of the batch is still woken and the driver survives (issue 12 defect 3).
+/// The panic hook has already reported the panic; the caller learns whether one happened
+/// (to apply its unhandled-panic policy).
+pub(crate) fn wake_each(wakers: std::vec::Drain<'_, Waker>) -> bool {
+    let mut panicked = false;
+    for waker in wakers {
+        let woken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
+        panicked |= woken.is_err();
+    }
+    panicked
 }
 
 /// What every thread may use: registration, timers, the clock, waking the driver.
@@ -88,7 +99,16 @@ pub(crate) struct Driver {
 struct IoSlab {
     slots: Vec<IoSlot>,
     free: Vec<usize>,
+    /// Registered resources (slots holding one).
+    len: usize,
+    /// The next generation to hand out: one counter for the whole slab, so a slot that is
+    /// recreated after the slab was freed never repeats a generation an in-flight event
+    /// may still carry (until 2^32 releases later).
+    next_generation: u32,
 }
+
+/// A slab that outgrew this many slots frees them once no resource is registered.
+const IO_SLAB_SHRINK_ABOVE: usize = 1024;
 
 struct IoSlot {
     generation: u32,
@@ -217,8 +237,15 @@ impl Driver {
     /// Fails every pending I/O wait and timer, waking their tasks.
     pub(crate) fn shutdown(&mut self, sink: &mut impl WakeSink) {
         self.handle.shutdown.store(true, SeqCst);
+        // Also after a panic inside a turn (the driver thread's supervisor calls this):
+        // the data under these locks is consistent at every point user code could have
+        // run, so a poison flag says nothing here.
         let ios: Vec<_> = {
-            let slab = self.handle.ios.lock().unwrap();
+            let slab = self
+                .handle
+                .ios
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             slab.slots.iter().filter_map(|s| s.io.clone()).collect()
         };
         for io in ios {
@@ -227,7 +254,7 @@ impl Driver {
         self.handle
             .wheel
             .lock()
-            .unwrap()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .drain(timer::SHUTDOWN, &mut self.wakers);
         sink(self.wakers.drain(..));
     }
@@ -279,13 +306,16 @@ impl Handle {
             let index = match slab.free.pop() {
                 Some(index) => index,
                 None => {
+                    let generation = slab.next_generation;
+                    slab.next_generation = generation.wrapping_add(1);
                     slab.slots.push(IoSlot {
-                        generation: 0,
+                        generation,
                         io: None,
                     });
                     slab.slots.len() - 1
                 }
             };
+            slab.len += 1;
             let slot = &mut slab.slots[index];
             slot.io = Some(io.clone());
             mio::Token(((slot.generation as usize) << 32) | index)
@@ -308,11 +338,26 @@ impl Handle {
     pub(crate) fn release(&self, token: mio::Token) {
         let index = token.0 & 0xFFFF_FFFF;
         let mut slab = self.ios.lock().unwrap();
-        if let Some(slot) = slab.slots.get_mut(index) {
+        let IoSlab {
+            slots,
+            free,
+            len,
+            next_generation,
+        } = &mut *slab;
+        if let Some(slot) = slots.get_mut(index) {
             if slot.io.take().is_some() {
-                slot.generation = slot.generation.wrapping_add(1);
-                slab.free.push(index);
+                slot.generation = *next_generation;
+                *next_generation = next_generation.wrapping_add(1);
+                free.push(index);
+                *len -= 1;
             }
+        }
+        if slab.len == 0 && slab.slots.capacity() > IO_SLAB_SHRINK_ABOVE {
+            // Nothing registered after a burst: give the slots back (issue 12 defect 5).
+            // An event still in flight names an index now out of range, or a recreated
+            // slot with a fresh generation: either way it is dropped.
+            slab.slots = Vec::new();
+            slab.free = Vec::new();
         }
     }
 

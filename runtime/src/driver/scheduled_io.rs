@@ -56,9 +56,13 @@ struct Waiters {
 /// Adds `waker` unless an equivalent one is already listed. The list holds one waker per
 /// task waiting in that direction (usually one or two); a cancelled wait leaves its
 /// waker until the next event drains the list, costing at most a spurious wake-up.
-fn push_waker(list: &mut Vec<Waker>, waker: &Waker) {
+///
+/// Moves one of the caller's pre-made `clones` into the list when needed: the list's
+/// mutex is held here, and `clone` is user code that must not run under it.
+fn push_waker(list: &mut Vec<Waker>, clones: &mut Vec<Waker>) {
+    let Some(waker) = clones.last() else { return };
     if !list.iter().any(|w| w.will_wake(waker)) {
-        list.push(waker.clone());
+        list.extend(clones.pop());
     }
 }
 
@@ -133,16 +137,25 @@ impl ScheduledIo {
         if let Some(event) = self.ready_event(mask) {
             return Poll::Ready(event);
         }
-        let mut waiters = self.waiters.lock().unwrap();
-        for direction in directions {
-            match direction {
-                Direction::Read => push_waker(&mut waiters.reader, cx.waker()),
-                Direction::Write => push_waker(&mut waiters.writer, cx.waker()),
+        // No user code under the lock (issue 12 defect 3): the waker's `clone` runs
+        // before it and unneeded clones drop after it, so a panicking waker cannot poison
+        // the list (which the driver takes while it holds the slab lock).
+        let mut clones: Vec<Waker> = directions.iter().map(|_| cx.waker().clone()).collect();
+        let event = {
+            let mut waiters = self.waiters.lock().unwrap();
+            for direction in directions {
+                let list = match direction {
+                    Direction::Read => &mut waiters.reader,
+                    Direction::Write => &mut waiters.writer,
+                };
+                push_waker(list, &mut clones);
             }
-        }
-        // Re-check under the lock (module docs): the driver may have set readiness
-        // between our first load and taking the lock.
-        match self.ready_event(mask) {
+            // Re-check under the lock (module docs): the driver may have set readiness
+            // between our first load and taking the lock.
+            self.ready_event(mask)
+        };
+        drop(clones);
+        match event {
             Some(event) => Poll::Ready(event),
             None => Poll::Pending,
         }
@@ -186,6 +199,36 @@ mod loom_tests {
     fn registration_vs_concurrent_event() {
         loom::model(|| {
             let io = Arc::new(ScheduledIo::default());
+            let driver = {
+                let io = io.clone();
+                loom::thread::spawn(move || {
+                    let mut wakers = Vec::new();
+                    io.set_readiness(Ready::READABLE, &mut wakers);
+                    wakers.into_iter().for_each(Waker::wake);
+                })
+            };
+            let ready = loom::future::block_on(std::future::poll_fn(|cx| {
+                io.poll_ready(cx, Direction::Read.mask(), &[Direction::Read])
+            }));
+            assert!(ready.ready.is_readable());
+            driver.join().unwrap();
+        });
+    }
+
+    /// A task polled once with another waker re-polls (its clone is made before the
+    /// waiter lock and spare clones dropped after it) while the driver delivers the event:
+    /// it sees the readiness or is woken through one of its listed wakers.
+    #[test]
+    fn repoll_with_a_new_waker_vs_concurrent_event() {
+        loom::model(|| {
+            let io = Arc::new(ScheduledIo::default());
+            let noop = Waker::noop();
+            let first = io.poll_ready(
+                &mut Context::from_waker(noop),
+                Direction::Read.mask(),
+                &[Direction::Read],
+            );
+            assert!(first.is_pending());
             let driver = {
                 let io = io.clone();
                 loom::thread::spawn(move || {

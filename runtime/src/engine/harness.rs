@@ -184,11 +184,15 @@ where
                 unsafe { std::ptr::write(self.0, Stage::Consumed) }
             }
         }
-        self.core().stage.with_mut(|stage| {
-            let _consume = Consume(stage);
-            // SAFETY: exclusive access, by this function's caller contract; the value is
-            // valid (never dropped before: every drop is followed by `Consume`'s write).
-            unsafe { std::ptr::drop_in_place(stage) };
+        // The drop runs user code: under this task's id (`Schedule::with_task_id`).
+        self.core().scheduler.with_task_id(self.id(), &mut || {
+            self.core().stage.with_mut(|stage| {
+                let _consume = Consume(stage);
+                // SAFETY: exclusive access, by this function's caller contract; the value
+                // is valid (never dropped before: every drop is followed by `Consume`'s
+                // write).
+                unsafe { std::ptr::drop_in_place(stage) };
+            })
         });
     }
 

@@ -16,6 +16,9 @@ use crate::loom::sync::Mutex;
 use crossbeam_utils::CachePadded;
 use std::future::Future;
 
+/// A shard whose slab outgrew this many slots frees it once it is empty again.
+const SHRINK_ABOVE: usize = 1024;
+
 pub(crate) struct OwnedTasks {
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     mask: usize,
@@ -145,6 +148,13 @@ impl OwnedTasks {
         let removed = slot.take();
         shard.free.push(key);
         shard.len -= 1;
+        if shard.len == 0 && shard.slots.capacity() > SHRINK_ABOVE {
+            // Empty after a burst: no index is in use, so the slab can start over and
+            // give its memory back (issue 12 defect 5). Amortised: it took more than
+            // `SHRINK_ABOVE` inserts to grow this far.
+            shard.slots = Vec::new();
+            shard.free = Vec::new();
+        }
         removed
     }
 

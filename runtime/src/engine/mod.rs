@@ -67,6 +67,15 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// A task's future panicked (the panic is already caught and stored for its
     /// `JoinHandle`): apply the runtime's `UnhandledPanic` policy.
     fn unhandled_panic(&self) {}
+
+    /// Runs `f` with `id` as the current task id (`task::id()`). The engine calls this
+    /// around every drop of a task's future or output, which may happen outside a poll
+    /// (a `JoinHandle` dropped elsewhere, shutdown): user `Drop` code sees its own task's
+    /// id there, as in tokio. The thread context is the scheduler layer's, hence a hook.
+    fn with_task_id(&self, id: Id, f: &mut dyn FnMut()) {
+        let _ = id;
+        f();
+    }
 }
 
 /// Creates a task that is not in any owned list (blocking-pool jobs): returns the

@@ -36,6 +36,7 @@ pub struct Builder {
     global_queue_interval: u32,
     max_io_events_per_tick: usize,
     name: Option<String>,
+    event_interval: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +77,7 @@ impl Builder {
             global_queue_interval: crate::scheduler::GLOBAL_QUEUE_INTERVAL,
             max_io_events_per_tick: 1024,
             name: None,
+            event_interval: crate::scheduler::DEFAULT_EVENT_INTERVAL,
         }
     }
 
@@ -360,6 +362,9 @@ impl Builder {
         if self.max_io_events_per_tick == 0 {
             return invalid("max_io_events_per_tick must be at least 1".into());
         }
+        if self.event_interval == 0 {
+            return invalid("event_interval must be at least 1".into());
+        }
         let config = Config {
             thread_name: self.thread_name.clone(),
             thread_stack_size: self.thread_stack_size,
@@ -375,6 +380,7 @@ impl Builder {
             name: self.name.clone(),
             id: super::Id::next_raw(),
             panic_shutdown: Default::default(),
+            event_interval: self.event_interval,
         };
         if self.start_paused && (self.kind != Kind::CurrentThread || !self.enable_time) {
             return invalid(
@@ -395,6 +401,54 @@ impl Builder {
                 Runtime::build_current_thread(self.max_blocking_threads, config, drivers)
             }
         }
+    }
+}
+
+// `Builder::event_interval` (issue 12 defect 1), kept in its own block.
+impl Builder {
+    /// Sets the number of scheduler ticks after which the scheduler will poll for
+    /// external events (timers, I/O, and so on).
+    ///
+    /// A scheduler "tick" roughly corresponds to one `poll` invocation on a task.
+    ///
+    /// By default, the event interval is `61` for all scheduler types.
+    ///
+    /// Setting the event interval determines the effective "priority" of delivering
+    /// these external events (which may wake up additional tasks), compared to
+    /// executing tasks that are currently ready to run. A smaller value is useful when
+    /// tasks frequently spend a long time in polling, or frequently yield, which can
+    /// result in overly long delays picking up I/O events. Conversely, picking up new
+    /// events requires extra synchronization and syscall overhead, so if tasks generally
+    /// complete their polling quickly, a higher event interval will minimize that
+    /// overhead while still keeping the scheduler responsive to events.
+    ///
+    /// On the current-thread runtime, the thread in `block_on` turns the driver without
+    /// blocking after every `val` tasks (and whenever only the `block_on` future is
+    /// runnable), so a task that is always ready cannot keep I/O and timers from being
+    /// seen. On the multi-thread runtime the workers never poll the driver (a dedicated
+    /// driver thread does, so events never wait behind tasks): the value is accepted
+    /// and has no effect there.
+    ///
+    /// `build` rejects 0 with an `InvalidInput` error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use robin_runtime::runtime;
+    /// let rt = runtime::Builder::new_multi_thread()
+    ///     .event_interval(31)
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// let err = runtime::Builder::new_current_thread()
+    ///     .event_interval(0)
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
+    pub fn event_interval(&mut self, val: u32) -> &mut Self {
+        self.event_interval = val;
+        self
     }
 }
 

@@ -37,7 +37,8 @@ impl RuntimeMetrics {
     fn worker(&self, worker: usize) -> Option<&crate::scheduler::multi_thread::stats::WorkerStats> {
         match &self.handle {
             scheduler::Handle::MultiThread(shared) => Some(&shared.remotes.get(worker)?.stats),
-            scheduler::Handle::CurrentThread(_) => None,
+            // The thread in `block_on` is worker 0.
+            scheduler::Handle::CurrentThread(shared) => (worker == 0).then_some(&shared.stats),
         }
     }
 

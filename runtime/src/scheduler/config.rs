@@ -73,6 +73,8 @@ pub(crate) struct Config {
     pub(crate) id: std::num::NonZeroU64,
     /// Fired when `ShutdownRuntime` shut the runtime down (shared by every clone).
     pub(crate) panic_shutdown: Arc<super::panic_shutdown::PanicShutdown>,
+    /// `Builder::event_interval` (at least 1).
+    pub(crate) event_interval: u32,
 }
 
 /// A thread hook of the builder (`on_thread_park`, ...).

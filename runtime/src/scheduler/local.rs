@@ -182,6 +182,10 @@ impl Shared {
 }
 
 impl Schedule for Arc<Shared> {
+    fn with_task_id(&self, id: crate::engine::Id, f: &mut dyn FnMut()) {
+        crate::context::with_task_id(id, f);
+    }
+
     fn schedule(&self, task: Notified) {
         let mut queue = self.queue.lock().unwrap();
         match queue.as_mut() {

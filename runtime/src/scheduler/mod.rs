@@ -20,6 +20,7 @@ pub(crate) mod panic_shutdown;
 
 pub use config::UnhandledPanic;
 pub(crate) use config::{BlockingHook, Config, Hook};
+pub(crate) use current_thread::DEFAULT_EVENT_INTERVAL;
 
 use crate::context;
 use crate::engine::raw::TaskMeta;
@@ -62,7 +63,11 @@ pub(crate) enum Context {
 /// Runs one task with its id as the thread's current task id (`task::id()`).
 #[inline]
 pub(crate) fn run_task(task: Notified) {
-    context::with_task_id(task.id(), || task.run());
+    context::with_task_id(task.id(), || {
+        // Set again only if this poll yields (`yield_now`).
+        context::take_yielded();
+        task.run()
+    });
 }
 
 impl Handle {

@@ -67,13 +67,20 @@ impl TimerShared {
         if state == FIRED || state == SHUTDOWN {
             return Poll::Ready(state);
         }
-        {
+        // No user code under the lock (issue 12 defect 3): the waker's `clone` runs
+        // before it and the replaced (or unneeded) waker drops after it, so a panicking
+        // waker cannot poison the slot, and through it the wheel (`fire` takes this lock
+        // under the wheel lock).
+        let mut new = Some(cx.waker().clone());
+        let old = {
             let mut slot = self.waker.lock().unwrap();
             match slot.as_ref() {
-                Some(w) if w.will_wake(cx.waker()) => {}
-                _ => *slot = Some(cx.waker().clone()),
+                Some(w) if w.will_wake(cx.waker()) => None,
+                _ => std::mem::replace(&mut *slot, new.take()),
             }
-        }
+        };
+        drop(old);
+        drop(new);
         let state = self.state();
         if state == FIRED || state == SHUTDOWN {
             Poll::Ready(state)

@@ -153,9 +153,15 @@ impl Wheel {
             self.elapsed = self.elapsed.max(start);
             let entries = std::mem::take(&mut self.levels[level].slots[slot]);
             self.levels[level].occupied &= !(1 << slot);
+            // Fire only what is due at the slot's start (`elapsed`), not everything due
+            // at `now`: a higher-level slot spans 64^L ticks, and after a late turn or a
+            // clock jump its entries would fire in slot order, not deadline order. The
+            // others are refiled relative to `elapsed`, which puts them on a strictly lower
+            // level; the loop then reaches them in nondecreasing tick order (tokio's
+            // `process_expiration`). Issue 12, found by the wheel model test.
             for entry in entries {
                 let tick = entry.state();
-                if tick <= now {
+                if tick <= self.elapsed {
                     self.len -= 1;
                     wakers.extend(entry.fire(FIRED));
                 } else {
@@ -314,6 +320,33 @@ mod loom_tests {
             wheel.lock().unwrap().remove(&timer);
             driver.join().unwrap();
             assert_eq!(wheel.lock().unwrap().len(), 0);
+        });
+    }
+
+    /// The owner re-polls with a new waker (the old one is replaced outside the slot's
+    /// lock: clone before, drop after) while the driver fires: the new waker is woken, or
+    /// the re-poll sees the timer fired. A lost wake-up is a loom deadlock.
+    #[test]
+    fn fire_vs_repoll_with_a_new_waker() {
+        loom::model(|| {
+            let wheel = Arc::new(Mutex::new(Wheel::new()));
+            let timer = Arc::new(TimerShared::default());
+            wheel.lock().unwrap().insert(&timer, 5).unwrap();
+            // First poll with a waker nobody waits on.
+            let noop = std::task::Waker::noop();
+            let first = timer.poll_fired(&mut std::task::Context::from_waker(noop));
+            assert!(first.is_pending());
+            let driver = {
+                let wheel = wheel.clone();
+                loom::thread::spawn(move || {
+                    let mut wakers = Vec::new();
+                    wheel.lock().unwrap().poll(5, &mut wakers);
+                    wakers.into_iter().for_each(Waker::wake);
+                })
+            };
+            let fired = loom::future::block_on(std::future::poll_fn(|cx| timer.poll_fired(cx)));
+            assert_eq!(fired, FIRED);
+            driver.join().unwrap();
         });
     }
 

@@ -201,7 +201,9 @@ impl Inner {
                 state.threads.insert(id, thread);
                 Ok(())
             }
-            Err(err) if state.num_threads > 0 => {
+            // A mandatory job (a worker thread's loop) needs a thread of its own: the
+            // busy ones may never come free (issue 12 defect 3), so fall through.
+            Err(err) if state.num_threads > 0 && !mandatory => {
                 // Existing threads will get to the job when they finish their current one.
                 let _ = err;
                 Ok(())
@@ -253,13 +255,16 @@ impl Inner {
         builder.spawn(move || {
             context::set_blocking_exit(exit_tx.clone());
             let _enter = context::set_handle(&handle);
-            if let Some(f) = &inner.config.after_start {
-                f();
-            }
+            // A panicking hook must not kill the thread before it takes its job (a worker
+            // thread's core would be stranded): the panic hook has reported it; go on.
+            let run_hook = |hook: &Option<std::sync::Arc<dyn Fn() + Send + Sync>>| {
+                if let Some(f) = hook {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f()));
+                }
+            };
+            run_hook(&inner.config.after_start);
             inner.run(id);
-            if let Some(f) = &inner.config.before_stop {
-                f();
-            }
+            run_hook(&inner.config.before_stop);
             drop(_enter);
             // Last: tells shutdown this thread has left the pool.
             drop(context::set_blocking_exit(None));

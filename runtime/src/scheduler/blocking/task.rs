@@ -39,6 +39,10 @@ pub(super) struct BlockingSchedule {
 }
 
 impl Schedule for BlockingSchedule {
+    fn with_task_id(&self, id: crate::engine::Id, f: &mut dyn FnMut()) {
+        crate::context::with_task_id(id, f);
+    }
+
     fn schedule(&self, task: Notified) {
         // Not reached by the pool's own jobs; if a job's waker were ever used, running
         // the task again completes or cancels it without blocking anyone.

@@ -23,10 +23,10 @@ use std::future::Future;
 use std::pin::{pin, Pin};
 use std::task::{Poll, Wake, Waker};
 
-/// Tasks run between two looks at the `block_on` future (when it was woken): the
-/// `block_on` future is one task among the others, so it gets its turn about as often
-/// as the inject queue does ([`GLOBAL_QUEUE_INTERVAL`](super::GLOBAL_QUEUE_INTERVAL)); tokio uses the same figure.
-const EVENT_INTERVAL: u32 = 61;
+/// The default of `Builder::event_interval`: tasks run between two non-blocking turns of
+/// the driver (and two looks at the `block_on` future, when it was woken); tokio uses the
+/// same figure.
+pub(crate) const DEFAULT_EVENT_INTERVAL: u32 = 61;
 
 pub(crate) struct Shared {
     /// `None` once the runtime shut down: late wakes then just drop their task.
@@ -37,13 +37,26 @@ pub(crate) struct Shared {
     /// The core while no thread drives the runtime.
     core: Mutex<Option<Box<Core>>>,
     /// Threads in `block_on` waiting for the core.
-    core_waiters: Mutex<Vec<Unparker>>,
+    /// At most one entry per waiting `block_on` call (`CoreWaiter::listed`), so the list
+    /// does not grow with the wakes of a waiting caller's future (issue 12 defect 5).
+    core_waiters: Mutex<Vec<Arc<CoreWaiter>>>,
     /// Wakes whoever holds the core: its parker, or its driver's `poll`.
     unpark: Unpark,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) driver: Option<Arc<driver::Handle>>,
     /// The builder's settings (panic policy, park hooks, queue interval, name, id).
     pub(crate) config: super::Config,
+    /// The one worker's counters (`RuntimeMetrics::worker_*(0)`), written only by the
+    /// thread that holds the core.
+    pub(crate) stats: super::multi_thread::stats::WorkerStats,
+}
+
+/// A thread in `block_on` waiting for the core to come back.
+struct CoreWaiter {
+    /// Whether this waiter is in `Shared::core_waiters` (set by the waiter as it pushes
+    /// itself, cleared by `return_core` as it takes the list).
+    listed: AtomicBool,
+    unparker: Unparker,
 }
 
 /// How to wake the thread that drives a current-thread runtime.
@@ -68,12 +81,29 @@ pub(crate) struct Core {
     /// The I/O and timer driver, turned by this thread when it has nothing to run.
     driver: Option<Driver>,
     tick: u32,
+    /// Tasks polled (mirrored into `Shared::stats.polls`).
+    polls: u64,
 }
 
 /// The scheduler context of the thread that holds the core (`scheduler::Context`).
 pub(crate) struct Context {
     shared: Arc<Shared>,
     core: RefCell<Option<Box<Core>>>,
+    /// When this thread last woke up (for `worker_total_busy_duration`).
+    busy_since: std::cell::Cell<std::time::Instant>,
+}
+
+impl Context {
+    /// The sink for the wakers of this thread's driver turns: a waker that panics is
+    /// caught (the others are still woken) and counts as an unhandled panic of the
+    /// runtime; it never unwinds out of `block_on` (issue 12 defect 3).
+    fn wake_sink(&self) -> impl FnMut(std::vec::Drain<'_, Waker>) + '_ {
+        |wakers| {
+            if driver::wake_each(wakers) {
+                super::Handle::CurrentThread(self.shared.clone()).unhandled_panic();
+            }
+        }
+    }
 }
 
 /// Whether this thread is driving a current-thread runtime (for `block_in_place`).
@@ -103,11 +133,13 @@ impl Shared {
                 park,
                 driver,
                 tick: 0,
+                polls: 0,
             }))),
             core_waiters: Mutex::new(Vec::new()),
             blocking,
             driver: driver_handle,
             config,
+            stats: Default::default(),
         })
     }
 
@@ -120,7 +152,11 @@ impl Shared {
     }
 
     fn pop_inject(&self) -> Option<Notified> {
-        self.inject.lock().unwrap().as_mut()?.pop_front()
+        let mut inject = self.inject.lock().unwrap();
+        let queue = inject.as_mut()?;
+        let task = queue.pop_front();
+        shrink_after_pop(queue);
+        task
     }
 
     /// Cancels every task and drops every queued reference (runtime drop).
@@ -137,7 +173,9 @@ impl Shared {
             drop(std::mem::take(&mut core.local));
             if let Some(driver) = core.driver.as_mut() {
                 // Pending I/O waits and timers (of futures outside the runtime) fail.
-                driver.shutdown(&mut driver::wake_each);
+                driver.shutdown(&mut |wakers| {
+                    driver::wake_each(wakers);
+                });
             }
         } else if let Some(driver) = &me.driver {
             driver.begin_shutdown();
@@ -146,6 +184,10 @@ impl Shared {
 }
 
 impl Schedule for Arc<Shared> {
+    fn with_task_id(&self, id: crate::engine::Id, f: &mut dyn FnMut()) {
+        crate::context::with_task_id(id, f);
+    }
+
     fn schedule(&self, task: Notified) {
         let task = context::with_scheduler(|cx| {
             if let Some(super::Context::CurrentThread(cx)) = cx {
@@ -184,6 +226,17 @@ impl Schedule for Arc<Shared> {
     }
 }
 
+/// A run queue keeps the capacity of its largest burst unless told otherwise: halve it
+/// once it is less than a quarter full (amortised O(1), and no grow/shrink oscillation),
+/// down to a floor (issue 12 defect 5).
+fn shrink_after_pop(queue: &mut VecDeque<Notified>) {
+    const FLOOR: usize = 256;
+    let cap = queue.capacity();
+    if cap > FLOOR && queue.len() < cap / 4 {
+        queue.shrink_to(cap / 2);
+    }
+}
+
 /// Wakes the thread blocked in `block_on`: sets the flag and unparks.
 struct MainWaker {
     woken: AtomicBool,
@@ -206,6 +259,21 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
     let _runtime = context::enter_runtime(&super::Handle::CurrentThread(shared.clone()));
     let mut future = pin!(future);
     let mut parker: Option<Parker> = None;
+    /// Takes a waiter that is still listed out of the list when `block_on` returns, so
+    /// finished calls leave nothing behind.
+    struct Unlist<'a>(&'a Shared, Option<Arc<CoreWaiter>>);
+    impl Drop for Unlist<'_> {
+        fn drop(&mut self) {
+            if let Some(me) = &self.1 {
+                if me.listed.load(Acquire) {
+                    let mut waiters = self.0.core_waiters.lock().unwrap();
+                    waiters.retain(|w| !Arc::ptr_eq(w, me));
+                    me.listed.store(false, Release);
+                }
+            }
+        }
+    }
+    let mut unlist = Unlist(shared, None);
     loop {
         let core = shared.core.lock().unwrap().take();
         if let Some(core) = core {
@@ -215,7 +283,17 @@ pub(crate) fn block_on<F: Future>(shared: &Arc<Shared>, future: F) -> F::Output 
         // Another thread drives the runtime: poll our own future and wait for a wake-up
         // or for the core to be returned (which wakes every waiter).
         let parker = parker.get_or_insert_with(Parker::new);
-        shared.core_waiters.lock().unwrap().push(parker.unparker());
+        let me = unlist.1.get_or_insert_with(|| {
+            Arc::new(CoreWaiter {
+                listed: AtomicBool::new(false),
+                unparker: parker.unparker(),
+            })
+        });
+        // Listed once until `return_core` takes the list (which unparks us, so we come
+        // round and list ourselves again if the core is gone by then).
+        if !me.listed.swap(true, AcqRel) {
+            shared.core_waiters.lock().unwrap().push(me.clone());
+        }
         if shared.core.lock().unwrap().is_some() {
             continue;
         }
@@ -242,7 +320,9 @@ fn return_core(shared: &Shared, mut core: Box<Core>) {
         drop(slot);
         drop(std::mem::take(&mut core.local));
         if let Some(driver) = core.driver.as_mut() {
-            driver.shutdown(&mut driver::wake_each);
+            driver.shutdown(&mut |wakers| {
+                driver::wake_each(wakers);
+            });
         }
     } else {
         *slot = Some(core);
@@ -250,7 +330,8 @@ fn return_core(shared: &Shared, mut core: Box<Core>) {
     }
     let waiters = std::mem::take(&mut *shared.core_waiters.lock().unwrap());
     for waiter in waiters {
-        waiter.unpark();
+        waiter.listed.store(false, Release);
+        waiter.unparker.unpark();
     }
 }
 
@@ -279,6 +360,7 @@ fn run_with_core<F: Future>(
         cx: super::Context::CurrentThread(Context {
             shared: shared.clone(),
             core: RefCell::new(Some(core)),
+            busy_since: std::cell::Cell::new(std::time::Instant::now()),
         }),
         shared,
     };
@@ -295,38 +377,84 @@ fn run_with_core<F: Future>(
 
     // The scheduler context is reset when the closure returns or unwinds, before `guard`
     // (which owns it) drops.
-    context::set_scheduler(&guard.cx, || loop {
+    context::set_scheduler(&guard.cx, || 'round: loop {
         if main.woken.swap(false, AcqRel) {
             let poll = robin_sync::coop::with_budget(|| future.as_mut().poll(&mut task_cx));
             if let Poll::Ready(out) = poll {
                 return out;
             }
         }
-        for _ in 0..EVENT_INTERVAL {
+        // A round: up to `event_interval` tasks, then a look at the driver. Without that
+        // look, a task (or `block_on` future) that is always runnable would keep every
+        // I/O event and timer from being seen (tokio's `event_interval`).
+        for _ in 0..shared.config.event_interval.max(1) {
             let task = {
                 let mut core = cx.core.borrow_mut();
                 let core = core.as_mut().expect("core present while driving");
                 core.tick = core.tick.wrapping_add(1);
-                if core.tick % shared.config.global_queue_interval == 0 {
+                core.polls += 1;
+                shared.stats.polls.store(core.polls, Relaxed);
+                let task = if core.tick % shared.config.global_queue_interval == 0 {
                     // The coarse clock task dumps time idle tasks with (engine/diag.rs).
                     crate::engine::diag::refresh_clock(std::time::Instant::now());
                     shared.pop_inject().or_else(|| core.local.pop_front())
                 } else {
                     core.local.pop_front().or_else(|| shared.pop_inject())
-                }
+                };
+                shrink_after_pop(&mut core.local);
+                task
             };
             match task {
                 Some(task) => robin_sync::coop::with_budget(|| super::run_task(task)),
                 None => {
-                    if !main.woken.load(Acquire) {
+                    if main.woken.load(Acquire) {
+                        // Only the `block_on` future is runnable (a `yield_now` loop):
+                        // pick up I/O and timers before polling it again.
+                        park_yield(cx);
+                    } else {
                         park(cx, shared, &main.woken);
                         crate::engine::diag::refresh_clock(std::time::Instant::now());
                     }
-                    break;
+                    continue 'round;
                 }
             }
         }
+        // The round ran `event_interval` tasks: the queue may never run dry, so look for
+        // events now without blocking.
+        park_yield(cx);
     })
+}
+
+/// Takes the driver out of the core while it turns: the tasks it wakes are scheduled onto
+/// this core, which must not be borrowed then. The guard puts it back, also if a woken
+/// waker panics mid-turn.
+struct PutBack<'a>(&'a Context, Option<Driver>);
+
+impl<'a> PutBack<'a> {
+    fn take(cx: &'a Context) -> PutBack<'a> {
+        PutBack(
+            cx,
+            cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take()),
+        )
+    }
+}
+
+impl Drop for PutBack<'_> {
+    fn drop(&mut self) {
+        if let Some(core) = self.0.core.borrow_mut().as_mut() {
+            core.driver = self.1.take();
+        }
+    }
+}
+
+/// Turns the driver without blocking (tokio's `park_yield`): delivers the I/O events and
+/// due timers that came in meanwhile. A paused clock is not auto-advanced here (tasks are
+/// runnable, so the runtime is not idle). Without a driver there is nothing to look at.
+fn park_yield(cx: &Context) {
+    let mut put_back = PutBack::take(cx);
+    if let Some(driver) = put_back.1.as_mut() {
+        driver.turn(Some(std::time::Duration::ZERO), &mut cx.wake_sink());
+    }
 }
 
 /// Nothing to run: turn the driver (or sleep on the parker) until something is woken,
@@ -338,22 +466,24 @@ fn park(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
 }
 
 fn park_inner(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
-    // Take the driver out of the core while it turns: the tasks it wakes are scheduled
-    // onto this core, which must not be borrowed then.
-    let driver = cx.core.borrow_mut().as_mut().and_then(|c| c.driver.take());
-    /// Puts the driver back into the core, also if a woken waker panics mid-turn.
-    struct PutBack<'a>(&'a Context, Option<Driver>);
-    impl Drop for PutBack<'_> {
+    /// Counts the park and the busy time before it, and restarts the busy clock when the
+    /// thread runs again (also on unwind). Only the core's holder writes these counters.
+    struct ParkStats<'a>(&'a std::cell::Cell<std::time::Instant>);
+    impl Drop for ParkStats<'_> {
         fn drop(&mut self) {
-            if let Some(core) = self.0.core.borrow_mut().as_mut() {
-                core.driver = self.1.take();
-            }
+            self.0.set(std::time::Instant::now());
         }
     }
-    match driver {
+    let stats = &shared.stats;
+    stats.parks.store(stats.parks.load(Relaxed) + 1, Relaxed);
+    let busy = cx.busy_since.get().elapsed().as_nanos() as u64;
+    stats
+        .busy_ns
+        .store(stats.busy_ns.load(Relaxed).wrapping_add(busy), Relaxed);
+    let _restart = ParkStats(&cx.busy_since);
+    let mut put_back = PutBack::take(cx);
+    match put_back.1.as_mut() {
         Some(driver) => {
-            let mut put_back = PutBack(cx, Some(driver));
-            let driver = put_back.1.as_mut().expect("just set");
             // Whether nothing but time can make progress (for a paused clock's
             // auto-advance). Blocking work in flight counts as progress (as tokio): its
             // completion wakes us instead. The pool's stats are read *before*
@@ -377,9 +507,10 @@ fn park_inner(cx: &Context, shared: &Shared, main_woken: &AtomicBool) {
                         .as_ref()
                         .is_none_or(VecDeque::is_empty)
             };
-            driver.park(idle, &mut driver::wake_each);
+            driver.park(idle, &mut cx.wake_sink());
         }
         None => {
+            drop(put_back);
             let core = cx.core.borrow();
             core.as_ref().expect("core present").park.park();
         }

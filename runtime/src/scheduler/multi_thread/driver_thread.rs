@@ -58,7 +58,11 @@ impl Context {
             }
         }
         let _flush = Flush(self);
-        wakers.for_each(Waker::wake);
+        // A waker that panics is caught (the rest are still woken) and counts as an
+        // unhandled panic of the runtime: it must not kill this thread (defect 3).
+        if crate::driver::wake_each(wakers) {
+            super::super::Handle::MultiThread(self.shared.clone()).unhandled_panic();
+        }
     }
 }
 
@@ -84,28 +88,41 @@ fn run(mut driver: Driver, shared: Arc<Shared>) {
     };
     context::set_scheduler(&cx, || {
         let mut sink = |wakers: std::vec::Drain<'_, Waker>| me.wake_batch(wakers);
-        while !driver.handle.is_shutdown() {
-            let mut woken = driver.turn(None, &mut sink);
-            // Busy I/O comes in bursts: after a turn that woke tasks, keep looking
-            // without blocking for a short while (yielding the core in between), so the
-            // next events are picked up without a sender having to wake this thread out
-            // of `epoll_wait` (an IPI and a context switch per event, measured as the
-            // top cost of request/response traffic). Bounded: after `DRIVER_SPINS`
-            // empty looks in a row, it blocks again.
-            let mut empty = 0;
-            while woken > 0 || (empty > 0 && empty < DRIVER_SPINS) {
-                if woken > 0 {
-                    empty = 1;
-                } else {
-                    empty += 1;
-                    std::thread::yield_now();
-                }
-                if driver.handle.is_shutdown() {
-                    break;
-                }
-                woken = driver.turn(Some(Duration::ZERO), &mut sink);
-            }
-        }
+        // Supervised: if a turn panics anyway (a broken epoll instance), the thread does
+        // not just end. `shutdown` below marks the driver gone, so every pending timer
+        // and I/O wait fails and new ones are refused, instead of sleeping forever.
+        let turned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            turn_until_shutdown(&mut driver, &mut sink)
+        }));
         driver.shutdown(&mut sink);
+        if turned.is_err() {
+            me.shared.close();
+        }
     });
+}
+
+/// The driver thread's loop, until the runtime shuts down.
+fn turn_until_shutdown(driver: &mut Driver, sink: &mut impl crate::driver::WakeSink) {
+    while !driver.handle.is_shutdown() {
+        let mut woken = driver.turn(None, sink);
+        // Busy I/O comes in bursts: after a turn that woke tasks, keep looking
+        // without blocking for a short while (yielding the core in between), so the
+        // next events are picked up without a sender having to wake this thread out
+        // of `epoll_wait` (an IPI and a context switch per event, measured as the
+        // top cost of request/response traffic). Bounded: after `DRIVER_SPINS`
+        // empty looks in a row, it blocks again.
+        let mut empty = 0;
+        while woken > 0 || (empty > 0 && empty < DRIVER_SPINS) {
+            if woken > 0 {
+                empty = 1;
+            } else {
+                empty += 1;
+                std::thread::yield_now();
+            }
+            if driver.handle.is_shutdown() {
+                break;
+            }
+            woken = driver.turn(Some(Duration::ZERO), sink);
+        }
+    }
 }

@@ -71,7 +71,9 @@ pub(crate) struct Remote {
 /// What the runtime owns for this flavor: its helper threads (monitor, driver), which
 /// it joins at shutdown.
 pub(crate) struct MultiThread {
-    monitor_parker: Option<Parker>,
+    /// In a mutex only so that `Runtime` stays `Sync` (as tokio's): a `Parker` is `Send`
+    /// but not `Sync`. Taken once, by `launch`.
+    monitor_parker: std::sync::Mutex<Option<Parker>>,
     driver: Option<Driver>,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
@@ -113,7 +115,7 @@ impl Shared {
             driver: driver_handle,
         });
         let owned = MultiThread {
-            monitor_parker: Some(monitor_parker),
+            monitor_parker: std::sync::Mutex::new(Some(monitor_parker)),
             driver,
             threads: Vec::new(),
         };
@@ -227,6 +229,10 @@ impl Shared {
 }
 
 impl Schedule for Arc<Shared> {
+    fn with_task_id(&self, id: crate::engine::Id, f: &mut dyn FnMut()) {
+        crate::context::with_task_id(id, f);
+    }
+
     fn schedule(&self, task: Notified) {
         self.schedule_task(task, false);
     }
@@ -259,7 +265,12 @@ impl MultiThread {
                 .blocking
                 .spawn_mandatory(&handle, move || worker::run(shared2, index))?;
         }
-        if let Some(parker) = self.monitor_parker.take() {
+        let parker = self
+            .monitor_parker
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(parker) = parker {
             self.threads.push(monitor::spawn(shared.clone(), parker)?);
         }
         Ok(())

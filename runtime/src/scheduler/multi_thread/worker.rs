@@ -202,9 +202,18 @@ impl Core {
     /// Pushes a task scheduled by the task running on this worker.
     fn schedule_local(&mut self, shared: &Shared, task: Notified, is_yield: bool) {
         if is_yield {
-            // No notification: this worker runs it once it has nothing better to do, and
-            // a thief that comes by anyway may take it.
-            self.yield_queue.push(task);
+            if context::take_yielded() {
+                // A real yield (`yield_now`). No notification: this worker runs it once it
+                // has nothing better to do, and a thief that comes by anyway may take it.
+                self.yield_queue.push(task);
+            } else {
+                // Woken (by another thread, or by itself not through `yield_now`) while
+                // it ran: an ordinary wake, queued ahead of work that arrives later and
+                // announced to parked workers (issue 12 defect 6). The run queue, not the
+                // LIFO slot: it is the same task again.
+                self.run_queue.push(task);
+                shared.notify_parked();
+            }
             return;
         }
         if let Some(prev) = shared.remotes[self.index].lifo.push(task) {
@@ -388,6 +397,10 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
         }
         Some((cx.shared.clone(), cx.index))
     });
+    // The task's coop budget does not apply to blocking code: inside `f`, a loop of
+    // `blocking_recv` (or a `block_on`) would otherwise find it spent and spin forever
+    // (issue 12 defect 7; tokio stops the budget here too). It is restored afterwards.
+    let f = || robin_sync::coop::with_unconstrained(f);
     let Some((shared, index)) = handed else {
         return context::exit_runtime(f);
     };
