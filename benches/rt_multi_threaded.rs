@@ -1,16 +1,18 @@
-//! The workloads of tokio's `benches/rt_multi_threaded.rs`, run on robin and on tokio.
+//! The workloads of tokio's `benches/rt_multi_threaded.rs`, run on robin, tokio and smol.
 //!
-//! Every workload is a criterion group with two members, `robin` and `tokio`, built with
-//! the same shape and the same worker count, so the two can be compared side by side.
+//! Every workload is a criterion group with three members, `robin`, `tokio` and `smol`
+//! (async-executor on N threads + async-io, see `common/smol.rs`), built with the same shape
+//! and the same worker count, so they can be compared side by side. `ping_pong_rounds`
+//! (1000 task pairs × 20 round trips over two unbounded mpsc channels) is added to tokio's set.
 //!
-//! Both runtimes get exactly [`NUM_WORKERS`] = 2 worker threads: a fixed count (not
+//! All runtimes get exactly [`NUM_WORKERS`] = 2 worker threads: a fixed count (not
 //! `num_cpus`) so the comparison does not depend on the machine, and 2 because the
 //! benchmark machine has 2 cores. Each runtime is built once per group, outside
 //! `b.iter`, as tokio's bench does.
 //!
 //! Completion is signalled with an atomic counter plus the `mpsc` channel of the library
-//! under test (`robin::sync::mpsc` / `tokio::sync::mpsc`), awaited inside `block_on`;
-//! nothing sleeps.
+//! under test (`robin::sync::mpsc` / `tokio::sync::mpsc`; smol has none, so
+//! `futures::channel` stands in), awaited inside `block_on`; nothing sleeps.
 //!
 //! Run with `cargo bench --bench rt_multi_threaded`.
 
@@ -18,12 +20,19 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use std::time::{Duration, Instant};
 
+#[path = "common/smol.rs"]
+mod smol;
+
 /// Worker threads of both runtimes (fixed; the bench machine has 2 cores).
 const NUM_WORKERS: usize = 2;
 /// Tasks spawned per iteration by the `spawn_many_*` workloads.
 const NUM_SPAWN: usize = 10_000;
 /// Ping-pong pairs per iteration of `ping_pong`.
 const NUM_PINGS: usize = 1_000;
+/// Task pairs per iteration of `ping_pong_rounds`.
+const NUM_PAIRS: usize = 1_000;
+/// Round trips per pair in `ping_pong_rounds`.
+const PAIR_ROUNDS: usize = 20;
 /// `yield_now` calls per task in `yield_many`.
 const NUM_YIELD: usize = 1_000;
 /// Tasks in `yield_many` (tokio's bench uses 200).
@@ -150,6 +159,35 @@ macro_rules! workloads {
             });
         }
 
+        /// `NUM_PAIRS` task pairs, spawned from one task; each pair does `PAIR_ROUNDS`
+        /// round trips over two unbounded mpsc channels (ping, then the echoed pong).
+        pub(crate) fn ping_pong_rounds(rt: &Runtime) {
+            let (countdown, mut rx) = Countdown::new(super::NUM_PAIRS);
+            rt.block_on(async move {
+                spawn(async move {
+                    for _ in 0..super::NUM_PAIRS {
+                        let countdown = countdown.clone();
+                        let (ping_tx, mut ping_rx) = mpsc::unbounded_channel::<usize>();
+                        let (pong_tx, mut pong_rx) = mpsc::unbounded_channel::<usize>();
+                        spawn(async move {
+                            // Ends when the pinging task drops `ping_tx`.
+                            while let Some(i) = ping_rx.recv().await {
+                                pong_tx.send(i).unwrap();
+                            }
+                        });
+                        spawn(async move {
+                            for i in 0..super::PAIR_ROUNDS {
+                                ping_tx.send(i).unwrap();
+                                assert_eq!(pong_rx.recv().await, Some(i));
+                            }
+                            countdown.hit();
+                        });
+                    }
+                });
+                rx.recv().await.unwrap();
+            });
+        }
+
         /// From the bench thread, spawn `YIELD_TASKS` tasks that each yield `NUM_YIELD`
         /// times, then wait for all of them.
         pub(crate) fn yield_many(rt: &Runtime) {
@@ -203,6 +241,12 @@ mod on_tokio {
     workloads!();
 }
 
+mod on_smol {
+    use super::smol::{mpsc, oneshot, spawn, yield_now, Builder, JoinHandle, Runtime};
+
+    workloads!();
+}
+
 fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
     let mut group = c.benchmark_group(name);
     group
@@ -225,6 +269,10 @@ macro_rules! simple_bench {
                 let rt = on_tokio::rt();
                 group.bench_function("tokio", |b| b.iter(|| on_tokio::$name(&rt)));
             }
+            {
+                let rt = on_smol::rt();
+                group.bench_function("smol", |b| b.iter(|| on_smol::$name(&rt)));
+            }
             group.finish();
         }
     };
@@ -232,6 +280,7 @@ macro_rules! simple_bench {
 
 simple_bench!(spawn_many_local);
 simple_bench!(ping_pong);
+simple_bench!(ping_pong_rounds);
 simple_bench!(yield_many);
 simple_bench!(chained_spawn);
 
@@ -249,6 +298,13 @@ fn spawn_many_remote_idle(c: &mut Criterion) {
         let mut handles = Vec::with_capacity(NUM_SPAWN);
         group.bench_function("tokio", |b| {
             b.iter(|| on_tokio::spawn_many_remote(&rt, &mut handles))
+        });
+    }
+    {
+        let rt = on_smol::rt();
+        let mut handles = Vec::with_capacity(NUM_SPAWN);
+        group.bench_function("smol", |b| {
+            b.iter(|| on_smol::spawn_many_remote(&rt, &mut handles))
         });
     }
     group.finish();
@@ -276,6 +332,15 @@ fn spawn_many_remote_busy(c: &mut Criterion) {
         });
         busy.store(false, Relaxed);
     }
+    {
+        let rt = on_smol::rt();
+        let busy = on_smol::start_busy(&rt);
+        let mut handles = Vec::with_capacity(NUM_SPAWN);
+        group.bench_function("smol", |b| {
+            b.iter(|| on_smol::spawn_many_remote(&rt, &mut handles))
+        });
+        busy.store(false, Relaxed);
+    }
     group.finish();
 }
 
@@ -285,6 +350,7 @@ criterion_group!(
     spawn_many_remote_idle,
     spawn_many_remote_busy,
     ping_pong,
+    ping_pong_rounds,
     yield_many,
     chained_spawn,
 );
