@@ -15,8 +15,8 @@
 #![warn(missing_docs)]
 
 pub use robin_fs as fs;
-pub use robin_macros::{join, main, pin, select, test, try_join};
 pub use robin_io as io;
+pub use robin_macros::{join, main, pin, select, test, try_join};
 pub use robin_net as net;
 pub use robin_process as process;
 pub use robin_runtime::{runtime, spawn, task, task_local};

@@ -68,12 +68,9 @@ impl AsyncIo for RobinIo {
     ) -> impl Future<Output = io::Result<()>> + Send + 'a {
         s.write_all(buf)
     }
-    fn read_exact<'a>(
-        s: &'a mut Self::Stream,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        // tokio's signature: `read_exact` yields the byte count, here always `buf.len()`.
-        async move { s.read_exact(buf).await.map(drop) }
+    // tokio's signature: `read_exact` yields the byte count, here always `buf.len()`.
+    async fn read_exact(s: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
+        s.read_exact(buf).await.map(drop)
     }
     fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
         robin::time::sleep(d)
