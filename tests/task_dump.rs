@@ -143,7 +143,7 @@ fn a_woken_task_is_not_lost_and_runs_again() {
 #[test]
 fn waiting_on_a_timer_is_not_lost() {
     let rt = multi();
-    let join = rt.spawn(robin::time::sleep(Duration::from_secs(600)));
+    let join = rt.spawn(async { robin::time::sleep(Duration::from_secs(600)).await });
     let t = wait_idle(rt.handle(), join.id());
     assert!(!t.is_lost(), "{t:?}");
     match t.waiting_on() {
@@ -247,7 +247,7 @@ fn completed_tasks_leave_the_dump() {
 fn current_thread_runtime_dumps_from_inside_block_on() {
     let rt = Builder::new_current_thread().enable_all().build().unwrap();
     let lost = rt.spawn(Stash(Some(drop::<Waker>)));
-    let timer = rt.spawn(robin::time::sleep(Duration::from_secs(600)));
+    let timer = rt.spawn(async { robin::time::sleep(Duration::from_secs(600)).await });
     let dump = rt.block_on(async {
         // Let the two tasks run once on this thread.
         for _ in 0..3 {
