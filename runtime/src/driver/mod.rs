@@ -29,10 +29,12 @@
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("robin's I/O driver needs a 64-bit target (tokens carry a 32-bit generation)");
 
+mod interest;
 mod ready;
 mod scheduled_io;
 pub(crate) mod time;
 
+pub use interest::Interest;
 pub use ready::{Ready, ReadyEvent};
 pub use scheduled_io::Direction;
 pub(crate) use scheduled_io::ScheduledIo;

@@ -1,7 +1,7 @@
 //! `Ready`: a set of readiness flags (tokio's `tokio::io::Ready`, public as
 //! `robin::io::Ready`), and `ReadyEvent`: a readiness observation with the tick it was
-//! observed at. Imports nothing of the crate but `io::Interest`.
-use crate::io::Interest;
+//! observed at. Imports nothing of the crate but the driver's `Interest`.
+use super::Interest;
 use std::fmt;
 use std::ops;
 
