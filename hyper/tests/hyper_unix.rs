@@ -39,6 +39,9 @@ async fn request_and_response_over_a_unix_socket() {
             .header("host", "local")
             .body(Full::new(body.clone()))
             .unwrap();
+        // hyper's contract: a second request on the connection waits until the dispatcher
+        // is idle again (without it, `send_request` may fail "connection was not ready").
+        sender.ready().await.unwrap();
         let res = sender.send_request(req).await.unwrap();
         assert_eq!(res.status(), 200);
         let got = res.into_body().collect().await.unwrap().to_bytes();
