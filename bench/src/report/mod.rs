@@ -23,7 +23,7 @@ pub const SWEEP_MEMORY_SVG: &str = "sweep_memory.svg";
 /// Worker-scaling chart.
 pub const SCALING_SVG: &str = "scaling.svg";
 
-/// Where [`write`] put the report.
+/// Where [`write()`] put the report.
 #[derive(Debug, Clone)]
 pub struct Written {
     /// `report.md`.
