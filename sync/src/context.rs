@@ -11,7 +11,7 @@
 //! never set and `blocking_*` just block, as they always did.
 //!
 //! This module owns one thread-local flag; of the crate it imports only the loom shim's
-//! `block_on`, which [`block_on`] guards.
+//! `block_on`, which `block_on` guards.
 use std::cell::Cell;
 
 thread_local! {

@@ -17,8 +17,8 @@
 //!
 //! # Design
 //!
-//! Each primitive keeps its waiters in a FIFO [`WaitList`](waiters) protected by a plain
-//! lock (through the [`loom`] shim, so loom models check it), wakes tasks only after that
+//! Each primitive keeps its waiters in a FIFO `WaitList` (`waiters.rs`) protected by a plain
+//! lock (through the `loom` shim, so loom models check it), wakes tasks only after that
 //! lock is released, and gives up a cancelled waiter's place *and* anything it had already
 //! been handed (a permit, a notification, a channel slot). No waiter future is `!Unpin` or
 //! intrusive; the only `unsafe` is the data cell of [`Mutex`] and [`RwLock`].
