@@ -254,6 +254,7 @@ pub fn trap_waker(mode: Mode) -> (Waker, &'static Trap) {
     (unsafe { Waker::from_raw(raw) }, trap)
 }
 
+// Plain `fn`s coerce to the vtable's `unsafe fn` pointers: none of them does anything unsafe.
 static TRAP_VTABLE: RawWakerVTable =
     RawWakerVTable::new(trap_clone, trap_wake, trap_wake_by_ref, trap_drop);
 
@@ -263,23 +264,23 @@ fn trap_of(data: *const ()) -> &'static Trap {
     unsafe { &*(data as *const Trap) }
 }
 
-unsafe fn trap_clone(data: *const ()) -> RawWaker {
+fn trap_clone(data: *const ()) -> RawWaker {
     trap_of(data).spring(Mode::Clone);
     RawWaker::new(data, &TRAP_VTABLE)
 }
 
-unsafe fn trap_wake(data: *const ()) {
+fn trap_wake(data: *const ()) {
     let trap = trap_of(data);
     trap.spring(Mode::Wake);
     // Waking by value consumes the waker: its drop happens here.
     trap.spring(Mode::Drop);
 }
 
-unsafe fn trap_wake_by_ref(data: *const ()) {
+fn trap_wake_by_ref(data: *const ()) {
     trap_of(data).spring(Mode::Wake);
 }
 
-unsafe fn trap_drop(data: *const ()) {
+fn trap_drop(data: *const ()) {
     trap_of(data).spring(Mode::Drop);
 }
 
