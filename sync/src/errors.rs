@@ -110,3 +110,31 @@ impl<T> fmt::Display for SetOnceError<T> {
 }
 
 impl<T: fmt::Debug> std::error::Error for SetOnceError<T> {}
+
+/// Defines a channel's "send failed, here is your value back" error: a tuple struct
+/// `$name<T>(pub T)` with the crate's conventions (`Debug` that does not print the value,
+/// tokio's `Display` text, `std::error::Error`). Each channel gets its own type at its own
+/// `error` path (as in tokio, `mpsc::error::SendError` and `watch::error::SendError` are
+/// different types); only the code is shared.
+macro_rules! value_returned_error {
+    ($(#[$meta:meta])* $name:ident, $display:literal) => {
+        $(#[$meta])*
+        #[derive(PartialEq, Eq, Clone, Copy)]
+        pub struct $name<T>(pub T);
+
+        impl<T> ::std::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($name)).finish_non_exhaustive()
+            }
+        }
+
+        impl<T> ::std::fmt::Display for $name<T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str($display)
+            }
+        }
+
+        impl<T> ::std::error::Error for $name<T> {}
+    };
+}
+pub(crate) use value_returned_error;

@@ -274,18 +274,11 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// drop(second);
     /// assert_eq!(*m.try_lock().unwrap(), (1, 5));
     /// ```
-    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> MappedMutexGuard<'a, U>
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> MappedMutexGuard<'a, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data: *mut U = f(&mut *this);
-        let s = &this.lock.s;
-        std::mem::forget(this);
-        MappedMutexGuard {
-            s,
-            data,
-            _marker: PhantomData,
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Like [`map`](Self::map), but `f` may decline (return `None`); then the original
@@ -298,14 +291,11 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// let first = MutexGuard::try_map(g, |v| v.get_mut(0)).unwrap();
     /// assert_eq!(*first, 1);
     /// ```
-    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<MappedMutexGuard<'a, U>, Self>
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<MappedMutexGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        let data: *mut U = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         let s = &this.lock.s;
         std::mem::forget(this);
         Ok(MappedMutexGuard {
@@ -336,18 +326,6 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         self.lock.s.release(1);
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
     }
 }
 
@@ -385,18 +363,11 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     /// drop(two);
     /// assert_eq!(*m.try_lock().unwrap(), ((1, 3), 3));
     /// ```
-    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> MappedMutexGuard<'a, U>
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> MappedMutexGuard<'a, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data: *mut U = f(&mut *this);
-        let s = this.s;
-        std::mem::forget(this);
-        MappedMutexGuard {
-            s,
-            data,
-            _marker: PhantomData,
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Narrows the guard further if `f` returns `Some`, else hands it back.
@@ -408,14 +379,11 @@ impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
     /// let row = MappedMutexGuard::try_map(row, |r| r.get_mut(9)).unwrap_err();
     /// assert_eq!(*row, [1]);
     /// ```
-    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<MappedMutexGuard<'a, U>, Self>
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<MappedMutexGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        let data: *mut U = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         let s = this.s;
         std::mem::forget(this);
         Ok(MappedMutexGuard {
@@ -446,18 +414,6 @@ impl<T: ?Sized> DerefMut for MappedMutexGuard<'_, T> {
 impl<T: ?Sized> Drop for MappedMutexGuard<'_, T> {
     fn drop(&mut self) {
         self.s.release(1);
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for MappedMutexGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
     }
 }
 
@@ -493,15 +449,11 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// drop(first);
     /// assert_eq!(*m.try_lock().unwrap(), (9, 2));
     /// ```
-    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, U>
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data: *mut U = f(&mut *this);
-        OwnedMappedMutexGuard {
-            data,
-            lock: this.into_lock(),
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
@@ -513,14 +465,11 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
     /// let three = OwnedMutexGuard::try_map(m.try_lock_owned().unwrap(), |o| o.as_mut());
     /// assert_eq!(*three.unwrap(), 3);
     /// ```
-    pub fn try_map<U: ?Sized, F>(mut this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, U>, Self>
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        let data: *mut U = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         Ok(OwnedMappedMutexGuard {
             data,
             lock: this.into_lock(),
@@ -555,18 +504,6 @@ impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
 impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
     fn drop(&mut self) {
         self.lock.s.release(1);
-    }
-}
-
-impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized + fmt::Display> fmt::Display for OwnedMutexGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
     }
 }
 
@@ -610,15 +547,11 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     /// let g = OwnedMappedMutexGuard::map(g, |p| &mut p.0);
     /// assert_eq!(*g, 1);
     /// ```
-    pub fn map<S: ?Sized, F>(mut this: Self, f: F) -> OwnedMappedMutexGuard<T, S>
+    pub fn map<S: ?Sized, F>(this: Self, f: F) -> OwnedMappedMutexGuard<T, S>
     where
         F: FnOnce(&mut U) -> &mut S,
     {
-        let data: *mut S = f(&mut *this);
-        OwnedMappedMutexGuard {
-            data,
-            lock: this.into_lock(),
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Narrows the guard further if `f` returns `Some`, else hands it back.
@@ -631,14 +564,11 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
     /// let g = OwnedMappedMutexGuard::try_map(g, |s| s.get_mut(1)).unwrap();
     /// assert_eq!(*g, 2);
     /// ```
-    pub fn try_map<S: ?Sized, F>(mut this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, S>, Self>
+    pub fn try_map<S: ?Sized, F>(this: Self, f: F) -> Result<OwnedMappedMutexGuard<T, S>, Self>
     where
         F: FnOnce(&mut U) -> Option<&mut S>,
     {
-        let data: *mut S = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         Ok(OwnedMappedMutexGuard {
             data,
             lock: this.into_lock(),
@@ -676,17 +606,12 @@ impl<T: ?Sized, U: ?Sized> Drop for OwnedMappedMutexGuard<T, U> {
     }
 }
 
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedMappedMutexGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedMappedMutexGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
+crate::guard::delegate_fmt!(
+    <T> MutexGuard<'_, T> => T,
+    <T> MappedMutexGuard<'_, T> => T,
+    <T> OwnedMutexGuard<T> => T,
+    <T, U> OwnedMappedMutexGuard<T, U> => U,
+);
 
 #[cfg(all(test, loom))]
 mod loom_tests {

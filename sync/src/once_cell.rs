@@ -2,26 +2,20 @@
 //!
 //! # State
 //!
-//! - `state` (atomic): `EMPTY` or `SET`. It turns `SET` (Release) only after the value was
-//!   written, and never goes back while the cell is shared, so a reader that sees `SET`
-//!   (Acquire) may read the value through `&self` for as long as it borrows the cell.
+//! - `value` ([`OnceSlot`]): empty, or set for good while the cell is shared; a reader
+//!   that sees it set may read the value through `&self` for as long as it borrows the cell.
 //! - `init` ([batch semaphore](crate::batch_semaphore) with one permit): whoever holds the
 //!   permit may write the value. Initializers queue on it FIFO. The writer *closes* the
 //!   semaphore after setting `SET`, so every queued and later initializer fails its
 //!   acquire and returns the value instead; an initializer that fails, panics or is
 //!   cancelled returns the permit and the next one in line tries.
 //!
-//! The only `unsafe` is the value cell, guarded as above.
+//! The value itself lives in a [`OnceSlot`] (the write-once storage shared with
+//! [`SetOnce`](crate::SetOnce)); this file has no `unsafe`.
 use crate::batch_semaphore::BatchSemaphore;
 use crate::errors::SetError;
-use crate::loom::atomic::{AtomicUsize, Ordering::*};
-use crate::loom::UnsafeCell;
-use std::fmt;
+use crate::once_slot::{impl_once_cell_traits, OnceSlot};
 use std::future::Future;
-use std::mem::MaybeUninit;
-
-const EMPTY: usize = 0;
-const SET: usize = 1;
 
 /// A thread-safe cell that is written at most once, with an async initializer: the
 /// `static` lazily-initialized client pattern.
@@ -40,57 +34,11 @@ const SET: usize = 1;
 /// assert_eq!(CLIENT.get().map(String::as_str), Some("connected"));
 /// ```
 pub struct OnceCell<T> {
-    state: AtomicUsize,
-    value: UnsafeCell<MaybeUninit<T>>,
+    value: OnceSlot<T>,
     init: BatchSemaphore,
 }
 
-// SAFETY: the cell owns its `T`; moving the cell moves the `T` (needs `T: Send`).
-unsafe impl<T: Send> Send for OnceCell<T> {}
-// SAFETY: through `&OnceCell<T>` one thread writes the `T` (so it may come from any thread:
-// `T: Send`) and then every thread reads `&T` (`T: Sync`). Write and reads are ordered by
-// the Release/Acquire on `state` and the single permit.
-unsafe impl<T: Send + Sync> Sync for OnceCell<T> {}
-
-impl<T> Default for OnceCell<T> {
-    fn default() -> Self {
-        OnceCell::new()
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for OnceCell<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OnceCell")
-            .field("value", &self.get())
-            .finish()
-    }
-}
-
-impl<T: Clone> Clone for OnceCell<T> {
-    fn clone(&self) -> Self {
-        OnceCell::new_with(self.get().cloned())
-    }
-}
-
-impl<T: PartialEq> PartialEq for OnceCell<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl<T: Eq> Eq for OnceCell<T> {}
-
-impl<T> From<T> for OnceCell<T> {
-    fn from(value: T) -> Self {
-        OnceCell::new_with(Some(value))
-    }
-}
-
-impl<T> Drop for OnceCell<T> {
-    fn drop(&mut self) {
-        drop(self.take());
-    }
-}
+impl_once_cell_traits!(OnceCell);
 
 impl<T> OnceCell<T> {
     /// An empty cell.
@@ -101,8 +49,7 @@ impl<T> OnceCell<T> {
     /// ```
     pub fn new() -> Self {
         OnceCell {
-            state: AtomicUsize::new(EMPTY),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
+            value: OnceSlot::new(),
             init: BatchSemaphore::new(1),
         }
     }
@@ -118,8 +65,7 @@ impl<T> OnceCell<T> {
     #[cfg(not(loom))]
     pub const fn const_new() -> Self {
         OnceCell {
-            state: AtomicUsize::new(EMPTY),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
+            value: OnceSlot::const_new(),
             init: BatchSemaphore::const_new(1),
         }
     }
@@ -150,8 +96,7 @@ impl<T> OnceCell<T> {
     #[cfg(not(loom))]
     pub const fn const_new_with(value: T) -> Self {
         OnceCell {
-            state: AtomicUsize::new(SET),
-            value: UnsafeCell::new(MaybeUninit::new(value)),
+            value: OnceSlot::const_new_with(value),
             // Closed at once: the permit is never handed out, as for a set cell.
             init: BatchSemaphore::const_new_closed(),
         }
@@ -165,8 +110,7 @@ impl<T> OnceCell<T> {
     /// assert!(cell.initialized());
     /// ```
     pub fn initialized(&self) -> bool {
-        // Acquire: pairs with the Release store in `write`, so the value is visible.
-        self.state.load(Acquire) == SET
+        self.value.is_set()
     }
 
     /// The value, if the cell holds one.
@@ -178,13 +122,7 @@ impl<T> OnceCell<T> {
     /// assert_eq!(cell.get(), Some(&1));
     /// ```
     pub fn get(&self) -> Option<&T> {
-        if self.initialized() {
-            // SAFETY: `SET` was observed with Acquire, so the write of the value
-            // happened-before; it is never written again nor dropped while `&self` lives.
-            Some(self.value.with(|p| unsafe { (*p).assume_init_ref() }))
-        } else {
-            None
-        }
+        self.value.get()
     }
 
     /// The value, mutably, if the cell holds one (`&mut self` proves nobody else looks).
@@ -195,12 +133,7 @@ impl<T> OnceCell<T> {
     /// assert_eq!(cell.get(), Some(&2));
     /// ```
     pub fn get_mut(&mut self) -> Option<&mut T> {
-        if self.initialized() {
-            // SAFETY: set, and `&mut self` makes this the only access.
-            Some(unsafe { self.value.get_mut().assume_init_mut() })
-        } else {
-            None
-        }
+        self.value.get_mut()
     }
 
     /// Sets the value if the cell is empty and nobody is initializing it.
@@ -234,16 +167,13 @@ impl<T> OnceCell<T> {
     /// Writes the value while holding the permit, then closes the semaphore (the permit is
     /// never returned: the cell stays set).
     fn write(&self, value: T) -> &T {
-        // SAFETY: the caller holds the only permit, so nobody else writes, and the state
-        // is still EMPTY, so nobody reads the cell.
-        self.value.with_mut(|p| unsafe { (*p).write(value) });
-        // Release: a reader's Acquire load of SET sees the value written above.
-        self.state.store(SET, Release);
+        // The caller holds the only permit and a set cell closes the semaphore, so the
+        // slot is empty and nobody else writes: the write cannot lose.
+        let Ok(v) = self.value.try_write(value) else {
+            unreachable!("the permit holder writes an empty slot")
+        };
         self.init.close();
-        match self.get() {
-            Some(v) => v,
-            None => unreachable!("just set"),
-        }
+        v
     }
 
     /// The value, initializing it with `f` first if the cell is empty. Concurrent callers
@@ -330,13 +260,7 @@ impl<T> OnceCell<T> {
     /// cell.set(2).unwrap();
     /// ```
     pub fn take(&mut self) -> Option<T> {
-        if !self.initialized() {
-            return None;
-        }
-        self.state.store(EMPTY, Relaxed);
-        // SAFETY: set (so initialized), `&mut self` is exclusive, and the state now says
-        // EMPTY, so the value is read out exactly once.
-        let value = unsafe { self.value.get_mut().assume_init_read() };
+        let value = self.value.take()?;
         // Empty again: a new initializer may take the permit.
         self.init = BatchSemaphore::new(1);
         Some(value)
@@ -356,6 +280,7 @@ impl<T> OnceCell<T> {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
+    use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
     use crate::loom::Arc;
     use loom::future::block_on;
     use loom::thread;

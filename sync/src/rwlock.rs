@@ -363,14 +363,7 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     where
         F: FnOnce(&T) -> &U,
     {
-        let data: *const U = f(&*this);
-        let s = this.s;
-        std::mem::forget(this);
-        RwLockReadGuard {
-            s,
-            data,
-            _marker: PhantomData,
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
@@ -385,10 +378,7 @@ impl<'a, T: ?Sized> RwLockReadGuard<'a, T> {
     where
         F: FnOnce(&T) -> Option<&U>,
     {
-        let data: *const U = match f(&*this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow(this, f)?;
         let s = this.s;
         std::mem::forget(this);
         Ok(RwLockReadGuard {
@@ -451,19 +441,11 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// drop(first);
     /// assert_eq!(*l.try_read().unwrap(), (7, 2));
     /// ```
-    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data: *mut U = f(&mut *this);
-        let lock = this.lock;
-        std::mem::forget(this);
-        RwLockMappedWriteGuard {
-            s: &lock.s,
-            permits: lock.mr,
-            data,
-            _marker: PhantomData,
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
@@ -474,17 +456,11 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// let w = RwLockWriteGuard::try_map(l.try_write().unwrap(), |v| v.get_mut(3));
     /// assert!(w.is_err());
     /// ```
-    pub fn try_map<U: ?Sized, F>(
-        mut this: Self,
-        f: F,
-    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        let data: *mut U = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         let lock = this.lock;
         std::mem::forget(this);
         Ok(RwLockMappedWriteGuard {
@@ -511,15 +487,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     where
         F: FnOnce(&T) -> &U,
     {
-        let data: *const U = f(&*this);
-        let lock = this.lock;
-        std::mem::forget(this);
-        lock.s.release(lock.mr as usize - 1);
-        RwLockReadGuard {
-            s: &lock.s,
-            data,
-            _marker: PhantomData,
-        }
+        crate::guard::infallible(Self::try_downgrade_map(this, move |v| Some(f(v))))
     }
 
     /// Like [`downgrade_map`](Self::downgrade_map), but keeps write access (handing the
@@ -535,10 +503,7 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     where
         F: FnOnce(&T) -> Option<&U>,
     {
-        let data: *const U = match f(&*this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow(this, f)?;
         let lock = this.lock;
         std::mem::forget(this);
         lock.s.release(lock.mr as usize - 1);
@@ -613,19 +578,11 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     /// drop(g);
     /// assert_eq!(*l.try_read().unwrap(), ((1, 5), 3));
     /// ```
-    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> RwLockMappedWriteGuard<'a, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data: *mut U = f(&mut *this);
-        let (s, permits) = (this.s, this.permits);
-        std::mem::forget(this);
-        RwLockMappedWriteGuard {
-            s,
-            permits,
-            data,
-            _marker: PhantomData,
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Narrows the guard further if `f` returns `Some`, else hands it back.
@@ -637,17 +594,11 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
     /// let g = RwLockMappedWriteGuard::try_map(g, |v| v.get_mut(1)).unwrap();
     /// assert_eq!(*g, 2);
     /// ```
-    pub fn try_map<U: ?Sized, F>(
-        mut this: Self,
-        f: F,
-    ) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
+    pub fn try_map<U: ?Sized, F>(this: Self, f: F) -> Result<RwLockMappedWriteGuard<'a, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        let data: *mut U = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         let (s, permits) = (this.s, this.permits);
         std::mem::forget(this);
         Ok(RwLockMappedWriteGuard {
@@ -732,11 +683,7 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
     where
         F: FnOnce(&U) -> &V,
     {
-        let data: *const V = f(&*this);
-        OwnedRwLockReadGuard {
-            data,
-            lock: this.into_lock(),
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Narrows the guard if `f` returns `Some`, else hands it back.
@@ -752,10 +699,7 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
     where
         F: FnOnce(&U) -> Option<&V>,
     {
-        let data: *const V = match f(&*this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow(this, f)?;
         Ok(OwnedRwLockReadGuard {
             data,
             lock: this.into_lock(),
@@ -831,17 +775,11 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// drop(g);
     /// assert_eq!(*l.try_read().unwrap(), (1, 9));
     /// ```
-    pub fn map<U: ?Sized, F>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U>
+    pub fn map<U: ?Sized, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, U>
     where
         F: FnOnce(&mut T) -> &mut U,
     {
-        let data: *mut U = f(&mut *this);
-        let lock = this.into_lock();
-        OwnedRwLockMappedWriteGuard {
-            data,
-            permits: lock.mr,
-            lock,
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Like [`map`](Self::map), but hands the guard back if `f` returns `None`.
@@ -854,16 +792,13 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// assert!(g.is_err());
     /// ```
     pub fn try_map<U: ?Sized, F>(
-        mut this: Self,
+        this: Self,
         f: F,
     ) -> Result<OwnedRwLockMappedWriteGuard<T, U>, Self>
     where
         F: FnOnce(&mut T) -> Option<&mut U>,
     {
-        let data: *mut U = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         let lock = this.into_lock();
         Ok(OwnedRwLockMappedWriteGuard {
             data,
@@ -886,10 +821,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     where
         F: FnOnce(&T) -> &U,
     {
-        let data: *const U = f(&*this);
-        let lock = this.into_lock();
-        lock.s.release(lock.mr as usize - 1);
-        OwnedRwLockReadGuard { data, lock }
+        crate::guard::infallible(Self::try_downgrade_map(this, move |v| Some(f(v))))
     }
 
     /// Like [`downgrade_map`](Self::downgrade_map), but keeps write access (handing the
@@ -909,10 +841,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     where
         F: FnOnce(&T) -> Option<&U>,
     {
-        let data: *const U = match f(&*this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow(this, f)?;
         let lock = this.into_lock();
         lock.s.release(lock.mr as usize - 1);
         Ok(OwnedRwLockReadGuard { data, lock })
@@ -1004,17 +933,11 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
     /// let g = OwnedRwLockMappedWriteGuard::map(g, |p| &mut p.1);
     /// assert_eq!(*g, 3);
     /// ```
-    pub fn map<V: ?Sized, F>(mut this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V>
+    pub fn map<V: ?Sized, F>(this: Self, f: F) -> OwnedRwLockMappedWriteGuard<T, V>
     where
         F: FnOnce(&mut U) -> &mut V,
     {
-        let data: *mut V = f(&mut *this);
-        let permits = this.permits;
-        OwnedRwLockMappedWriteGuard {
-            data,
-            permits,
-            lock: this.into_lock(),
-        }
+        crate::guard::infallible(Self::try_map(this, move |v| Some(f(v))))
     }
 
     /// Narrows the guard further if `f` returns `Some`, else hands it back.
@@ -1027,16 +950,13 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
     /// assert!(OwnedRwLockMappedWriteGuard::try_map(g, |v| v.get_mut(1)).is_err());
     /// ```
     pub fn try_map<V: ?Sized, F>(
-        mut this: Self,
+        this: Self,
         f: F,
     ) -> Result<OwnedRwLockMappedWriteGuard<T, V>, Self>
     where
         F: FnOnce(&mut U) -> Option<&mut V>,
     {
-        let data: *mut V = match f(&mut *this) {
-            Some(d) => d,
-            None => return Err(this),
-        };
+        let (this, data) = crate::guard::narrow_mut(this, f)?;
         let permits = this.permits;
         Ok(OwnedRwLockMappedWriteGuard {
             data,
@@ -1075,57 +995,14 @@ impl<T: ?Sized, U: ?Sized> Drop for OwnedRwLockMappedWriteGuard<T, U> {
     }
 }
 
-macro_rules! delegate_fmt {
-    ($(<$($gen:tt),*> $g:ty => $target:ident),* $(,)?) => {$(
-        impl<$($gen),*> fmt::Debug for $g
-        where
-            $target: ?Sized + fmt::Debug,
-        {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
-            }
-        }
-        impl<$($gen),*> fmt::Display for $g
-        where
-            $target: ?Sized + fmt::Display,
-        {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&**self, f)
-            }
-        }
-    )*};
-}
-
-delegate_fmt!(
+crate::guard::delegate_fmt!(
     <T> RwLockReadGuard<'_, T> => T,
     <T> RwLockWriteGuard<'_, T> => T,
     <T> RwLockMappedWriteGuard<'_, T> => T,
     <T> OwnedRwLockWriteGuard<T> => T,
+    <T, U> OwnedRwLockReadGuard<T, U> => U,
+    <T, U> OwnedRwLockMappedWriteGuard<T, U> => U,
 );
-
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockReadGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedRwLockReadGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockMappedWriteGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: ?Sized, U: ?Sized + fmt::Display> fmt::Display for OwnedRwLockMappedWriteGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&**self, f)
-    }
-}
 
 #[cfg(all(test, loom))]
 mod loom_tests {

@@ -2,21 +2,14 @@
 //!
 //! # State
 //!
-//! `state` (atomic) goes `EMPTY -> WRITING -> SET` and never back while shared: the one
-//! `set` that wins the `EMPTY -> WRITING` compare-and-swap writes the value, stores `SET`
-//! (Release) and wakes every [`wait`](SetOnce::wait)er through a [`Notify`]. A waiter
-//! creates its `Notified` *before* checking the state, so a `set` between the check and
-//! the await still wakes it.
+//! The value lives in a [`OnceSlot`] (write-once storage, shared with
+//! [`OnceCell`](crate::OnceCell)): the one `set` that wins the slot's race writes the value
+//! and then wakes every [`wait`](SetOnce::wait)er through a [`Notify`]. A waiter creates its
+//! `Notified` *before* checking the slot, so a `set` between the check and the await still
+//! wakes it. This file has no `unsafe`.
 use crate::errors::SetOnceError;
-use crate::loom::atomic::{AtomicUsize, Ordering::*};
-use crate::loom::UnsafeCell;
 use crate::notify::Notify;
-use std::fmt;
-use std::mem::MaybeUninit;
-
-const EMPTY: usize = 0;
-const WRITING: usize = 1;
-const SET: usize = 2;
+use crate::once_slot::{impl_once_cell_traits, OnceSlot};
 
 /// A thread-safe cell set at most once, whose value tasks can [`wait`](Self::wait) for.
 ///
@@ -31,59 +24,11 @@ const SET: usize = 2;
 /// assert!(ready.set("again").is_err());
 /// ```
 pub struct SetOnce<T> {
-    state: AtomicUsize,
-    value: UnsafeCell<MaybeUninit<T>>,
+    value: OnceSlot<T>,
     notify: Notify,
 }
 
-// SAFETY: the cell owns its `T` (moving it needs `T: Send`).
-unsafe impl<T: Send> Send for SetOnce<T> {}
-// SAFETY: one thread writes the `T` through `&self` (`T: Send`), then all may read `&T`
-// (`T: Sync`); the Release/Acquire on `state` orders the write before every read.
-unsafe impl<T: Send + Sync> Sync for SetOnce<T> {}
-
-impl<T> Default for SetOnce<T> {
-    fn default() -> Self {
-        SetOnce::new()
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for SetOnce<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SetOnce")
-            .field("value", &self.get())
-            .finish()
-    }
-}
-
-impl<T: Clone> Clone for SetOnce<T> {
-    fn clone(&self) -> Self {
-        SetOnce::new_with(self.get().cloned())
-    }
-}
-
-impl<T: PartialEq> PartialEq for SetOnce<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
-
-impl<T: Eq> Eq for SetOnce<T> {}
-
-impl<T> From<T> for SetOnce<T> {
-    fn from(value: T) -> Self {
-        SetOnce::new_with(Some(value))
-    }
-}
-
-impl<T> Drop for SetOnce<T> {
-    fn drop(&mut self) {
-        if self.initialized() {
-            // SAFETY: set, and `&mut self` is exclusive: the value is dropped once.
-            unsafe { self.value.get_mut().assume_init_drop() }
-        }
-    }
-}
+impl_once_cell_traits!(SetOnce);
 
 impl<T> SetOnce<T> {
     /// An empty `SetOnce`.
@@ -93,8 +38,7 @@ impl<T> SetOnce<T> {
     /// ```
     pub fn new() -> Self {
         SetOnce {
-            state: AtomicUsize::new(EMPTY),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
+            value: OnceSlot::new(),
             notify: Notify::new(),
         }
     }
@@ -109,8 +53,7 @@ impl<T> SetOnce<T> {
     #[cfg(not(loom))]
     pub const fn const_new() -> Self {
         SetOnce {
-            state: AtomicUsize::new(EMPTY),
-            value: UnsafeCell::new(MaybeUninit::uninit()),
+            value: OnceSlot::const_new(),
             notify: Notify::const_new(),
         }
     }
@@ -140,8 +83,7 @@ impl<T> SetOnce<T> {
     #[cfg(not(loom))]
     pub const fn const_new_with(value: T) -> Self {
         SetOnce {
-            state: AtomicUsize::new(SET),
-            value: UnsafeCell::new(MaybeUninit::new(value)),
+            value: OnceSlot::const_new_with(value),
             notify: Notify::const_new(),
         }
     }
@@ -154,8 +96,7 @@ impl<T> SetOnce<T> {
     /// assert!(s.initialized());
     /// ```
     pub fn initialized(&self) -> bool {
-        // Acquire: pairs with the Release store in `set`.
-        self.state.load(Acquire) == SET
+        self.value.is_set()
     }
 
     /// The value, if set.
@@ -167,13 +108,7 @@ impl<T> SetOnce<T> {
     /// assert_eq!(s.get(), Some(&1));
     /// ```
     pub fn get(&self) -> Option<&T> {
-        if self.initialized() {
-            // SAFETY: SET observed with Acquire: the write happened-before, and the value
-            // is never written or dropped again while `&self` lives.
-            Some(self.value.with(|p| unsafe { (*p).assume_init_ref() }))
-        } else {
-            None
-        }
+        self.value.get()
     }
 
     /// Sets the value and wakes every waiter; fails (handing the value back) if a value is
@@ -186,19 +121,7 @@ impl<T> SetOnce<T> {
     /// assert_eq!(s.set(2), Err(SetOnceError(2)));
     /// ```
     pub fn set(&self, value: T) -> Result<(), SetOnceError<T>> {
-        // Acquire on failure: nothing to read; on success we only write.
-        if self
-            .state
-            .compare_exchange(EMPTY, WRITING, Acquire, Relaxed)
-            .is_err()
-        {
-            return Err(SetOnceError(value));
-        }
-        // SAFETY: winning EMPTY -> WRITING makes us the only writer, and nobody reads before
-        // the state is SET.
-        self.value.with_mut(|p| unsafe { (*p).write(value) });
-        // Release: readers that see SET see the value.
-        self.state.store(SET, Release);
+        self.value.try_write(value).map_err(SetOnceError)?;
         self.notify.notify_waiters();
         Ok(())
     }
@@ -209,13 +132,7 @@ impl<T> SetOnce<T> {
     /// assert_eq!(robin_sync::SetOnce::new_with(Some(4)).into_inner(), Some(4));
     /// ```
     pub fn into_inner(mut self) -> Option<T> {
-        if !self.initialized() {
-            return None;
-        }
-        self.state.store(EMPTY, Relaxed);
-        // SAFETY: set, and `self` is owned; the state says EMPTY now, so `Drop` will not
-        // drop the value again.
-        Some(unsafe { self.value.get_mut().assume_init_read() })
+        self.value.take()
     }
 
     /// Waits until the value is set, then returns it. Cancel-safe.

@@ -1,23 +1,11 @@
 //! Errors of the [`mpsc`](super) channels.
 use std::fmt;
 
-/// The receiver is closed or gone; the message is handed back.
-#[derive(PartialEq, Eq, Clone, Copy)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
+crate::errors::value_returned_error! {
+    /// The receiver is closed or gone; the message is handed back.
+    SendError,
+    "channel closed"
 }
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("channel closed")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
 
 /// Why [`Sender::try_send`](super::Sender::try_send) failed; the message is handed back.
 #[derive(PartialEq, Eq, Clone, Copy)]

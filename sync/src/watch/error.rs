@@ -1,23 +1,11 @@
 //! Errors of the [`watch`](super) channel.
 use std::fmt;
 
-/// Every receiver is gone; the value is handed back.
-#[derive(PartialEq, Eq, Clone, Copy)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
+crate::errors::value_returned_error! {
+    /// Every receiver is gone; the value is handed back.
+    SendError,
+    "channel closed"
 }
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("channel closed")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
 
 /// The sender is gone (and, for `changed`, no unseen value is left).
 #[derive(Debug, PartialEq, Eq, Clone)]

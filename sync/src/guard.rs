@@ -1,0 +1,76 @@
+//! What every lock guard ([`Mutex`](crate::Mutex)'s and [`RwLock`](crate::RwLock)'s, owned
+//! and borrowed, mapped or not) shares, written once: formatting as the guarded value
+//! ([`delegate_fmt!`], as tokio's guards do) and the narrowing step of their `map`/`try_map`
+//! functions ([`narrow`], [`narrow_mut`], [`infallible`]). Each guard type still takes itself
+//! apart in its own file (only it knows which permit it holds). Imports nothing from the
+//! crate.
+use std::ops::{Deref, DerefMut};
+
+/// Runs a `try_map` closure on the guarded value: the pointer to the part it chose, with the
+/// guard (still holding its permit), or the guard back if the closure declined.
+///
+/// The pointer is valid for as long as the permit the guard holds is not released: the
+/// caller moves that permit into the mapped guard it builds from the pointer.
+pub(crate) fn narrow_mut<G, U: ?Sized>(
+    mut guard: G,
+    f: impl FnOnce(&mut G::Target) -> Option<&mut U>,
+) -> Result<(G, *mut U), G>
+where
+    G: DerefMut,
+{
+    let part: *mut U = match f(&mut *guard) {
+        Some(part) => part,
+        None => return Err(guard),
+    };
+    Ok((guard, part))
+}
+
+/// [`narrow_mut`] for shared (read) access.
+pub(crate) fn narrow<G, U: ?Sized>(
+    guard: G,
+    f: impl FnOnce(&G::Target) -> Option<&U>,
+) -> Result<(G, *const U), G>
+where
+    G: Deref,
+{
+    let part: *const U = match f(&*guard) {
+        Some(part) => part,
+        None => return Err(guard),
+    };
+    Ok((guard, part))
+}
+
+/// The result of a `try_map` whose closure always returned `Some` (how every `map` is
+/// written: `infallible(Self::try_map(this, move |v| Some(f(v))))`).
+pub(crate) fn infallible<T, G>(mapped: Result<T, G>) -> T {
+    match mapped {
+        Ok(mapped) => mapped,
+        Err(_) => unreachable!("the closure always returns Some"),
+    }
+}
+
+/// `delegate_fmt!(<T, U> Guard<T, U> => U, ...)` implements `Debug` and `Display` for each
+/// `Guard` by formatting `**self`, for every (possibly unsized) generic parameter, whenever
+/// the target type `U` implements the trait.
+macro_rules! delegate_fmt {
+    ($(<$($gen:ident),*> $guard:ty => $target:ident),* $(,)?) => {$(
+        impl<$($gen: ?Sized),*> ::std::fmt::Debug for $guard
+        where
+            $target: ::std::fmt::Debug,
+        {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<$($gen: ?Sized),*> ::std::fmt::Display for $guard
+        where
+            $target: ::std::fmt::Display,
+        {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&**self, f)
+            }
+        }
+    )*};
+}
+pub(crate) use delegate_fmt;
