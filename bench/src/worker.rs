@@ -51,6 +51,20 @@ fn say(line: &str) -> Result<(), String> {
         .map_err(|e| format!("stdout: {e}"))
 }
 
+/// Says `ready` and waits for the harness's `go` on stdin (the start of a timed window).
+fn ready_then_go() -> Result<(), String> {
+    say("ready")?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    if line.trim() != "go" {
+        return Err(format!("expected go, got {line:?}"));
+    }
+    Ok(())
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     let arg = |i: usize| {
         args.get(i)
@@ -83,15 +97,7 @@ fn run(args: &[String]) -> Result<(), String> {
         "job" => {
             let (start, end) = (num(1)?, num(2)?);
             let job = Job::from_args(&args[3..])?;
-            say("ready")?;
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| e.to_string())?;
-            if line.trim() != "go" {
-                return Err(format!("expected go, got {line:?}"));
-            }
+            ready_then_go()?;
             let t0 = Instant::now();
             let mut all = UnitOut::default();
             let mut outs = Vec::new();
@@ -114,15 +120,7 @@ fn run(args: &[String]) -> Result<(), String> {
         "probe" => {
             let ms = num(2)?;
             let role = arg(1)?.to_string();
-            say("ready")?;
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| e.to_string())?;
-            if line.trim() != "go" {
-                return Err(format!("expected go, got {line:?}"));
-            }
+            ready_then_go()?;
             match role.as_str() {
                 "hog" => {
                     probe::hog(Duration::from_millis(ms));

@@ -4,6 +4,7 @@
 //! functions ([`narrow`], [`narrow_mut`], [`infallible`]). Each guard type still takes itself
 //! apart in its own file (only it knows which permit it holds). Imports nothing from the
 //! crate.
+use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 
 /// Runs a `try_map` closure on the guarded value: the pointer to the part it chose, with the
@@ -23,6 +24,23 @@ where
         None => return Err(guard),
     };
     Ok((guard, part))
+}
+
+/// Moves one field (the lock handle) out of a guard *without* running the guard's `Drop`:
+/// the permit the guard held passes to the caller, who must hand it on or release it. The
+/// guard's other fields are forgotten.
+///
+/// # Safety
+///
+/// `field` must return a reference to a field *of the guard it is given* (not to anything
+/// else): that field is then read out exactly once and the guard is never used or dropped
+/// again, so nothing is dropped twice.
+pub(crate) unsafe fn disarm<G, L>(guard: G, field: impl FnOnce(&G) -> &L) -> L {
+    let guard = ManuallyDrop::new(guard);
+    // SAFETY: by the contract the reference points into `guard`, which is never used or
+    // dropped again after this read (it is `ManuallyDrop` and goes out of scope here): the
+    // field is moved out exactly once.
+    unsafe { std::ptr::read(field(&guard)) }
 }
 
 /// [`narrow_mut`] for shared (read) access.

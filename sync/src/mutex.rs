@@ -476,12 +476,10 @@ impl<T: ?Sized> OwnedMutexGuard<T> {
         })
     }
 
-    /// Takes the `Arc` out without unlocking (the permit moves to the caller).
+    /// Takes the `Arc` out without releasing the permits (they pass to the caller).
     fn into_lock(self) -> Arc<Mutex<T>> {
-        let this = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` is moved out exactly
-        // once and the guard's `Drop` (which would release the permit) does not run.
-        unsafe { std::ptr::read(&this.lock) }
+        // SAFETY: the closure returns this guard's own `lock` field.
+        unsafe { crate::guard::disarm(self, |g| &g.lock) }
     }
 }
 
@@ -575,11 +573,10 @@ impl<T: ?Sized, U: ?Sized> OwnedMappedMutexGuard<T, U> {
         })
     }
 
+    /// Takes the `Arc` out without releasing the permits (they pass to the caller).
     fn into_lock(self) -> Arc<Mutex<T>> {
-        let this = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out once and the
-        // permit is not released.
-        unsafe { std::ptr::read(&this.lock) }
+        // SAFETY: the closure returns this guard's own `lock` field.
+        unsafe { crate::guard::disarm(self, |g| &g.lock) }
     }
 }
 

@@ -706,11 +706,10 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
         })
     }
 
+    /// Takes the `Arc` out without releasing the permits (they pass to the caller).
     fn into_lock(self) -> Arc<RwLock<T>> {
-        let this = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out exactly
-        // once, and the permit (released by `Drop`) passes to the caller.
-        unsafe { std::ptr::read(&this.lock) }
+        // SAFETY: the closure returns this guard's own `lock` field.
+        unsafe { crate::guard::disarm(self, |g| &g.lock) }
     }
 }
 
@@ -860,11 +859,10 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         Self::map(this, |v| v)
     }
 
+    /// Takes the `Arc` out without releasing the permits (they pass to the caller).
     fn into_lock(self) -> Arc<RwLock<T>> {
-        let this = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out exactly
-        // once, and the permits pass to the caller.
-        unsafe { std::ptr::read(&this.lock) }
+        // SAFETY: the closure returns this guard's own `lock` field.
+        unsafe { crate::guard::disarm(self, |g| &g.lock) }
     }
 }
 
@@ -965,11 +963,10 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
         })
     }
 
+    /// Takes the `Arc` out without releasing the permits (they pass to the caller).
     fn into_lock(self) -> Arc<RwLock<T>> {
-        let this = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again: the `Arc` is moved out exactly
-        // once, and the permits pass to the caller.
-        unsafe { std::ptr::read(&this.lock) }
+        // SAFETY: the closure returns this guard's own `lock` field.
+        unsafe { crate::guard::disarm(self, |g| &g.lock) }
     }
 }
 

@@ -50,58 +50,52 @@ pub trait AsyncIo: Send + Sync + 'static {
     fn sleep(d: Duration) -> impl Future<Output = ()> + Send;
 }
 
-/// robin's `TcpStream` and `sleep` (both robin models).
-#[derive(Debug, Clone, Copy)]
-pub struct RobinIo;
+/// Implements [`AsyncIo`] for a runtime with tokio's API: `$net::TcpStream` (with tokio's
+/// `AsyncReadExt`/`AsyncWriteExt`, which robin's streams implement too) and `$sleep`. robin
+/// is a drop-in for tokio here, so both adapters are this one piece of code.
+macro_rules! tokio_api_io {
+    ($(#[$meta:meta])* $name:ident, $net:ident, $sleep:path) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
 
-impl AsyncIo for RobinIo {
-    type Stream = robin::net::TcpStream;
-    fn connect(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Stream>> + Send {
-        robin::net::TcpStream::connect(addr)
-    }
-    fn set_nodelay(s: &Self::Stream) -> io::Result<()> {
-        s.set_nodelay(true)
-    }
-    fn write_all<'a>(
-        s: &'a mut Self::Stream,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        s.write_all(buf)
-    }
-    // tokio's signature: `read_exact` yields the byte count, here always `buf.len()`.
-    async fn read_exact(s: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
-        s.read_exact(buf).await.map(drop)
-    }
-    fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
-        robin::time::sleep(d)
-    }
+        impl AsyncIo for $name {
+            type Stream = $net::net::TcpStream;
+            fn connect(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Stream>> + Send {
+                $net::net::TcpStream::connect(addr)
+            }
+            fn set_nodelay(s: &Self::Stream) -> io::Result<()> {
+                s.set_nodelay(true)
+            }
+            fn write_all<'a>(
+                s: &'a mut Self::Stream,
+                buf: &'a [u8],
+            ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+                tokio::io::AsyncWriteExt::write_all(s, buf)
+            }
+            // tokio's signature: `read_exact` yields the byte count, here always `buf.len()`.
+            async fn read_exact(s: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
+                tokio::io::AsyncReadExt::read_exact(s, buf).await.map(drop)
+            }
+            fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
+                $sleep(d)
+            }
+        }
+    };
 }
 
-/// tokio's `TcpStream` (with its `AsyncReadExt`/`AsyncWriteExt`) and `tokio::time::sleep`.
-#[derive(Debug, Clone, Copy)]
-pub struct TokioIo;
-
-impl AsyncIo for TokioIo {
-    type Stream = tokio::net::TcpStream;
-    fn connect(addr: SocketAddr) -> impl Future<Output = io::Result<Self::Stream>> + Send {
-        tokio::net::TcpStream::connect(addr)
-    }
-    fn set_nodelay(s: &Self::Stream) -> io::Result<()> {
-        s.set_nodelay(true)
-    }
-    fn write_all<'a>(
-        s: &'a mut Self::Stream,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        tokio::io::AsyncWriteExt::write_all(s, buf)
-    }
-    async fn read_exact(s: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
-        tokio::io::AsyncReadExt::read_exact(s, buf).await.map(drop)
-    }
-    fn sleep(d: Duration) -> impl Future<Output = ()> + Send {
-        tokio::time::sleep(d)
-    }
-}
+tokio_api_io!(
+    /// robin's `TcpStream` and `sleep` (both robin models).
+    RobinIo,
+    robin,
+    robin::time::sleep
+);
+tokio_api_io!(
+    /// tokio's `TcpStream` (with its `AsyncReadExt`/`AsyncWriteExt`) and `tokio::time::sleep`.
+    TokioIo,
+    tokio,
+    tokio::time::sleep
+);
 
 /// smol's stack: `async_io::Async<std::net::TcpStream>` with futures-lite's I/O helpers, and
 /// `async_io::Timer` (what `smol::net` and `smol::Timer` are built on).

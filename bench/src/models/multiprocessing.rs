@@ -214,6 +214,25 @@ impl Children {
         Ok(lines.into_iter().flatten().collect())
     }
 
+    /// Runs one worker with `args`, waits (until `limit` from now) for its one answer line,
+    /// reaps it, and returns the line with the numbers after its first word (`"ok 1.5 2"`
+    /// gives `[1.5, 2.0]`; words that are not numbers are skipped).
+    pub fn one_answer(
+        exe: &Path,
+        args: Vec<String>,
+        limit: Duration,
+    ) -> Result<(String, Vec<f64>), String> {
+        let mut kids = Children::spawn(exe, 1, |_| args.clone())?;
+        let line = kids.one_line_each(Instant::now() + limit)?.remove(0);
+        kids.finish(limit)?;
+        let numbers = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        Ok((line, numbers))
+    }
+
     /// Writes `line` to every child's stdin.
     pub fn send_all(&mut self, line: &str) -> Result<(), String> {
         for (c, stdin) in self.stdins.iter_mut().enumerate() {

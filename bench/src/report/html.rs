@@ -89,7 +89,7 @@ fn per_model_bars(
         .iter()
         .map(|(m, v)| (m.key().to_string(), vec![*v]))
         .collect();
-    svg::bar_chart_sized(560.0, title, ylabel, &[String::new()], &series, true, fmt)
+    svg::bar_chart(560.0, title, ylabel, &[String::new()], &series, true, fmt)
 }
 
 /// Renders the whole page.
@@ -170,6 +170,7 @@ pub fn render(r: &Report) -> String {
         chart(
             &mut s,
             &svg::bar_chart(
+                svg::BAR_CHART_WIDTH,
                 "Throughput relative to the best model, per workload",
                 "× the best model",
                 &groups,
@@ -182,6 +183,7 @@ pub fn render(r: &Report) -> String {
         chart(
             &mut s,
             &svg::bar_chart(
+                svg::BAR_CHART_WIDTH,
                 "p99 latency per workload",
                 "p99 latency (ms)",
                 &groups,
@@ -436,22 +438,12 @@ pub fn render(r: &Report) -> String {
     let m = &r.machine;
     let _ = writeln!(
         s,
-        "<h2 id=\"methodology\">Methodology</h2>\n<ul class=\"meta\">\n<li>Machine: {} logical cores ({} physical), CPU: {}; open-file limit {}. Other work may have been running at the same time: compare ratios, not absolute times.</li>\n<li>Models: robin (multi-thread, one worker per core), tokio (multi-thread, one worker per core), smol (async-executor run by one thread per core, async-io reactor), event-loop (robin's current-thread runtime: asyncio's model), thread-per-unit, thread-pool (one thread per core), multiprocessing (worker processes). The four async models run the same async unit code through a thin adapter per runtime.</li>\n<li>Sizes: io {} units × {} requests; sleeps {} units × {} × {} ms; cpu {} units × {} words; mixed {} units × {} requests × {} words; delay server answers after {} ms (robin runtime, 1 worker, in the harness process).</li>\n<li>Timed windows exclude runtime construction and worker-process start-up (measured under Overheads); thread spawning is inside them.</li>\n<li>Every workload's checksum must match across models, else that model's row reports the mismatch. The full notes are in <code>report.md</code> beside this page.</li>\n</ul>",
+        "<h2 id=\"methodology\">Methodology</h2>\n<ul class=\"meta\">\n<li>Machine: {} logical cores ({} physical), CPU: {}; open-file limit {}. Other work may have been running at the same time: compare ratios, not absolute times.</li>\n<li>Models: robin (multi-thread, one worker per core), tokio (multi-thread, one worker per core), smol (async-executor run by one thread per core, async-io reactor), event-loop (robin's current-thread runtime: asyncio's model), thread-per-unit, thread-pool (one thread per core), multiprocessing (worker processes). The four async models run the same async unit code through a thin adapter per runtime.</li>\n<li>Sizes: {} (robin runtime, 1 worker, in the harness process).</li>\n<li>Timed windows exclude runtime construction and worker-process start-up (measured under Overheads); thread spawning is inside them.</li>\n<li>Every workload's checksum must match across models, else that model's row reports the mismatch. The full notes are in <code>report.md</code> beside this page.</li>\n</ul>",
         m.cores,
         m.physical,
         escape(m.cpu_model.as_deref().unwrap_or("unknown")),
         escape(m.fd_limit.as_deref().unwrap_or("unknown")),
-        c.io.0,
-        c.io.1,
-        c.sleeps.0,
-        c.sleeps.1,
-        c.sleeps.2.as_millis(),
-        c.cpu.0,
-        c.cpu.1,
-        c.mixed.0,
-        c.mixed.1,
-        c.mixed.2,
-        c.delay.as_millis()
+        super::sizes_sentence(c),
     );
     s.push_str("</main>\n</body>\n</html>\n");
     s

@@ -243,7 +243,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         s,
         "- Machine: {} logical cores ({} physical), CPU: {}; open-file limit {}. Other work may have been running on the machine at the same time.\n\
-         - Sizes: io {} units × {} requests; sleeps {} units × {} × {} ms; cpu {} units × {} words; mixed {} units × {} requests × {} words; delay server answers after {} ms.\n\
+         - Sizes: {}.\n\
          - Repetitions: each measurement ran {} time(s); the table shows the run with the median throughput (or the median figure for overheads and sweep points). Quick mode runs once, so its figures are single samples.\n\
          - The delay server runs in the harness process on its own robin multi-thread runtime (1 worker thread + robin's driver thread); it is the same for every model and shares the cores with the model under test. Its timers tick at 1 ms, so a {} ms delay is answered after ≈{}–{} ms.\n\
          - Timed windows: runtime construction and worker-process start-up (until every worker said `ready`) are outside the workload timings and measured separately under Overheads; thread spawning is inside (it is part of using threads).\n\
@@ -253,17 +253,7 @@ pub fn render(r: &Report) -> String {
         m.physical,
         m.cpu_model.as_deref().unwrap_or("unknown (/proc/cpuinfo unreadable)"),
         m.fd_limit.as_deref().unwrap_or("unknown"),
-        c.io.0,
-        c.io.1,
-        c.sleeps.0,
-        c.sleeps.1,
-        c.sleeps.2.as_millis(),
-        c.cpu.0,
-        c.cpu.1,
-        c.mixed.0,
-        c.mixed.1,
-        c.mixed.2,
-        c.delay.as_millis(),
+        super::sizes_sentence(c),
         c.reps,
         c.delay.as_millis(),
         c.delay.as_millis(),

@@ -10,7 +10,7 @@ pub mod verdict;
 
 use std::path::PathBuf;
 
-use crate::Report;
+use crate::{Config, Report};
 
 /// File names written into the output directory.
 pub const REPORT_MD: &str = "report.md";
@@ -47,4 +47,23 @@ pub fn write(report: &Report) -> std::io::Result<Written> {
     let html = dir.join(REPORT_HTML);
     std::fs::write(&html, html::render(report))?;
     Ok(Written { markdown, html })
+}
+
+/// The workload sizes of a run in one sentence (`io 100 units × 10 requests; …; delay server
+/// answers after 2 ms`), as both the HTML and the Markdown methodology print it.
+pub fn sizes_sentence(c: &Config) -> String {
+    format!(
+        "io {} units × {} requests; sleeps {} units × {} × {} ms; cpu {} units × {} words; mixed {} units × {} requests × {} words; delay server answers after {} ms",
+        c.io.0,
+        c.io.1,
+        c.sleeps.0,
+        c.sleeps.1,
+        c.sleeps.2.as_millis(),
+        c.cpu.0,
+        c.cpu.1,
+        c.mixed.0,
+        c.mixed.1,
+        c.mixed.2,
+        c.delay.as_millis()
+    )
 }

@@ -123,21 +123,22 @@ fn nice_ceil(v: f64) -> f64 {
     (v / step).ceil() * step
 }
 
+/// `v` expressed in the first of `units` (largest first) whose threshold `|v|` reaches:
+/// `(v / divisor, name)` for a `(threshold, divisor, name)`; `(v, base)` when none does.
+fn scaled(v: f64, units: &[(f64, f64, &'static str)], base: &'static str) -> (f64, &'static str) {
+    units
+        .iter()
+        .find(|&&(threshold, _, _)| v.abs() >= threshold)
+        .map_or((v, base), |&(_, divisor, name)| (v / divisor, name))
+}
+
 /// Short number with three significant digits: 1.23M, 34.5k, 5.6, 0.012.
 pub fn short(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 || !a.is_finite() {
         return format!("{v}");
     }
-    let (scaled, suffix) = if a >= 1e9 {
-        (v / 1e9, "G")
-    } else if a >= 1e6 {
-        (v / 1e6, "M")
-    } else if a >= 1e4 {
-        (v / 1e3, "k")
-    } else {
-        (v, "")
-    };
+    let (scaled, suffix) = scaled(v, &[(1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")], "");
     let mag = scaled.abs().log10().floor() as i32;
     let digits = (2 - mag).clamp(0, 12) as usize;
     let mut t = format!("{scaled:.digits$}");
@@ -149,29 +150,24 @@ pub fn short(v: f64) -> String {
 
 /// A duration in nanoseconds, three significant digits: 265 ns, 4.9 µs, 35 ms, 1.2 s.
 pub fn short_ns(ns: f64) -> String {
-    let (v, unit) = if ns >= 1e9 {
-        (ns / 1e9, "s")
-    } else if ns >= 1e6 {
-        (ns / 1e6, "ms")
-    } else if ns >= 1e3 {
-        (ns / 1e3, "µs")
-    } else {
-        (ns, "ns")
-    };
+    let (v, unit) = scaled(
+        ns,
+        &[(1e9, 1e9, "s"), (1e6, 1e6, "ms"), (1e3, 1e3, "µs")],
+        "ns",
+    );
     format!("{} {unit}", short(v))
 }
 
 /// A byte count, three significant digits: 274 B, 9.6 KiB, 2.78 MiB.
 pub fn short_bytes(b: f64) -> String {
-    let (v, unit) = if b >= 1024.0 * 1024.0 * 1024.0 {
-        (b / (1024.0 * 1024.0 * 1024.0), "GiB")
-    } else if b >= 1024.0 * 1024.0 {
-        (b / (1024.0 * 1024.0), "MiB")
-    } else if b >= 1024.0 {
-        (b / 1024.0, "KiB")
-    } else {
-        (b, "B")
-    };
+    const KIB: f64 = 1024.0;
+    const MIB: f64 = KIB * KIB;
+    const GIB: f64 = MIB * KIB;
+    let (v, unit) = scaled(
+        b,
+        &[(GIB, GIB, "GiB"), (MIB, MIB, "MiB"), (KIB, KIB, "KiB")],
+        "B",
+    );
     format!("{} {unit}", short(v))
 }
 
@@ -277,21 +273,13 @@ fn legend_rows(names: &[String], width: f64) -> usize {
 /// One bar series: its name and one value per group (`None`: not measured).
 pub type BarSeries = (String, Vec<Option<f64>>);
 
-/// A grouped bar chart: `groups` along x, one bar per series in each group. Log scale when
-/// `log` or when the values span more than 30×; each bar is labelled with `fmt(value)`.
-pub fn bar_chart(
-    title: &str,
-    ylabel: &str,
-    groups: &[String],
-    series: &[BarSeries],
-    log: bool,
-    fmt: &dyn Fn(f64) -> String,
-) -> String {
-    bar_chart_sized(900.0, title, ylabel, groups, series, log, fmt)
-}
+/// The width of a full-size [`bar_chart`], in pixels.
+pub const BAR_CHART_WIDTH: f64 = 900.0;
 
-/// [`bar_chart`] `width` pixels wide.
-pub fn bar_chart_sized(
+/// A grouped bar chart `width` pixels wide: `groups` along x, one bar per series in each
+/// group. Log scale when `log` or when the values span more than 30×; each bar is labelled
+/// with `fmt(value)`.
+pub fn bar_chart(
     width: f64,
     title: &str,
     ylabel: &str,
@@ -637,6 +625,7 @@ mod tests {
     #[test]
     fn bars_that_were_not_measured_say_so() {
         let svg = bar_chart(
+            BAR_CHART_WIDTH,
             "t",
             "y",
             &["io".into()],

@@ -120,14 +120,7 @@ pub fn memory(model: Model, n: usize, ctx: &RunCtx) -> Result<MemPerUnit, String
         });
     }
     let args = vec!["mem".to_string(), model.key().to_string(), n.to_string()];
-    let mut kids = Children::spawn(&ctx.exe, 1, |_| args.clone())?;
-    let line = kids.one_line_each(Instant::now() + ctx.limit)?.remove(0);
-    kids.finish(ctx.limit)?;
-    let f: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|x| x.parse().ok())
-        .collect();
+    let (line, f) = Children::one_answer(&ctx.exe, args, ctx.limit)?;
     match f[..] {
         [growth, threads] => Ok(MemPerUnit {
             bytes: growth / n as f64,

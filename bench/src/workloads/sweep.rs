@@ -8,7 +8,7 @@
 //! reported with the OS error), processes up to `proc_cap`, and a thread pool point is skipped
 //! when it would take longer than the time budget (units × dur / cores).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{run, Job, RunCtx};
 use crate::models::multiprocessing::Children;
@@ -81,14 +81,7 @@ pub fn point(
         units.to_string(),
         dur.as_nanos().to_string(),
     ];
-    let mut kids = Children::spawn(&ctx.exe, 1, |_| args.clone())?;
-    let line = kids.one_line_each(Instant::now() + ctx.limit)?.remove(0);
-    kids.finish(ctx.limit)?;
-    let f: Vec<f64> = line
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|x| x.parse().ok())
-        .collect();
+    let (line, f) = Children::one_answer(&ctx.exe, args, ctx.limit)?;
     match f[..] {
         [wall_ns, mem, threads] => Ok(SweepPoint {
             throughput: units as f64 / (wall_ns / 1e9),

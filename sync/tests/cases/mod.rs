@@ -50,6 +50,15 @@ where
     async move { rx.await.expect("case thread panicked") }
 }
 
+/// Starts `start(i)` on each of `n` new OS threads (as [`on_thread`]) and awaits them all.
+pub async fn on_threads<Fut>(n: usize, start: impl FnMut(usize) -> Fut) -> Vec<Fut::Output>
+where
+    Fut: Future + Send + 'static,
+    Fut::Output: Send + 'static,
+{
+    futures::future::join_all((0..n).map(start).map(on_thread)).await
+}
+
 /// Invokes `$m!(<args> ; <every case name>)`.
 #[macro_export]
 macro_rules! all_cases {

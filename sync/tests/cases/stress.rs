@@ -1,7 +1,7 @@
 //! Stress cases: many threads, each running many tasks (joined futures), bounded in count.
 //! They check that every message arrives exactly once and in per-sender order, and that
 //! the locks and the semaphore never admit too many holders.
-use super::{on_thread, yield_now};
+use super::{on_thread, on_threads, yield_now};
 use futures::future::join_all;
 use robin_sync::{broadcast, mpsc, oneshot, watch, Barrier, Mutex, Notify, RwLock, Semaphore};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -84,25 +84,23 @@ pub async fn stress_mpsc_unbounded_threads_and_tasks() {
 pub async fn stress_mutex_counter() {
     const PER: usize = 200;
     let m = Arc::new(Mutex::new(0usize));
-    let threads: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let m = m.clone();
-            on_thread(async move {
-                join_all((0..TASKS).map(|_| async {
-                    for i in 0..PER {
-                        let mut g = m.lock().await;
-                        let v = *g;
-                        if i % 8 == 0 {
-                            yield_now().await; // held across an await
-                        }
-                        *g = v + 1;
+    on_threads(THREADS, |_| {
+        let m = m.clone();
+        async move {
+            join_all((0..TASKS).map(|_| async {
+                for i in 0..PER {
+                    let mut g = m.lock().await;
+                    let v = *g;
+                    if i % 8 == 0 {
+                        yield_now().await; // held across an await
                     }
-                }))
-                .await;
-            })
-        })
-        .collect();
-    join_all(threads).await;
+                    *g = v + 1;
+                }
+            }))
+            .await;
+        }
+    })
+    .await;
     assert_eq!(*m.lock().await, THREADS * TASKS * PER);
 }
 
@@ -110,61 +108,57 @@ pub async fn stress_semaphore_limit() {
     const LIMIT: usize = 3;
     let s = Arc::new(Semaphore::new(LIMIT));
     let inside = Arc::new(AtomicUsize::new(0));
-    let threads: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let (s, inside) = (s.clone(), inside.clone());
-            on_thread(async move {
-                let (s, inside) = (&s, &inside);
-                join_all((0..TASKS).map(|k| async move {
-                    for i in 0..100 {
-                        let n = if (t + k + i) % 5 == 0 { 2 } else { 1 };
-                        let p = s.acquire_many(n as u32).await.unwrap();
-                        let now = inside.fetch_add(n, SeqCst) + n;
-                        assert!(now <= LIMIT, "{now} permits held");
-                        if i % 4 == 0 {
-                            yield_now().await;
-                        }
-                        inside.fetch_sub(n, SeqCst);
-                        drop(p);
+    on_threads(THREADS, |t| {
+        let (s, inside) = (s.clone(), inside.clone());
+        async move {
+            let (s, inside) = (&s, &inside);
+            join_all((0..TASKS).map(|k| async move {
+                for i in 0..100 {
+                    let n = if (t + k + i) % 5 == 0 { 2 } else { 1 };
+                    let p = s.acquire_many(n as u32).await.unwrap();
+                    let now = inside.fetch_add(n, SeqCst) + n;
+                    assert!(now <= LIMIT, "{now} permits held");
+                    if i % 4 == 0 {
+                        yield_now().await;
                     }
-                }))
-                .await;
-            })
-        })
-        .collect();
-    join_all(threads).await;
+                    inside.fetch_sub(n, SeqCst);
+                    drop(p);
+                }
+            }))
+            .await;
+        }
+    })
+    .await;
     assert_eq!(s.available_permits(), LIMIT);
 }
 
 pub async fn stress_rwlock_consistency() {
     let l = Arc::new(RwLock::new((0u64, 0u64)));
-    let threads: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let l = l.clone();
-            on_thread(async move {
-                let l = &l;
-                join_all((0..TASKS).map(|k| async move {
-                    for i in 0..150 {
-                        if (t + k) % 3 == 0 {
-                            let mut w = l.write().await;
-                            w.0 += 1;
-                            yield_now().await;
-                            w.1 += 1;
-                            if i % 10 == 0 {
-                                let r = w.downgrade();
-                                assert_eq!(r.0, r.1);
-                            }
-                        } else {
-                            let r = l.read().await;
-                            assert_eq!(r.0, r.1, "torn read");
+    on_threads(THREADS, |t| {
+        let l = l.clone();
+        async move {
+            let l = &l;
+            join_all((0..TASKS).map(|k| async move {
+                for i in 0..150 {
+                    if (t + k) % 3 == 0 {
+                        let mut w = l.write().await;
+                        w.0 += 1;
+                        yield_now().await;
+                        w.1 += 1;
+                        if i % 10 == 0 {
+                            let r = w.downgrade();
+                            assert_eq!(r.0, r.1);
                         }
+                    } else {
+                        let r = l.read().await;
+                        assert_eq!(r.0, r.1, "torn read");
                     }
-                }))
-                .await;
-            })
-        })
-        .collect();
-    join_all(threads).await;
+                }
+            }))
+            .await;
+        }
+    })
+    .await;
     let r = l.read().await;
     assert_eq!(r.0, r.1);
 }
@@ -310,18 +304,16 @@ pub async fn stress_barrier_threads() {
     const ROUNDS: usize = 50;
     let b = Arc::new(Barrier::new(THREADS));
     let leaders = Arc::new(AtomicUsize::new(0));
-    let threads: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let (b, leaders) = (b.clone(), leaders.clone());
-            on_thread(async move {
-                for _ in 0..ROUNDS {
-                    if b.wait().await.is_leader() {
-                        leaders.fetch_add(1, SeqCst);
-                    }
+    on_threads(THREADS, |_| {
+        let (b, leaders) = (b.clone(), leaders.clone());
+        async move {
+            for _ in 0..ROUNDS {
+                if b.wait().await.is_leader() {
+                    leaders.fetch_add(1, SeqCst);
                 }
-            })
-        })
-        .collect();
-    join_all(threads).await;
+            }
+        }
+    })
+    .await;
     assert_eq!(leaders.load(SeqCst), ROUNDS);
 }
