@@ -92,3 +92,62 @@ macro_rules! delegate_fmt {
     )*};
 }
 pub(crate) use delegate_fmt;
+
+/// The guards' unsafe hand-offs (`disarm`, the mapped pointers) run under Miri in CI through
+/// these tests: each moves a permit from guard to mapped guard and checks it is released
+/// exactly once.
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use crate::{
+        Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, OwnedRwLockWriteGuard, RwLock,
+    };
+    use std::sync::Arc;
+
+    #[test]
+    fn owned_mutex_guard_maps_and_unlocks_once() {
+        let m = Arc::new(Mutex::new((String::from("a"), vec![1, 2])));
+        let g = m.clone().try_lock_owned().unwrap();
+        let g = OwnedMutexGuard::try_map(g, |v| v.1.get_mut(9)).unwrap_err();
+        let mut second = OwnedMutexGuard::map(g, |v| &mut v.1);
+        second.push(3);
+        let mut last = OwnedMappedMutexGuard::try_map(second, |v| v.last_mut()).unwrap();
+        *last = 4;
+        assert!(m.try_lock().is_err(), "the mapped guard keeps the lock");
+        drop(last);
+        let g = m.try_lock().unwrap();
+        assert_eq!(g.1, [1, 2, 4]);
+        let name = MutexGuard::map(g, |v| &mut v.0);
+        assert_eq!(&*name, "a");
+        drop(name);
+        assert!(m.try_lock().is_ok(), "unlocked exactly once");
+    }
+
+    #[test]
+    fn owned_rwlock_write_guard_maps_downgrades_and_releases_once() {
+        let l = Arc::new(RwLock::new((1u8, String::from("x"))));
+        let w = l.clone().try_write_owned().unwrap();
+        let w = OwnedRwLockWriteGuard::try_map(w, |_| None::<&mut u8>).unwrap_err();
+        let r = OwnedRwLockWriteGuard::downgrade_map(w, |v| &v.1);
+        assert_eq!(&*r, "x");
+        assert!(l.try_read().is_ok(), "readers get in after the downgrade");
+        assert!(l.try_write().is_err());
+        drop(r);
+        let mut w = OwnedRwLockWriteGuard::into_mapped(l.clone().try_write_owned().unwrap());
+        w.0 = 2;
+        drop(w);
+        assert_eq!(l.try_write().unwrap().0, 2, "every permit came back");
+    }
+
+    #[test]
+    fn once_cells_own_their_value() {
+        let mut cell = crate::OnceCell::new();
+        cell.set(String::from("v")).unwrap();
+        assert_eq!(cell.take().as_deref(), Some("v"));
+        cell.set(String::from("w")).unwrap();
+        let set = crate::SetOnce::new();
+        set.set(vec![1]).unwrap();
+        assert!(set.set(vec![2]).is_err());
+        assert_eq!(set.into_inner(), Some(vec![1]));
+        drop(cell); // drops "w" once
+    }
+}
