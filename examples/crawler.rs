@@ -9,16 +9,16 @@
 //!
 //! `hyper/tests/crawler.rs` includes this file and crawls the server example's site.
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
-use hyper::Request;
-use robin::hyper_rt::RobinIo;
-use robin::net::TcpStream;
 use robin::sync::Semaphore;
 use robin::task::JoinSet;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+#[path = "http_client.rs"]
+#[allow(dead_code)] // Only `fetch` is used here.
+mod http_client;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -64,19 +64,10 @@ pub fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// One GET over a fresh connection: the HTTP client example's [`http_client::fetch`].
 async fn get(authority: &str, path: &str) -> Result<(u16, Bytes), Error> {
-    let stream = TcpStream::connect(authority).await?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(RobinIo::new(stream)).await?;
-    let driver = robin::spawn(conn);
-    let req = Request::get(path)
-        .header("host", authority)
-        .body(Empty::<Bytes>::new())?;
-    let res = sender.send_request(req).await?;
-    let status = res.status().as_u16();
-    let body = res.into_body().collect().await?.to_bytes();
-    drop(sender);
-    driver.abort();
-    Ok((status, body))
+    let (status, body) = http_client::fetch(authority, path).await?;
+    Ok((status.as_u16(), body))
 }
 
 /// Crawls `authority` (`host:port`) from `start`, each page once.

@@ -3,7 +3,7 @@
 use futures::{SinkExt, StreamExt};
 use robin::net::{TcpListener, TcpStream};
 use robin::sync::oneshot;
-use std::collections::HashSet;
+use robin_test_support::chat::RoomCheck;
 use std::time::Duration;
 use tokio_util::codec::{Framed, LinesCodec};
 
@@ -43,27 +43,12 @@ async fn every_line_reaches_every_other_client() {
     for (id, mut framed) in clients {
         let ids = ids.clone();
         tasks.spawn(async move {
-            framed.send(format!("hello from {id}")).await.unwrap();
-            let expected: HashSet<String> = ids
-                .iter()
-                .filter(|&&other| other != id)
-                .map(|other| format!("{other}: hello from {other}"))
-                .collect();
-            let mut got = HashSet::new();
-            while got.len() < expected.len() {
-                let line = next_line(&mut framed).await;
-                if line.starts_with("* ") {
-                    assert!(!line.contains("missed"), "client {id} lagged: {line}");
-                    continue; // joins and leaves
-                }
-                assert!(
-                    line != format!("{id}: hello from {id}"),
-                    "client {id} got its own line"
-                );
-                assert!(expected.contains(&line), "client {id}: unexpected {line:?}");
-                assert!(got.insert(line), "client {id}: duplicate");
+            let mut room = RoomCheck::new(&ids, id);
+            framed.send(room.hello()).await.unwrap();
+            while !room.is_done() {
+                room.see(next_line(&mut framed).await);
             }
-            got.len()
+            room.seen()
         });
     }
     let counts = robin::time::timeout(Duration::from_secs(60), tasks.join_all())

@@ -7,7 +7,7 @@ mod fault_common;
 
 use fault_common::{fds_settle_to, open_fds, raise_nofile_limit, watchdog};
 use robin::net::{TcpListener, TcpStream, UdpSocket};
-use robin::runtime::Builder;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +19,23 @@ impl Drop for Counted {
     fn drop(&mut self) {
         self.0.fetch_add(1, SeqCst);
     }
+}
+
+/// Spawns (detached) a task that counts itself in `started`, then awaits `wait`, which
+/// never finishes: only the runtime's shutdown drops it, and its token counts that drop
+/// in `drops`.
+fn spawn_parked(
+    drops: &Arc<AtomicUsize>,
+    started: &Arc<AtomicUsize>,
+    wait: impl Future<Output = ()> + Send + 'static,
+) {
+    let token = Counted(drops.clone());
+    let started = started.clone();
+    drop(robin::spawn(async move {
+        let _token = token;
+        started.fetch_add(1, SeqCst);
+        wait.await;
+    }));
 }
 
 #[test]
@@ -34,11 +51,7 @@ fn shutdown_timeout_with_10k_tasks_waiting_on_sockets_and_timers() {
     let timers = TASKS - 2 * tcp_pairs - udp;
     assert!(sockets >= 1000, "RLIMIT_NOFILE {limit} is too low");
 
-    let rt = Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = robin_test_support::multi_thread(2);
     let drops = Arc::new(AtomicUsize::new(0));
     let started = Arc::new(AtomicUsize::new(0));
     rt.block_on({
@@ -49,41 +62,29 @@ fn shutdown_timeout_with_10k_tasks_waiting_on_sockets_and_timers() {
             for _ in 0..tcp_pairs {
                 let (client, accepted) = robin::join!(TcpStream::connect(addr), listener.accept());
                 for mut sock in [client.unwrap(), accepted.unwrap().0] {
-                    let token = Counted(drops.clone());
-                    let started = started.clone();
-                    drop(robin::spawn(async move {
-                        let _token = token;
-                        started.fetch_add(1, SeqCst);
+                    spawn_parked(&drops, &started, async move {
                         let mut buf = [0u8; 16];
                         // Nobody writes: waits until the runtime drops it.
                         let n = sock.read(&mut buf).await;
                         unreachable!("read returned {n:?}");
-                    }));
+                    });
                 }
             }
             for _ in 0..udp {
                 let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let token = Counted(drops.clone());
-                let started = started.clone();
-                drop(robin::spawn(async move {
-                    let _token = token;
-                    started.fetch_add(1, SeqCst);
+                spawn_parked(&drops, &started, async move {
                     let mut buf = [0u8; 16];
                     let n = sock.recv_from(&mut buf).await;
                     unreachable!("recv returned {n:?}");
-                }));
+                });
             }
             for i in 0..timers {
-                let token = Counted(drops.clone());
-                let started = started.clone();
-                drop(robin::spawn(async move {
-                    let _token = token;
-                    started.fetch_add(1, SeqCst);
+                spawn_parked(&drops, &started, async move {
                     // Timers spread over the wheel's levels; none fires during the test.
                     let secs = 3600 + (i as u64 % 1000) * 97;
                     robin::time::sleep(Duration::from_secs(secs)).await;
                     unreachable!("a timer of {secs} s fired");
-                }));
+                });
             }
             // Wait (bounded) until every task is parked on its socket or timer.
             for _ in 0..10_000 {

@@ -1,26 +1,15 @@
 //! `robin::fs` through the facade, on both runtime flavors, in real temp directories.
 use robin::fs::{self, DirBuilder, File, OpenOptions};
-use robin::runtime::{Builder, Runtime};
+use robin::runtime::Runtime;
+use robin_test_support::both_flavors;
 use std::io::{ErrorKind, SeekFrom};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 fn runtimes() -> [(&'static str, Runtime); 2] {
-    [
-        (
-            "current",
-            Builder::new_current_thread().enable_all().build().unwrap(),
-        ),
-        (
-            "multi",
-            Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap(),
-        ),
-    ]
+    let [current, multi] = both_flavors();
+    [("current", current), ("multi", multi)]
 }
 
 /// A fresh directory for one test and flavor, removed on drop.

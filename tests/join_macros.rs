@@ -71,14 +71,17 @@ async fn try_join_all_ok() {
     assert_eq!(empty, Ok(()));
 }
 
+/// Sets its flag when dropped: shows when a joined future's state is dropped.
+struct SetOnDrop(Rc<Cell<bool>>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
 #[robin::test]
 async fn try_join_stops_at_the_first_error_and_drops_the_rest() {
-    struct SetOnDrop(Rc<Cell<bool>>);
-    impl Drop for SetOnDrop {
-        fn drop(&mut self) {
-            self.0.set(true);
-        }
-    }
     let dropped = Rc::new(Cell::new(false));
     let guard = SetOnDrop(dropped.clone());
     let r: Result<((), ()), &str> = robin::try_join!(
@@ -138,12 +141,6 @@ async fn biased_try_join_reports_the_first_error_in_order() {
 async fn join_drops_each_future_as_soon_as_it_is_done() {
     // The first future's state is dropped (its output stored in its place) before
     // the second completes: a drop guard in the first fires while the second waits.
-    struct SetOnDrop(Rc<Cell<bool>>);
-    impl Drop for SetOnDrop {
-        fn drop(&mut self) {
-            self.0.set(true);
-        }
-    }
     let dropped = Rc::new(Cell::new(false));
     let guard = SetOnDrop(dropped.clone());
     let seen = dropped.clone();

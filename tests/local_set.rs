@@ -1,21 +1,15 @@
 //! `robin::task::{LocalSet, spawn_local}` through the facade.
 use robin::task::{self, LocalSet};
+use robin_test_support::current_thread;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-fn current_rt() -> robin::runtime::Runtime {
-    robin::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn block_on_runs_non_send_tasks() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     let log = Rc::new(RefCell::new(Vec::new()));
     let out = local.block_on(&rt, {
@@ -80,7 +74,7 @@ fn run_until_on_a_multi_thread_runtime() {
 
 #[test]
 fn awaiting_the_set_waits_for_all_tasks() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     let count = Rc::new(Cell::new(0));
     for i in 0..5 {
@@ -102,7 +96,7 @@ fn awaiting_the_set_waits_for_all_tasks() {
 
 #[test]
 fn wakes_from_other_threads() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     let (tx, rx) = robin::sync::oneshot::channel::<u32>();
     let out = local.block_on(&rt, async move {
@@ -117,7 +111,7 @@ fn wakes_from_other_threads() {
 
 #[test]
 fn many_wakes_from_threads_via_mpsc() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     let (tx, mut rx) = robin::sync::mpsc::channel::<u32>(4);
     let producers: Vec<_> = (0..4)
@@ -154,7 +148,7 @@ fn many_wakes_from_threads_via_mpsc() {
 
 #[test]
 fn abort_and_panic_are_join_errors() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     local.block_on(&rt, async {
         let pending = task::spawn_local(std::future::pending::<()>());
@@ -172,7 +166,7 @@ fn abort_and_panic_are_join_errors() {
 
 #[test]
 fn abort_from_another_thread() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     let handle = local.spawn_local(async {
         let _not_send = Rc::new(());
@@ -200,7 +194,7 @@ fn dropping_the_set_cancels_tasks_on_its_thread() {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
     }
-    let rt = current_rt();
+    let rt = current_thread();
     let dropped = Arc::new(AtomicUsize::new(0));
     let local = LocalSet::new();
     let mut handles = Vec::new();
@@ -222,7 +216,7 @@ fn dropping_the_set_cancels_tasks_on_its_thread() {
 #[test]
 #[should_panic(expected = "`spawn_local` called from outside of a `task::LocalSet`")]
 fn spawn_local_outside_a_set_panics() {
-    let rt = current_rt();
+    let rt = current_thread();
     rt.block_on(async {
         task::spawn_local(async {});
     });
@@ -268,7 +262,7 @@ async fn task_id_is_set_in_local_tasks() {
 /// `task::id()` reports while the task runs (and that differs from the spawner's).
 #[test]
 fn local_tasks_have_ids_and_ordinary_join_handles() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     local.block_on(&rt, async {
         let outer = task::try_id();
@@ -322,7 +316,7 @@ fn local_task_panic_applies_the_unhandled_panic_policy() {
 /// With the default policy a local panic only fails its own handle.
 #[test]
 fn local_task_panic_is_ignored_by_default() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     local.block_on(&rt, async {
         let other = task::spawn_local(async {
@@ -342,7 +336,7 @@ fn local_task_panic_is_ignored_by_default() {
 /// `num_alive_tasks`, like the tasks spawned on the runtime itself.
 #[test]
 fn local_tasks_count_in_the_runtime_metrics() {
-    let rt = current_rt();
+    let rt = current_thread();
     let metrics = rt.metrics();
     let local = LocalSet::new();
     // Spawned before the set first runs: counted when it does.
@@ -376,7 +370,7 @@ fn local_tasks_count_in_the_runtime_metrics() {
 /// the previous state (no set) when dropped.
 #[test]
 fn enter_lets_spawn_local_run_outside_the_set() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     let handle = {
         let _guard = local.enter();
@@ -392,7 +386,7 @@ fn enter_lets_spawn_local_run_outside_the_set() {
 /// `JoinSet::spawn_local` puts `!Send` tasks of the current `LocalSet` in a `JoinSet`.
 #[test]
 fn join_set_spawn_local_collects_non_send_tasks() {
-    let rt = current_rt();
+    let rt = current_thread();
     let local = LocalSet::new();
     let mut got = local.block_on(&rt, async {
         let mut set = task::JoinSet::new();

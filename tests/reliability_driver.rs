@@ -10,24 +10,14 @@
 //! `cargo test -p robin --test reliability_driver -- --ignored`.
 mod reliability_common;
 
-use reliability_common::{
-    expect_completes, expect_completes_with_env, is_child, poll_once, tcp_round_trip, trap_waker,
-    Mode,
-};
+use reliability_common::{poll_once, tcp_round_trip, trap_waker, watchdog_test, Mode};
 use robin::runtime::Builder;
+use robin_test_support::{current_thread, multi_thread};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const BOUND: Duration = Duration::from_secs(20);
-
-fn multi_thread() -> robin::runtime::Runtime {
-    Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// After the trap: timers and sockets of the same runtime still work.
 async fn driver_still_works() {
@@ -36,11 +26,24 @@ async fn driver_still_works() {
     robin::time::sleep(Duration::from_millis(10)).await;
 }
 
-#[test]
-fn driver_survives_a_timer_waker_panicking_in_wake() {
-    const NAME: &str = "driver_survives_a_timer_waker_panicking_in_wake";
-    if is_child(NAME) {
-        multi_thread().block_on(async {
+/// After a trap in a sleep's waker: the driver still works, dropping that sleep does not
+/// panic (no lock was left poisoned), and the driver still works after the drop.
+async fn drop_after_the_trap(sleep: std::pin::Pin<Box<robin::time::Sleep>>) {
+    driver_still_works().await;
+    let dropped = catch_unwind(AssertUnwindSafe(move || drop(sleep)));
+    assert!(
+        dropped.is_ok(),
+        "dropping the sleep panicked (poisoned lock)"
+    );
+    driver_still_works().await;
+}
+
+watchdog_test! {
+    fn driver_survives_a_timer_waker_panicking_in_wake(
+        BOUND,
+        "hang: a waker panicking in wake() killed the driver thread; later timers and sockets never fire",
+    ) {
+        multi_thread(2).block_on(async {
             let (waker, trap) = trap_waker(Mode::Wake);
             let mut sleep = Box::pin(robin::time::sleep(Duration::from_millis(5)));
             assert!(poll_once(sleep.as_mut(), &waker).is_pending());
@@ -50,22 +53,17 @@ fn driver_survives_a_timer_waker_panicking_in_wake() {
             );
             driver_still_works().await;
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: a waker panicking in wake() killed the driver thread; later timers and sockets never fire",
-    );
 }
 
-/// On a current-thread runtime the driver turns on the `block_on` thread: a waker that
-/// panics there must not unwind out of `block_on` (the caller did nothing wrong).
-#[test]
-fn current_thread_driver_survives_a_timer_waker_panicking_in_wake() {
-    const NAME: &str = "current_thread_driver_survives_a_timer_waker_panicking_in_wake";
-    if is_child(NAME) {
-        let rt = Builder::new_current_thread().enable_all().build().unwrap();
+watchdog_test! {
+    /// On a current-thread runtime the driver turns on the `block_on` thread: a waker that
+    /// panics there must not unwind out of `block_on` (the caller did nothing wrong).
+    fn current_thread_driver_survives_a_timer_waker_panicking_in_wake(
+        BOUND,
+        "hang: a waker panicking in wake() on a current-thread runtime",
+    ) {
+        let rt = current_thread();
         let (waker, trap) = trap_waker(Mode::Wake);
         let out = catch_unwind(AssertUnwindSafe(|| {
             rt.block_on(async {
@@ -81,20 +79,15 @@ fn current_thread_driver_survives_a_timer_waker_panicking_in_wake() {
             out.is_ok(),
             "a waker panicking in wake() unwound out of block_on on a current-thread runtime"
         );
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: a waker panicking in wake() on a current-thread runtime",
-    );
 }
 
-#[test]
-fn driver_survives_an_io_waker_panicking_in_wake() {
-    const NAME: &str = "driver_survives_an_io_waker_panicking_in_wake";
-    if is_child(NAME) {
-        multi_thread().block_on(async {
+watchdog_test! {
+    fn driver_survives_an_io_waker_panicking_in_wake(
+        BOUND,
+        "hang: an I/O waker panicking in wake() killed the driver thread; later timers and sockets never fire",
+    ) {
+        multi_thread(2).block_on(async {
             let listener = robin::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let (waker, trap) = trap_waker(Mode::Wake);
@@ -108,20 +101,15 @@ fn driver_survives_an_io_waker_panicking_in_wake() {
             drop(client);
             driver_still_works().await;
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: an I/O waker panicking in wake() killed the driver thread; later timers and sockets never fire",
-    );
 }
 
-#[test]
-fn timers_survive_a_waker_panicking_in_clone() {
-    const NAME: &str = "timers_survive_a_waker_panicking_in_clone";
-    if is_child(NAME) {
-        multi_thread().block_on(async {
+watchdog_test! {
+    fn timers_survive_a_waker_panicking_in_clone(
+        BOUND,
+        "hang: a waker panicking in clone() (under the timer's lock) broke the timer driver",
+    ) {
+        multi_thread(2).block_on(async {
             let (waker, trap) = trap_waker(Mode::Clone);
             let mut sleep = Box::pin(robin::time::sleep(Duration::from_millis(5)));
             // The timer stores a clone of the waker: the clone panics, here, in our poll.
@@ -132,28 +120,17 @@ fn timers_survive_a_waker_panicking_in_clone() {
             );
             // Its deadline passes; the runtime's timers must still work, and dropping the
             // sleep must not panic.
-            driver_still_works().await;
-            let dropped = catch_unwind(AssertUnwindSafe(move || drop(sleep)));
-            assert!(
-                dropped.is_ok(),
-                "dropping the sleep panicked (poisoned lock)"
-            );
-            driver_still_works().await;
+            drop_after_the_trap(sleep).await;
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: a waker panicking in clone() (under the timer's lock) broke the timer driver",
-    );
 }
 
-#[test]
-fn timers_survive_a_waker_panicking_in_drop() {
-    const NAME: &str = "timers_survive_a_waker_panicking_in_drop";
-    if is_child(NAME) {
-        multi_thread().block_on(async {
+watchdog_test! {
+    fn timers_survive_a_waker_panicking_in_drop(
+        BOUND,
+        "hang: a waker panicking in drop() (under the timer's lock) broke the timer driver",
+    ) {
+        multi_thread(2).block_on(async {
             let (waker, trap) = trap_waker(Mode::Drop);
             let mut sleep = Box::pin(robin::time::sleep(Duration::from_millis(20)));
             assert!(poll_once(sleep.as_mut(), &waker).is_pending());
@@ -166,28 +143,17 @@ fn timers_survive_a_waker_panicking_in_drop() {
             );
             // Our own copy may never be dropped again (the trap is spent, but be exact).
             std::mem::forget(waker);
-            driver_still_works().await;
-            let dropped = catch_unwind(AssertUnwindSafe(move || drop(sleep)));
-            assert!(
-                dropped.is_ok(),
-                "dropping the sleep panicked (poisoned lock)"
-            );
-            driver_still_works().await;
+            drop_after_the_trap(sleep).await;
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: a waker panicking in drop() (under the timer's lock) broke the timer driver",
-    );
 }
 
-#[test]
-fn io_driver_survives_a_waker_panicking_in_clone() {
-    const NAME: &str = "io_driver_survives_a_waker_panicking_in_clone";
-    if is_child(NAME) {
-        multi_thread().block_on(async {
+watchdog_test! {
+    fn io_driver_survives_a_waker_panicking_in_clone(
+        BOUND,
+        "hang: a waker panicking in clone() (under an I/O resource's waiter lock) broke the I/O driver",
+    ) {
+        multi_thread(2).block_on(async {
             let listener = robin::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
             let (waker, trap) = trap_waker(Mode::Clone);
@@ -206,21 +172,18 @@ fn io_driver_survives_a_waker_panicking_in_clone() {
             drop(listener);
             driver_still_works().await;
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: a waker panicking in clone() (under an I/O resource's waiter lock) broke the I/O driver",
-    );
 }
 
-/// A worker thread that cannot be spawned must make `build()` fail. Provoked with an
-/// address-space limit in a child process: room for one worker's 1 GiB stack, not four.
-#[test]
-fn failed_worker_thread_spawn_fails_build() {
-    const NAME: &str = "failed_worker_thread_spawn_fails_build";
-    if is_child(NAME) {
+watchdog_test! {
+    /// A worker thread that cannot be spawned must make `build()` fail. Provoked with an
+    /// address-space limit in a child process: room for one worker's 1 GiB stack, not four.
+    fn failed_worker_thread_spawn_fails_build(
+        BOUND,
+        "hang: building a runtime whose worker threads cannot all start",
+        // One malloc arena: per-thread arenas would reserve address space of their own.
+        env: &[("MALLOC_ARENA_MAX", "1")],
+    ) {
         const GIB: u64 = 1 << 30;
         let status = std::fs::read_to_string("/proc/self/status").unwrap();
         let vm_kib: u64 = status
@@ -252,24 +215,17 @@ fn failed_worker_thread_spawn_fails_build() {
             res.is_err(),
             "build() returned Ok although at most one of its 4 worker threads (1 GiB stacks) could start"
         );
-        return;
     }
-    // One malloc arena: per-thread arenas would reserve address space of their own.
-    expect_completes_with_env(
-        NAME,
-        BOUND,
-        "hang: building a runtime whose worker threads cannot all start",
-        &[("MALLOC_ARENA_MAX", "1")],
-    );
 }
 
-/// A panic outside any task poll on a worker thread (here: the thread-start hook, once)
-/// must not lose that worker's core: either `build()` reports it, or the runtime runs
-/// tasks and shuts down. Never a hang.
-#[test]
-fn worker_thread_panicking_in_start_hook_does_not_strand_its_core() {
-    const NAME: &str = "worker_thread_panicking_in_start_hook_does_not_strand_its_core";
-    if is_child(NAME) {
+watchdog_test! {
+    /// A panic outside any task poll on a worker thread (here: the thread-start hook, once)
+    /// must not lose that worker's core: either `build()` reports it, or the runtime runs
+    /// tasks and shuts down. Never a hang.
+    fn worker_thread_panicking_in_start_hook_does_not_strand_its_core(
+        BOUND,
+        "hang: a worker thread died outside a task poll (its start hook panicked) and its core was lost",
+    ) {
         let first = AtomicBool::new(true);
         let rt = Builder::new_multi_thread()
             .worker_threads(1)
@@ -286,11 +242,5 @@ fn worker_thread_panicking_in_start_hook_does_not_strand_its_core() {
                 drop(rt);
             }
         }
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: a worker thread died outside a task poll (its start hook panicked) and its core was lost",
-    );
 }

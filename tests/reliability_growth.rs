@@ -8,7 +8,7 @@
 //! `cargo test -p robin --test reliability_growth -- --ignored`.
 mod reliability_common;
 
-use reliability_common::{expect_completes, is_child};
+use reliability_common::{multi_thread_without_drivers, watchdog_test};
 use robin::runtime::Builder;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -69,6 +69,15 @@ fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
 
+/// A multi-thread runtime with one worker and the I/O driver only.
+fn one_worker_with_io() -> robin::runtime::Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_io()
+        .build()
+        .unwrap()
+}
+
 const KIB: isize = 1024;
 const BOUND: Duration = Duration::from_secs(60);
 
@@ -85,10 +94,8 @@ fn assert_near(what: &str, base: isize, after: isize, slack: isize) {
     );
 }
 
-#[test]
-fn current_thread_core_waiters_stay_bounded() {
-    const NAME: &str = "current_thread_core_waiters_stay_bounded";
-    if is_child(NAME) {
+watchdog_test! {
+    fn current_thread_core_waiters_stay_bounded(BOUND, "hang: second block_on caller") {
         let rt = Arc::new(Builder::new_current_thread().build().unwrap());
         let (entered_tx, entered_rx) = std::sync::mpsc::channel();
         let (release_tx, release_rx) = robin::sync::oneshot::channel::<()>();
@@ -121,9 +128,7 @@ fn current_thread_core_waiters_stay_bounded() {
         });
         release_tx.send(()).unwrap();
         holder.join().unwrap();
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: second block_on caller");
 }
 
 /// A waker that is a fresh allocation each time (not pointer-stable across polls).
@@ -133,16 +138,10 @@ impl Wake for Fresh {
     fn wake(self: Arc<Self>) {}
 }
 
-#[test]
-#[ignore = "issue 12 defect 5: fails until fixed"]
-fn io_waiter_list_stays_bounded_with_fresh_wakers() {
-    const NAME: &str = "io_waiter_list_stays_bounded_with_fresh_wakers";
-    if is_child(NAME) {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_io()
-            .build()
-            .unwrap();
+watchdog_test! {
+    #[ignore = "issue 12 defect 5: fails until fixed"]
+    fn io_waiter_list_stays_bounded_with_fresh_wakers(BOUND, "hang: polling a readable() future") {
+        let rt = one_worker_with_io();
         rt.block_on(async {
             // Nothing is ever sent: `a` never becomes readable.
             let (a, _b) = robin::net::UnixDatagram::pair().unwrap();
@@ -166,19 +165,12 @@ fn io_waiter_list_stays_bounded_with_fresh_wakers() {
                 256 * KIB,
             );
         });
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: polling a readable() future");
 }
 
-#[test]
-fn join_set_memory_returns_near_baseline_after_a_burst() {
-    const NAME: &str = "join_set_memory_returns_near_baseline_after_a_burst";
-    if is_child(NAME) {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .build()
-            .unwrap();
+watchdog_test! {
+    fn join_set_memory_returns_near_baseline_after_a_burst(BOUND, "hang: JoinSet burst") {
+        let rt = multi_thread_without_drivers(2);
         rt.block_on(async {
             let mut set = robin::task::JoinSet::new();
             async fn burst(set: &mut robin::task::JoinSet<usize>, n: usize) {
@@ -202,34 +194,18 @@ fn join_set_memory_returns_near_baseline_after_a_burst() {
                 256 * KIB,
             );
         });
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: JoinSet burst");
 }
 
-#[test]
-fn io_slab_shrinks_after_a_burst_of_registrations() {
-    const NAME: &str = "io_slab_shrinks_after_a_burst_of_registrations";
-    if is_child(NAME) {
-        let mut lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: `lim` is a valid, writable rlimit for the call.
-        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) }, 0);
-        lim.rlim_cur = lim.rlim_max;
-        // SAFETY: raising the soft limit up to the hard limit needs no privilege.
-        assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) }, 0);
+watchdog_test! {
+    fn io_slab_shrinks_after_a_burst_of_registrations(BOUND, "hang: registering sockets") {
+        let nofile = robin_test_support::raise_nofile_limit();
         // Two descriptors (two registrations) per pair; leave room for the rest.
-        let pairs = usize::try_from(lim.rlim_cur.saturating_sub(512) / 2)
+        let pairs = usize::try_from(nofile.saturating_sub(512) / 2)
             .unwrap()
             .min(50_000);
-        assert!(pairs >= 4_000, "need at least 8k descriptors, have {lim:?}");
-        let rt = Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_io()
-            .build()
-            .unwrap();
+        assert!(pairs >= 4_000, "need at least 8k descriptors, have {nofile}");
+        let rt = one_worker_with_io();
         rt.block_on(async {
             let burst = |n: usize| {
                 let all: Vec<_> = (0..n)
@@ -250,17 +226,13 @@ fn io_slab_shrinks_after_a_burst_of_registrations() {
                 128 * KIB,
             );
         });
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: registering sockets");
 }
 
-/// Same class as defect 5 (found while writing the above): the current-thread
-/// scheduler's local `VecDeque` run queue keeps the capacity of its largest burst.
-#[test]
-fn current_thread_run_queue_shrinks_after_a_burst() {
-    const NAME: &str = "current_thread_run_queue_shrinks_after_a_burst";
-    if is_child(NAME) {
+watchdog_test! {
+    /// Same class as defect 5 (found while writing the above): the current-thread
+    /// scheduler's local `VecDeque` run queue keeps the capacity of its largest burst.
+    fn current_thread_run_queue_shrinks_after_a_burst(BOUND, "hang: current-thread burst") {
         let rt = Builder::new_current_thread().build().unwrap();
         rt.block_on(async {
             async fn burst(n: usize) {
@@ -281,7 +253,5 @@ fn current_thread_run_queue_shrinks_after_a_burst() {
                 256 * KIB,
             );
         });
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: current-thread burst");
 }

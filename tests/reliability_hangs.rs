@@ -7,9 +7,10 @@
 //! `cargo test -p robin --test reliability_hangs -- --ignored`.
 mod reliability_common;
 
-use reliability_common::{expect_completes, is_child};
+use reliability_common::{multi_thread_without_drivers, watchdog_test};
 use robin::runtime::Builder;
 use robin::task::{self, LocalSet};
+use robin_test_support::{current_thread, multi_thread, paused_time_only};
 use std::cell::Cell;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
@@ -20,16 +21,13 @@ use std::time::Duration;
 
 const BOUND: Duration = Duration::from_secs(15);
 
-fn current_thread() -> robin::runtime::Runtime {
-    Builder::new_current_thread().enable_all().build().unwrap()
-}
-
 // ----- defect 1: current-thread starvation --------------------------------------------
 
-#[test]
-fn current_thread_yield_loop_waiting_on_a_sleep_completes() {
-    const NAME: &str = "current_thread_yield_loop_waiting_on_a_sleep_completes";
-    if is_child(NAME) {
+watchdog_test! {
+    fn current_thread_yield_loop_waiting_on_a_sleep_completes(
+        BOUND,
+        "hang: current-thread scheduler never turned the driver (a yield_now loop waited on a 10 ms sleep)",
+    ) {
         current_thread().block_on(async {
             let sleeper = robin::spawn(robin::time::sleep(Duration::from_millis(10)));
             while !sleeper.is_finished() {
@@ -37,19 +35,14 @@ fn current_thread_yield_loop_waiting_on_a_sleep_completes() {
             }
             sleeper.await.unwrap();
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: current-thread scheduler never turned the driver (a yield_now loop waited on a 10 ms sleep)",
-    );
 }
 
-#[test]
-fn current_thread_yield_loop_waiting_on_an_accept_completes() {
-    const NAME: &str = "current_thread_yield_loop_waiting_on_an_accept_completes";
-    if is_child(NAME) {
+watchdog_test! {
+    fn current_thread_yield_loop_waiting_on_an_accept_completes(
+        BOUND,
+        "hang: current-thread scheduler never turned the driver (a yield_now loop waited on a TCP accept)",
+    ) {
         current_thread().block_on(async {
             let listener = robin::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
@@ -61,19 +54,14 @@ fn current_thread_yield_loop_waiting_on_an_accept_completes() {
             acceptor.await.unwrap().unwrap();
             client.join().unwrap().unwrap();
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: current-thread scheduler never turned the driver (a yield_now loop waited on a TCP accept)",
-    );
 }
 
-#[test]
-fn current_thread_self_waking_task_does_not_starve_a_sleep() {
-    const NAME: &str = "current_thread_self_waking_task_does_not_starve_a_sleep";
-    if is_child(NAME) {
+watchdog_test! {
+    fn current_thread_self_waking_task_does_not_starve_a_sleep(
+        BOUND,
+        "hang: current-thread scheduler never turned the driver (a self-waking task kept the queue non-empty while block_on slept 10 ms)",
+    ) {
         current_thread().block_on(async {
             // Always ready to run again: the local queue is never empty.
             let _spinner = robin::spawn(poll_fn(|cx| {
@@ -82,19 +70,14 @@ fn current_thread_self_waking_task_does_not_starve_a_sleep() {
             }));
             robin::time::sleep(Duration::from_millis(10)).await;
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: current-thread scheduler never turned the driver (a self-waking task kept the queue non-empty while block_on slept 10 ms)",
-    );
 }
 
-#[test]
-fn current_thread_local_set_with_many_ready_tasks_sees_a_sleep_finish() {
-    const NAME: &str = "current_thread_local_set_with_many_ready_tasks_sees_a_sleep_finish";
-    if is_child(NAME) {
+watchdog_test! {
+    fn current_thread_local_set_with_many_ready_tasks_sees_a_sleep_finish(
+        BOUND,
+        "hang: current-thread scheduler never turned the driver (a LocalSet of 8 yielding tasks waited on a 10 ms sleep)",
+    ) {
         let rt = current_thread();
         LocalSet::new().block_on(&rt, async {
             let done = Rc::new(Cell::new(false));
@@ -120,29 +103,21 @@ fn current_thread_local_set_with_many_ready_tasks_sees_a_sleep_finish() {
                 s.await.unwrap();
             }
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: current-thread scheduler never turned the driver (a LocalSet of 8 yielding tasks waited on a 10 ms sleep)",
-    );
 }
 
 // ----- defect 6: a wake from another thread during the poll is treated as a yield --------
 
-/// One worker. Task A is woken by another thread while its poll runs; during that poll
-/// it also spawns C (this worker's LIFO slot). C has a plain thread spawn D through the
-/// handle (the injector) and finishes. A was woken *before* D existed, so A's second poll
-/// must come first; today A sits in the yield queue, which runs after the injector.
-#[test]
-fn remote_wake_during_poll_is_not_queued_behind_later_work() {
-    const NAME: &str = "remote_wake_during_poll_is_not_queued_behind_later_work";
-    if is_child(NAME) {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(1)
-            .build()
-            .unwrap();
+watchdog_test! {
+    /// One worker. Task A is woken by another thread while its poll runs; during that poll
+    /// it also spawns C (this worker's LIFO slot). C has a plain thread spawn D through the
+    /// handle (the injector) and finishes. A was woken *before* D existed, so A's second poll
+    /// must come first; today A sits in the yield queue, which runs after the injector.
+    fn remote_wake_during_poll_is_not_queued_behind_later_work(
+        BOUND,
+        "hang: a remotely woken task never ran again",
+    ) {
+        let rt = multi_thread_without_drivers(1);
         let order = Arc::new(Mutex::new(Vec::new()));
         let handle = rt.handle().clone();
         let (c_tx, c_rx) = std::sync::mpsc::channel();
@@ -187,21 +162,17 @@ fn remote_wake_during_poll_is_not_queued_behind_later_work() {
             ["A", "D"],
             "the task woken from another thread during its poll ran after work queued later (it was treated as a yield)"
         );
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: a remotely woken task never ran again");
 }
 
 // ----- defect 7 ----------------------------------------------------------------------
 
-#[test]
-fn block_in_place_lifts_the_coop_budget() {
-    const NAME: &str = "block_in_place_lifts_the_coop_budget";
-    if is_child(NAME) {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .build()
-            .unwrap();
+watchdog_test! {
+    fn block_in_place_lifts_the_coop_budget(
+        BOUND,
+        "hang: the coop budget stayed in force inside block_in_place, so a loop of blocking_send/blocking_recv there never progresses",
+    ) {
+        let rt = multi_thread_without_drivers(2);
         rt.block_on(async {
             robin::spawn(async {
                 let (tx, mut rx) = robin::sync::mpsc::channel::<u32>(1);
@@ -216,19 +187,14 @@ fn block_in_place_lifts_the_coop_budget() {
             .await
             .unwrap();
         });
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: the coop budget stayed in force inside block_in_place, so a loop of blocking_send/blocking_recv there never progresses",
-    );
 }
 
-#[test]
-fn spawn_local_from_outside_run_until_wakes_the_set() {
-    const NAME: &str = "spawn_local_from_outside_run_until_wakes_the_set";
-    if is_child(NAME) {
+watchdog_test! {
+    fn spawn_local_from_outside_run_until_wakes_the_set(
+        BOUND,
+        "hang: spawn_local on a LocalSet from outside its run_until did not wake the set; the task never ran",
+    ) {
         let rt = current_thread();
         let local = LocalSet::new();
         let got = rt.block_on(async {
@@ -248,22 +214,17 @@ fn spawn_local_from_outside_run_until_wakes_the_set() {
             .await
         });
         assert_eq!(got, 7);
-        return;
     }
-    expect_completes(
-        NAME,
-        BOUND,
-        "hang: spawn_local on a LocalSet from outside its run_until did not wake the set; the task never ran",
-    );
 }
 
-/// Not reproduced on today's code (passes): kept, not ignored, as a regression guard.
-/// Also tried without success: abort of a running job, `shutdown_background`, dropping a
-/// current-thread runtime, awaiting from a `JoinSet` (see tests/RELIABILITY_PLAN.md).
-#[test]
-fn spawn_blocking_started_before_shutdown_delivers_its_output() {
-    const NAME: &str = "spawn_blocking_started_before_shutdown_delivers_its_output";
-    if is_child(NAME) {
+watchdog_test! {
+    /// Not reproduced on today's code (passes): kept, not ignored, as a regression guard.
+    /// Also tried without success: abort of a running job, `shutdown_background`, dropping a
+    /// current-thread runtime, awaiting from a `JoinSet` (see tests/RELIABILITY_PLAN.md).
+    fn spawn_blocking_started_before_shutdown_delivers_its_output(
+        BOUND,
+        "hang: shutdown with a started blocking job",
+    ) {
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
         let release_tx = Mutex::new(Some(release_tx));
         // The worker thread stopping (shutdown has begun) releases the blocking job.
@@ -294,21 +255,16 @@ fn spawn_blocking_started_before_shutdown_delivers_its_output() {
             Ok(42),
             "a spawn_blocking job that started before shutdown and ran to completion lost its output"
         );
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: shutdown with a started blocking job");
 }
 
-#[test]
-#[ignore = "issue 12 defect 7 (7d, robin-time's advance): fails until fixed"]
-fn paused_advance_below_one_tick_does_not_fire_a_1ms_sleep() {
-    const NAME: &str = "paused_advance_below_one_tick_does_not_fire_a_1ms_sleep";
-    if is_child(NAME) {
-        let rt = Builder::new_current_thread()
-            .enable_time()
-            .start_paused(true)
-            .build()
-            .unwrap();
+watchdog_test! {
+    #[ignore = "issue 12 defect 7 (7d, robin-time's advance): fails until fixed"]
+    fn paused_advance_below_one_tick_does_not_fire_a_1ms_sleep(
+        BOUND,
+        "hang: paused clock advance",
+    ) {
+        let rt = paused_time_only();
         rt.block_on(async {
             let start = robin::time::Instant::now();
             let mut sleep = pin!(robin::time::sleep(Duration::from_millis(1)));
@@ -324,9 +280,7 @@ fn paused_advance_below_one_tick_does_not_fire_a_1ms_sleep() {
                 "a 1 ms sleep fired after advance(250 µs): a timer fired early"
             );
         });
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: paused clock advance");
 }
 
 /// Records `task::try_id()` when dropped.
@@ -338,14 +292,12 @@ impl Drop for RecordId {
     }
 }
 
-#[test]
-fn task_id_is_set_in_the_drop_of_an_aborted_tasks_future() {
-    const NAME: &str = "task_id_is_set_in_the_drop_of_an_aborted_tasks_future";
-    if is_child(NAME) {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .build()
-            .unwrap();
+watchdog_test! {
+    fn task_id_is_set_in_the_drop_of_an_aborted_tasks_future(
+        BOUND,
+        "hang: abort of a pending task",
+    ) {
+        let rt = multi_thread_without_drivers(2);
         let seen = Arc::new(Mutex::new(None));
         rt.block_on(async {
             let (started_tx, started_rx) = robin::sync::oneshot::channel();
@@ -370,15 +322,14 @@ fn task_id_is_set_in_the_drop_of_an_aborted_tasks_future() {
                 "task::try_id() inside the Drop of an aborted task's future was not that task's id"
             );
         });
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: abort of a pending task");
 }
 
-#[test]
-fn task_id_is_set_in_the_drop_of_a_local_tasks_aborted_future() {
-    const NAME: &str = "task_id_is_set_in_the_drop_of_a_local_tasks_aborted_future";
-    if is_child(NAME) {
+watchdog_test! {
+    fn task_id_is_set_in_the_drop_of_a_local_tasks_aborted_future(
+        BOUND,
+        "hang: abort of a local task",
+    ) {
         let rt = current_thread();
         let seen = Arc::new(Mutex::new(None));
         let local = LocalSet::new();
@@ -407,19 +358,15 @@ fn task_id_is_set_in_the_drop_of_a_local_tasks_aborted_future() {
             "the Drop of an aborted local task's future saw the id of the task that aborted it"
         );
         assert_eq!(seen, Some(Some(victim_id)));
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: abort of a local task");
 }
 
-#[test]
-fn task_id_is_set_in_the_drop_of_a_tasks_output() {
-    const NAME: &str = "task_id_is_set_in_the_drop_of_a_tasks_output";
-    if is_child(NAME) {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .build()
-            .unwrap();
+watchdog_test! {
+    fn task_id_is_set_in_the_drop_of_a_tasks_output(
+        BOUND,
+        "hang: waiting for a task's output to drop",
+    ) {
+        let rt = multi_thread_without_drivers(2);
         // Detached: the runtime drops the output as the task completes.
         let detached_seen = Arc::new(Mutex::new(None));
         let (id_tx, id_rx) = std::sync::mpsc::channel();
@@ -471,15 +418,14 @@ fn task_id_is_set_in_the_drop_of_a_tasks_output() {
             Some(Some(joined_id)),
             "task::try_id() inside the Drop of a task's output (dropped with its JoinHandle) was not that task's id"
         );
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: waiting for a task's output to drop");
 }
 
-#[test]
-fn current_thread_worker_park_count_and_busy_duration_move() {
-    const NAME: &str = "current_thread_worker_park_count_and_busy_duration_move";
-    if is_child(NAME) {
+watchdog_test! {
+    fn current_thread_worker_park_count_and_busy_duration_move(
+        BOUND,
+        "hang: sleeping on a current-thread runtime",
+    ) {
         let rt = current_thread();
         rt.block_on(async {
             for _ in 0..3 {
@@ -495,22 +441,17 @@ fn current_thread_worker_park_count_and_busy_duration_move() {
             m.worker_total_busy_duration(0) > Duration::ZERO,
             "worker_total_busy_duration(0) stayed 0 on a current-thread runtime that ran"
         );
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: sleeping on a current-thread runtime");
 }
 
-/// Passes on today's code (the defect is the current-thread flavor's, above): kept, not
-/// ignored, as a regression guard for the multi-thread counters.
-#[test]
-fn multi_thread_worker_park_count_and_busy_duration_move() {
-    const NAME: &str = "multi_thread_worker_park_count_and_busy_duration_move";
-    if is_child(NAME) {
-        let rt = Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+watchdog_test! {
+    /// Passes on today's code (the defect is the current-thread flavor's, above): kept, not
+    /// ignored, as a regression guard for the multi-thread counters.
+    fn multi_thread_worker_park_count_and_busy_duration_move(
+        BOUND,
+        "hang: sleeping on a multi-thread runtime",
+    ) {
+        let rt = multi_thread(2);
         for _ in 0..3 {
             rt.block_on(async {
                 robin::spawn(robin::time::sleep(Duration::from_millis(2)))
@@ -529,7 +470,5 @@ fn multi_thread_worker_park_count_and_busy_duration_move() {
             busy > Duration::ZERO,
             "worker_total_busy_duration stayed 0 after workers parked"
         );
-        return;
     }
-    expect_completes(NAME, BOUND, "hang: sleeping on a multi-thread runtime");
 }

@@ -3,8 +3,9 @@
 //! Own test binary: installing handlers changes process-wide state. Every test takes
 //! `SERIAL` (deliveries and descriptor counts are process-wide) and raises only signals
 //! whose default action it has replaced first.
-use robin::runtime::{Builder, Runtime};
+use robin::runtime::Builder;
 use robin::signal::unix::{signal, Signal, SignalKind};
+use robin_test_support::{both_flavors, current_thread};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -14,17 +15,6 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn runtimes() -> [Runtime; 2] {
-    [
-        Builder::new_current_thread().enable_all().build().unwrap(),
-        Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap(),
-    ]
 }
 
 fn raise(signum: i32) {
@@ -45,7 +35,7 @@ fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 #[test]
 fn a_listener_created_before_the_signal_never_misses_it() {
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let mut usr1 = signal(SignalKind::user_defined1()).unwrap();
             raise(libc::SIGUSR1);
@@ -61,7 +51,7 @@ fn a_listener_created_before_the_signal_never_misses_it() {
 #[test]
 fn deliveries_before_a_poll_coalesce_into_one() {
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let mut sig = signal(SignalKind::user_defined2()).unwrap();
             raise(libc::SIGUSR2);
@@ -76,7 +66,7 @@ fn deliveries_before_a_poll_coalesce_into_one() {
 #[test]
 fn several_listeners_of_one_signal_each_get_every_delivery() {
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let mut a = signal(SignalKind::alarm()).unwrap();
             let mut b = signal(SignalKind::alarm()).unwrap();
@@ -100,7 +90,7 @@ fn several_listeners_of_one_signal_each_get_every_delivery() {
 fn listeners_in_several_runtimes_each_get_every_delivery() {
     let _g = serial();
     const ROUNDS: usize = 3;
-    let [current, multi] = runtimes();
+    let [current, multi] = both_flavors();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     let (go_txs, threads): (Vec<_>, Vec<_>) = [current, multi]
         .into_iter()
@@ -133,7 +123,7 @@ fn listeners_in_several_runtimes_each_get_every_delivery() {
 #[test]
 fn the_handler_stays_installed_after_every_listener_dropped() {
     let _g = serial();
-    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = current_thread();
     rt.block_on(async {
         drop(signal(SignalKind::quit()).unwrap());
     });
@@ -151,7 +141,7 @@ fn the_handler_stays_installed_after_every_listener_dropped() {
 #[test]
 fn ctrl_c_completes_on_sigint_after_its_first_poll() {
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let mut ctrl_c = Box::pin(robin::signal::ctrl_c());
             assert!(poll_once(&mut ctrl_c).is_pending());
@@ -171,7 +161,7 @@ fn poll_recv_from_a_hand_written_future() {
         }
     }
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let mut next = Next(signal(SignalKind::window_change()).unwrap());
             assert!(poll_once(&mut next).is_pending());
@@ -184,7 +174,7 @@ fn poll_recv_from_a_hand_written_future() {
 #[test]
 fn a_listener_in_a_select_loses_no_signal() {
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let mut sig = signal(SignalKind::io()).unwrap();
             robin::select! {
@@ -200,7 +190,7 @@ fn a_listener_in_a_select_loses_no_signal() {
 #[test]
 fn forbidden_and_invalid_signals_are_errors() {
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             for signum in [
                 libc::SIGKILL,
@@ -261,7 +251,7 @@ fn signal_kinds_are_the_libc_numbers() {
 #[test]
 fn listeners_leak_no_descriptors() {
     let _g = serial();
-    for rt in runtimes() {
+    for rt in both_flavors() {
         rt.block_on(async {
             // The global pipe exists after the first listener; count from there.
             drop(signal(SignalKind::pipe()).unwrap());
@@ -279,9 +269,9 @@ fn listeners_leak_no_descriptors() {
 #[test]
 fn a_listener_whose_runtime_shut_down_reports_none_instead_of_hanging() {
     let _g = serial();
-    let first = Builder::new_current_thread().enable_all().build().unwrap();
+    let first = current_thread();
     let mut sig = first.block_on(async { signal(SignalKind::user_defined1()).unwrap() });
     drop(first);
-    let second = Builder::new_current_thread().enable_all().build().unwrap();
+    let second = current_thread();
     assert_eq!(second.block_on(sig.recv()), None);
 }

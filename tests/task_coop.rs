@@ -1,20 +1,14 @@
 //! `robin::task::{consume_budget, unconstrained, coop}` through the facade.
 use robin::task;
+use robin_test_support::current_thread;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Arc;
-
-fn current_rt() -> robin::runtime::Runtime {
-    robin::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// A loop that only awaits `consume_budget` still lets another task on the same thread
 /// run: the budget runs out and the task yields.
 #[test]
 fn consume_budget_makes_a_busy_loop_yield() {
-    let rt = current_rt();
+    let rt = current_thread();
     let spins = rt.block_on(async {
         task::spawn(async {
             let flag = Arc::new(AtomicBool::new(false));
@@ -46,7 +40,7 @@ fn consume_budget_makes_a_busy_loop_yield() {
 #[test]
 fn unconstrained_lifts_the_budget() {
     fn taken_before_other_ran(unconstrained: bool) -> usize {
-        let rt = current_rt();
+        let rt = current_thread();
         rt.block_on(async move {
             task::spawn(async move {
                 let (tx, mut rx) = robin::sync::mpsc::unbounded_channel::<u32>();
@@ -88,7 +82,7 @@ fn unconstrained_lifts_the_budget() {
 /// `coop::has_budget_remaining` is true at the start of a poll and false once spent.
 #[test]
 fn has_budget_remaining_tracks_the_budget() {
-    let rt = current_rt();
+    let rt = current_thread();
     rt.block_on(async {
         task::spawn(async {
             assert!(task::coop::has_budget_remaining());
@@ -116,7 +110,7 @@ robin::task_local! {
 #[test]
 fn task_local_future_is_at_tokios_path() {
     let fut: task::futures::TaskLocalFuture<u8, _> = TAG.scope(4, async { TAG.get() });
-    assert_eq!(current_rt().block_on(fut), 4);
+    assert_eq!(current_thread().block_on(fut), 4);
 }
 
 /// Misused task functions panic at the caller's line (`#[track_caller]`), so the

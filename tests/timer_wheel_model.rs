@@ -14,8 +14,8 @@
 //!
 //! `ROBIN_WHEEL_SEEDS` and `ROBIN_WHEEL_OPS` make longer runs (64 seeds × 5000 ops: about
 //! 9 s in a debug build).
-use robin::runtime::Builder;
 use robin::time::{Instant, Sleep};
+use robin_test_support::paused_time_only;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -90,11 +90,7 @@ struct Live {
 }
 
 fn run_model(seed: u64, ops: usize, check_order: bool) {
-    let rt = Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let rt = paused_time_only();
     rt.block_on(async {
         let log = Arc::new(Mutex::new(Vec::new()));
         let start = Instant::now();

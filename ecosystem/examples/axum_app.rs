@@ -33,6 +33,7 @@ use robin::hyper_rt::{RobinExecutor, RobinIo, RobinTimer};
 use robin::net::TcpListener;
 use robin::sync::{watch, Mutex};
 use robin::task::JoinSet;
+use robin_ecosystem::server::{bind_and_serve, ctrl_c, next_connection, serve_until_stopped};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::io;
@@ -137,18 +138,7 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let stream = robin::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // A failed accept (e.g. EMFILE) loses that one connection, not the server.
-                Err(err) => {
-                    eprintln!("accept: {err}");
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
+    while let Some(stream) = next_connection(&listener, &mut shutdown).await {
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(app.clone());
         let mut stop = stop_rx.clone();
@@ -157,13 +147,7 @@ pub async fn serve(
             builder.http1().timer(RobinTimer::new());
             builder.http2().timer(RobinTimer::new());
             let conn = builder.serve_connection(RobinIo::new(stream), service);
-            let mut conn = std::pin::pin!(conn);
-            robin::select! {
-                res = conn.as_mut() => return res,
-                _ = stopped(&mut stop) => {}
-            }
-            conn.as_mut().graceful_shutdown();
-            conn.await
+            serve_until_stopped(conn, &mut stop).await
         });
         // Reap finished connections so the set stays as small as the open ones.
         while connections.try_join_next().is_some() {}
@@ -179,29 +163,12 @@ pub async fn serve(
     Ok(())
 }
 
-/// Resolves once `stop` holds `true` (or its sender is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|&stop| stop).await;
-}
-
-/// Resolves on Ctrl-C.
-async fn shutdown_signal() {
-    if let Err(e) = robin::signal::ctrl_c().await {
-        eprintln!("cannot listen for Ctrl-C ({e}); running until killed");
-        std::future::pending::<()>().await;
-    }
-    println!("Ctrl-C: finishing in-flight requests");
-}
-
 #[allow(dead_code)] // `tests/axum_app.rs` includes this file and never calls `main`.
 fn main() -> io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-    let rt = robin::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let listener = TcpListener::bind(&*addr).await?;
-        println!("axum on http://{}", listener.local_addr()?);
-        serve(listener, app(), shutdown_signal()).await
+    bind_and_serve(&addr, "axum on http://", |listener| {
+        serve(listener, app(), ctrl_c("finishing in-flight requests"))
     })
 }

@@ -24,6 +24,7 @@ use robin::hyper_rt::{RobinExecutor, RobinTimer};
 use robin::net::TcpListener;
 use robin::sync::watch;
 use robin::task::JoinSet;
+use robin_ecosystem::server::{bind_and_serve, ctrl_c, next_connection, serve_until_stopped};
 use robin_ecosystem::Compat;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -129,17 +130,7 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let stream = robin::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(err) => {
-                    eprintln!("accept: {err}");
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
+    while let Some(stream) = next_connection(&listener, &mut shutdown).await {
         let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let mut stop = stop_rx.clone();
@@ -155,15 +146,7 @@ pub async fn serve(
             builder.http1().timer(RobinTimer::new());
             builder.http2().timer(RobinTimer::new());
             let conn = builder.serve_connection(Compat::new(tls), service_fn(route));
-            let mut conn = std::pin::pin!(conn);
-            let res = robin::select! {
-                res = conn.as_mut() => res,
-                _ = stopped(&mut stop) => {
-                    conn.as_mut().graceful_shutdown();
-                    conn.await
-                }
-            };
-            if let Err(err) = res {
+            if let Err(err) = serve_until_stopped(conn, &mut stop).await {
                 eprintln!("connection: {err}");
             }
         });
@@ -173,20 +156,6 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     while connections.join_next().await.is_some() {}
     Ok(())
-}
-
-/// Resolves once `stop` holds `true` (or its sender is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|&stop| stop).await;
-}
-
-/// Resolves on Ctrl-C.
-async fn shutdown_signal() {
-    if let Err(e) = robin::signal::ctrl_c().await {
-        eprintln!("cannot listen for Ctrl-C ({e}); running until killed");
-        std::future::pending::<()>().await;
-    }
-    println!("Ctrl-C: finishing in-flight requests");
 }
 
 /// The chain and key from PEM files, or a development certificate (and where its CA is).
@@ -217,11 +186,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "127.0.0.1:3443".to_owned());
     let (chain, key) = load_or_make(args.get(1..).unwrap_or_default())?;
     let tls = tls_config(chain, key)?;
-    let rt = robin::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let listener = TcpListener::bind(&*addr).await?;
-        println!("listening on https://{}", listener.local_addr()?);
-        serve(listener, tls, shutdown_signal()).await
+    bind_and_serve(&addr, "listening on https://", |listener| {
+        serve(listener, tls, ctrl_c("finishing in-flight requests"))
     })?;
     Ok(())
 }

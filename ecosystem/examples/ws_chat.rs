@@ -34,6 +34,9 @@ use robin::net::TcpListener;
 use robin::sync::broadcast::{self, error::RecvError};
 use robin::sync::{mpsc, oneshot, watch};
 use robin::task::JoinSet;
+use robin_ecosystem::server::{
+    bind_and_serve, ctrl_c, next_connection, serve_until_stopped, stopped,
+};
 use robin_ecosystem::Compat;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -112,17 +115,7 @@ pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) ->
     });
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let stream = robin::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(err) => {
-                    eprintln!("accept: {err}");
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
+    while let Some(stream) = next_connection(&listener, &mut shutdown).await {
         let _ = stream.set_nodelay(true);
         let hub = hub.clone();
         let mut stop = stop_rx.clone();
@@ -132,13 +125,7 @@ pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) ->
                 .timer(RobinTimer::new())
                 .serve_connection(RobinIo::new(stream), service)
                 .with_upgrades();
-            let mut conn = std::pin::pin!(conn);
-            robin::select! {
-                res = conn.as_mut() => return res,
-                _ = stopped(&mut stop) => {}
-            }
-            conn.as_mut().graceful_shutdown();
-            conn.await
+            serve_until_stopped(conn, &mut stop).await
         });
         while connections.try_join_next().is_some() {}
     }
@@ -296,29 +283,12 @@ where
     hub.say(id, format!("* {id} left"));
 }
 
-/// Resolves once `stop` holds `true` (or its sender is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|&stop| stop).await;
-}
-
-/// Resolves on Ctrl-C.
-async fn shutdown_signal() {
-    if let Err(e) = robin::signal::ctrl_c().await {
-        eprintln!("cannot listen for Ctrl-C ({e}); running until killed");
-        std::future::pending::<()>().await;
-    }
-    println!("Ctrl-C: closing the chat");
-}
-
 #[allow(dead_code)] // `tests/ws_chat.rs` includes this file and never calls `main`.
 fn main() -> io::Result<()> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:3001".to_owned());
-    let rt = robin::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let listener = TcpListener::bind(&*addr).await?;
-        println!("chat on http://{}", listener.local_addr()?);
-        serve(listener, shutdown_signal()).await
+    bind_and_serve(&addr, "chat on http://", |listener| {
+        serve(listener, ctrl_c("closing the chat"))
     })
 }

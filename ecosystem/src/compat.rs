@@ -69,6 +69,43 @@ impl<T> Compat<T> {
     }
 }
 
+/// `impl $to for Compat<T> where T: $from` for the two write traits, which have the same
+/// methods with the same signatures: every method forwards to the inner value unchanged,
+/// so both directions are this one body.
+macro_rules! forward_write {
+    ($from:path => $to:path) => {
+        impl<T: $from> $to for Compat<T> {
+            fn poll_write(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &[u8],
+            ) -> Poll<io::Result<usize>> {
+                self.inner().poll_write(cx, buf)
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.inner().poll_flush(cx)
+            }
+
+            fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                self.inner().poll_shutdown(cx)
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                self.inner.is_write_vectored()
+            }
+
+            fn poll_write_vectored(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                bufs: &[io::IoSlice<'_>],
+            ) -> Poll<io::Result<usize>> {
+                self.inner().poll_write_vectored(cx, bufs)
+            }
+        }
+    };
+}
+
 // tokio -> hyper.
 
 impl<T: tokio::io::AsyncRead> hyper::rt::Read for Compat<T> {
@@ -90,35 +127,7 @@ impl<T: tokio::io::AsyncRead> hyper::rt::Read for Compat<T> {
     }
 }
 
-impl<T: tokio::io::AsyncWrite> hyper::rt::Write for Compat<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.inner().poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner().poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner().poll_shutdown(cx)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner().poll_write_vectored(cx, bufs)
-    }
-}
+forward_write!(tokio::io::AsyncWrite => hyper::rt::Write);
 
 // hyper -> tokio.
 
@@ -145,32 +154,4 @@ impl<T: hyper::rt::Read> tokio::io::AsyncRead for Compat<T> {
     }
 }
 
-impl<T: hyper::rt::Write> tokio::io::AsyncWrite for Compat<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.inner().poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner().poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.inner().poll_shutdown(cx)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.inner().poll_write_vectored(cx, bufs)
-    }
-}
+forward_write!(hyper::rt::Write => tokio::io::AsyncWrite);

@@ -9,10 +9,12 @@
 //! | `https_server` | tokio-rustls (ring) serving hyper | `tests/https_server.rs` (hyper + rustls, curl) |
 //!
 //! This library holds only what the examples share: [`Compat`], the adapter between
-//! tokio's I/O traits and hyper's; Ctrl-C is `robin::signal::ctrl_c()`. The crate is a separate workspace member (never
+//! tokio's I/O traits and hyper's, and [`server`], the accept step, graceful stop, Ctrl-C
+//! and `main` of the example servers. The crate is a separate workspace member (never
 //! published) so that the facade's dev-dependencies stay small.
 #![warn(missing_docs)]
 
 mod compat;
+pub mod server;
 
 pub use compat::Compat;

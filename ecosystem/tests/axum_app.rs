@@ -5,7 +5,7 @@ use axum::Router;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use robin::hyper_rt::{RobinExecutor, RobinIo, RobinTimer};
-use robin::net::{TcpListener, TcpStream};
+use robin::net::TcpStream;
 use robin::sync::oneshot;
 use robin::time::timeout;
 
@@ -15,7 +15,7 @@ mod axum_app;
 mod common;
 
 use axum_app::{Stats, Todo};
-use common::{curl, curl_ok, http1, request, BOUND};
+use common::{curl, curl_ok, http1, request, spawn_server, stop, BOUND};
 
 /// Starts the app; returns its address, the stop switch and the server's handle.
 async fn start(
@@ -25,22 +25,7 @@ async fn start(
     oneshot::Sender<()>,
     robin::task::JoinHandle<std::io::Result<()>>,
 ) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = robin::spawn(axum_app::serve(listener, app, async move {
-        let _ = stopped.await;
-    }));
-    (addr, stop, server)
-}
-
-async fn stop(stop: oneshot::Sender<()>, server: robin::task::JoinHandle<std::io::Result<()>>) {
-    stop.send(()).unwrap();
-    timeout(BOUND, server)
-        .await
-        .expect("server stopped in time")
-        .unwrap()
-        .unwrap();
+    spawn_server(|listener, shutdown| axum_app::serve(listener, app, shutdown)).await
 }
 
 #[robin::test(flavor = "multi_thread", worker_threads = 2)]

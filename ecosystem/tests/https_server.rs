@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use robin::hyper_rt::{RobinExecutor, RobinTimer};
-use robin::net::{TcpListener, TcpStream};
+use robin::net::TcpStream;
 use robin::sync::oneshot;
 use robin::time::timeout;
 use robin_ecosystem::Compat;
@@ -19,7 +19,7 @@ mod common;
 #[allow(dead_code)]
 mod https_server;
 
-use common::{curl, curl_ok, BOUND};
+use common::{curl, curl_ok, spawn_server, stop, BOUND};
 use https_server::DevCert;
 
 async fn start() -> (
@@ -30,22 +30,9 @@ async fn start() -> (
 ) {
     let dev = https_server::dev_cert().unwrap();
     let tls = https_server::tls_config(dev.chain.clone(), dev.key.clone_key()).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = robin::spawn(https_server::serve(listener, tls, async move {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) =
+        spawn_server(|listener, shutdown| https_server::serve(listener, tls, shutdown)).await;
     (dev, addr, stop, server)
-}
-
-async fn stop(stop: oneshot::Sender<()>, server: robin::task::JoinHandle<std::io::Result<()>>) {
-    stop.send(()).unwrap();
-    timeout(BOUND, server)
-        .await
-        .expect("server stopped in time")
-        .unwrap()
-        .unwrap();
 }
 
 /// A rustls client trusting `ca` only, offering `alpn`.

@@ -3,10 +3,10 @@
 use futures::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
 use robin::hyper_rt::RobinIo;
-use robin::net::{TcpListener, TcpStream};
+use robin::net::TcpStream;
 use robin::sync::oneshot;
 use robin::time::timeout;
-use std::collections::HashSet;
+use robin_test_support::chat::RoomCheck;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +18,7 @@ mod common;
 #[allow(dead_code)]
 mod ws_chat;
 
-use common::{http1, request, BOUND};
+use common::{http1, request, spawn_server, stop, BOUND};
 
 const CLIENTS: usize = 100;
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -30,13 +30,7 @@ async fn start() -> (
     oneshot::Sender<()>,
     robin::task::JoinHandle<std::io::Result<()>>,
 ) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = robin::spawn(ws_chat::serve(listener, async move {
-        let _ = stopped.await;
-    }));
-    (addr, stop, server)
+    spawn_server(ws_chat::serve).await
 }
 
 /// Connects a client and reads its welcome; returns the socket and its id.
@@ -67,15 +61,6 @@ async fn next_text(ws: &mut Ws) -> Option<String> {
     }
 }
 
-async fn stop(stop: oneshot::Sender<()>, server: robin::task::JoinHandle<std::io::Result<()>>) {
-    stop.send(()).unwrap();
-    timeout(BOUND, server)
-        .await
-        .expect("server stopped in time")
-        .unwrap()
-        .unwrap();
-}
-
 #[robin::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_message_reaches_the_other_99_clients() {
     let (addr, stop_tx, server) = start().await;
@@ -89,24 +74,10 @@ async fn every_message_reaches_the_other_99_clients() {
     for (mut ws, id) in clients {
         let ids = ids.clone();
         tasks.spawn(async move {
-            ws.send(Message::text(format!("hello from {id}")))
-                .await
-                .unwrap();
-            let expected: HashSet<String> = ids
-                .iter()
-                .filter(|&&other| other != id)
-                .map(|other| format!("{other}: hello from {other}"))
-                .collect();
-            let mut got = HashSet::new();
-            while got.len() < expected.len() {
-                let text = next_text(&mut ws).await.expect("server closed early");
-                if text.starts_with("* ") {
-                    assert!(!text.contains("missed"), "client {id} lagged: {text}");
-                    continue; // joins and leaves
-                }
-                assert_ne!(text, format!("{id}: hello from {id}"), "got its own line");
-                assert!(expected.contains(&text), "client {id}: unexpected {text:?}");
-                assert!(got.insert(text), "client {id}: duplicate");
+            let mut room = RoomCheck::new(&ids, id);
+            ws.send(Message::text(room.hello())).await.unwrap();
+            while !room.is_done() {
+                room.see(next_text(&mut ws).await.expect("server closed early"));
             }
             ws
         });

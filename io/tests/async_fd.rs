@@ -1,21 +1,10 @@
 //! `robin_io::unix::AsyncFd` on real socketpairs and pipes, on both runtime flavors.
 use robin_io::unix::AsyncFd;
 use robin_io::{Interest, Ready};
-use robin_runtime::runtime::{Builder, Runtime};
+use robin_test_support::both_flavors;
 use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
-
-fn flavors() -> [Runtime; 2] {
-    [
-        Builder::new_current_thread().enable_all().build().unwrap(),
-        Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap(),
-    ]
-}
 
 fn pair() -> (UnixStream, UnixStream) {
     let (a, b) = UnixStream::pair().unwrap();
@@ -37,7 +26,7 @@ async fn read_some(fd: &AsyncFd<UnixStream>, buf: &mut [u8]) -> io::Result<usize
 
 #[test]
 fn readable_waits_for_data_written_later() {
-    for rt in flavors() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let (a, b) = pair();
             let a = AsyncFd::new(a).unwrap();
@@ -55,7 +44,7 @@ fn readable_waits_for_data_written_later() {
 
 #[test]
 fn guard_reports_readiness_and_clear_makes_it_wait() {
-    for rt in flavors() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let (a, b) = pair();
             let a = AsyncFd::new(a).unwrap();
@@ -88,7 +77,7 @@ fn guard_reports_readiness_and_clear_makes_it_wait() {
 
 #[test]
 fn clear_ready_matching_keeps_other_flags() {
-    let rt = &flavors()[1];
+    let rt = &both_flavors()[1];
     rt.block_on(async {
         let (a, b) = pair();
         let a = AsyncFd::new(a).unwrap();
@@ -112,7 +101,7 @@ fn clear_ready_matching_keeps_other_flags() {
 
 #[test]
 fn read_closed_is_sticky() {
-    for rt in flavors() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let (a, b) = pair();
             let a = AsyncFd::new(a).unwrap();
@@ -130,7 +119,7 @@ fn read_closed_is_sticky() {
 
 #[test]
 fn async_io_and_mut_guards() {
-    for rt in flavors() {
+    for rt in both_flavors() {
         rt.block_on(async {
             let (a, b) = pair();
             let mut a = AsyncFd::with_interest(a, Interest::READABLE).unwrap();
@@ -173,7 +162,7 @@ fn async_io_and_mut_guards() {
 
 #[test]
 fn into_inner_deregisters_and_returns_the_object() {
-    let rt = &flavors()[0];
+    let rt = &both_flavors()[0];
     rt.block_on(async {
         let (a, b) = pair();
         let fd = a.as_raw_fd();
@@ -191,7 +180,7 @@ fn into_inner_deregisters_and_returns_the_object() {
 
 #[test]
 fn try_new_hands_the_object_back_on_failure() {
-    let rt = &flavors()[0];
+    let rt = &both_flavors()[0];
     rt.block_on(async {
         // A regular file cannot be registered with epoll (EPERM).
         let file = std::fs::File::open("/dev/null").unwrap();

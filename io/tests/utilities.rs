@@ -4,25 +4,14 @@ use robin_io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWrite,
     AsyncWriteExt, BufReader, BufStream, BufWriter, ErrorKind, ReadBuf, SeekFrom,
 };
-use robin_runtime::runtime::{Builder, Runtime};
+use robin_test_support::both_flavors;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-fn flavors() -> [Runtime; 2] {
-    [
-        Builder::new_current_thread().enable_all().build().unwrap(),
-        Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap(),
-    ]
-}
-
 /// Runs the test body once per flavor.
 fn on_both<F: Future<Output = ()>>(body: impl Fn() -> F) {
-    for rt in flavors() {
+    for rt in both_flavors() {
         rt.block_on(body());
     }
 }

@@ -240,19 +240,8 @@ impl Child {
 mod tests {
     //! The SIGCHLD path (the facade's tests exercise pidfd, which this kernel has).
     use super::*;
-    use robin_runtime::runtime::{Builder, Runtime};
+    use robin_test_support::both_flavors;
     use std::process::{Command as StdCommand, Stdio};
-
-    fn runtimes() -> [Runtime; 2] {
-        [
-            Builder::new_current_thread().enable_all().build().unwrap(),
-            Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap(),
-        ]
-    }
 
     fn spawn(cmd: &mut StdCommand) -> Child {
         Child::with_mode(cmd.spawn().unwrap(), false, Mode::Sigchld).unwrap()
@@ -274,7 +263,7 @@ mod tests {
 
     #[test]
     fn sigchld_waits_for_several_children_at_once() {
-        for rt in runtimes() {
+        for rt in both_flavors() {
             rt.block_on(async {
                 let waits: Vec<_> = (0..4)
                     .map(|i| {
@@ -295,7 +284,7 @@ mod tests {
 
     #[test]
     fn sigchld_reaps_dropped_children() {
-        for rt in runtimes() {
+        for rt in both_flavors() {
             rt.block_on(async {
                 let child = spawn(StdCommand::new("cat").stdin(Stdio::piped()));
                 let pid = child.id().unwrap();

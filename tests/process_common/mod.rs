@@ -1,6 +1,5 @@
 //! Shared helpers of the process tests: runtimes of both flavors, /proc inspection.
 #![allow(dead_code)]
-use robin::runtime::{Builder, Runtime};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -11,16 +10,8 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-pub fn runtimes() -> [Runtime; 2] {
-    [
-        Builder::new_current_thread().enable_all().build().unwrap(),
-        Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap(),
-    ]
-}
+/// One runtime of each flavor (current-thread, and multi-thread with two workers).
+pub use robin_test_support::both_flavors as runtimes;
 
 /// (state, ppid) of `pid` from /proc/<pid>/stat, `None` if there is no such process.
 pub fn proc_state(pid: u32) -> Option<(char, u32)> {

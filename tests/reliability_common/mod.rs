@@ -2,10 +2,10 @@
 //! process under a bound (so a hang or a spin fails loudly and is killed, never stalls
 //! the suite), measuring the child's CPU time, and wakers that panic on purpose.
 //!
-//! A scenario test calls [`in_child`] first: in the child process it runs the scenario
-//! body; in the parent it re-runs its own test binary filtered to itself (with
+//! A scenario test is written with [`watchdog_test!`]: in the child process it runs the
+//! scenario body; in the parent it re-runs its own test binary filtered to itself (with
 //! [`CHILD_ENV`] set), waits at most the bound, and kills the child if it is still
-//! running.
+//! running ([`expect_completes`]).
 #![allow(dead_code)]
 
 use std::io::Read;
@@ -147,6 +147,58 @@ pub fn expect_completes_with_env(test: &str, bound: Duration, hang: &str, env: &
             );
         }
     }
+}
+
+/// Defines a `#[test]` whose scenario runs in a child process under a bound:
+///
+/// ```ignore
+/// watchdog_test! {
+///     /// What the scenario shows (doc comments and attributes such as `#[ignore]` are kept).
+///     #[ignore = "issue 12 defect N: fails until fixed"]
+///     fn the_test_name(BOUND, "hang: what never finished") {
+///         // The scenario: runs in the child process only.
+///     }
+/// }
+/// ```
+///
+/// In the child (the test binary run again, filtered to this test, with [`CHILD_ENV`]
+/// naming it) the body runs; in the parent [`expect_completes_with_env`] starts that
+/// child and fails unless it passes within the bound, killing it and reporting the hang
+/// message if it is still running. An optional third argument `env: &[("KEY", "value")]`
+/// adds environment variables for the child. The test's name is the child's filter, so
+/// the two can never disagree.
+macro_rules! watchdog_test {
+    (
+        $(#[$attr:meta])*
+        fn $name:ident($bound:expr, $hang:expr $(, env: $env:expr)? $(,)?) $body:block
+    ) => {
+        $(#[$attr])*
+        #[test]
+        fn $name() {
+            const NAME: &str = stringify!($name);
+            if $crate::reliability_common::is_child(NAME) {
+                $body
+                return;
+            }
+            // No environment unless the test names some (then this one is shadowed).
+            #[allow(unused_variables)]
+            let env: &[(&str, &str)] = &[];
+            $(let env: &[(&str, &str)] = $env;)?
+            $crate::reliability_common::expect_completes_with_env(NAME, $bound, $hang, env);
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use watchdog_test;
+
+/// A multi-thread runtime with `workers` workers and no driver (no I/O, no timers): the
+/// scenarios that need none keep the runtime (and, in the growth tests, its allocations)
+/// minimal.
+pub fn multi_thread_without_drivers(workers: usize) -> robin::runtime::Runtime {
+    robin::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .build()
+        .expect("build a multi-thread runtime")
 }
 
 /// Share of 20 looks, 10 ms apart, at which some thread of process `pid` was in state

@@ -1,18 +1,11 @@
 //! Deadlines far in the future saturate (never an `Instant` overflow panic), the tokio
 //! `Interval` methods (`reset_after`, `reset_at`), and timers created outside a runtime
 //! panic at the caller with a clear message, as tokio's do.
-use robin_runtime::runtime::{Builder, Runtime};
+use robin_runtime::runtime::Builder;
+use robin_test_support::paused;
 use robin_time::{self as time, Duration, Instant, MissedTickBehavior};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
-
-fn paused() -> Runtime {
-    Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap()
-}
 
 const HOUR: Duration = Duration::from_secs(3600);
 

@@ -1,18 +1,11 @@
 //! `robin-time` (re-exported as `robin::time`): sleeps never fire early, fire in deadline order,
 //! leave no wheel entry behind when dropped; `timeout` both ways; `interval` and its
 //! missed-tick behaviours on the paused clock (exact, instant, no real waiting).
-use robin_runtime::runtime::{Builder, Runtime};
+use robin_runtime::runtime::Builder;
+use robin_test_support::{current_thread, multi_thread, paused};
 use robin_time::{self as time, Instant, MissedTickBehavior};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-fn paused() -> Runtime {
-    Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap()
-}
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -20,11 +13,7 @@ fn ms(n: u64) -> Duration {
 
 #[test]
 fn hundred_thousand_concurrent_sleeps_all_fire_none_early() {
-    let rt = Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = multi_thread(2);
     let early = rt.block_on(async {
         let handles: Vec<_> = (0..100_000u64)
             .map(|i| {
@@ -88,7 +77,7 @@ fn sleep_on_paused_clock_is_exact() {
 
 #[test]
 fn dropped_sleeps_leave_no_entry_behind() {
-    let rt = Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = current_thread();
     rt.block_on(async {
         let mut sleeps: Vec<_> = (0..1000)
             .map(|i| Box::pin(time::sleep(Duration::from_secs(60 + i))))
@@ -267,11 +256,7 @@ fn interval_zero_period_panics() {
 fn timers_keep_firing_while_a_worker_is_blocked() {
     // Two workers; one task blocks its worker thread until a sleeping task on the other
     // worker finished: the driver thread, not the workers, runs the timers.
-    let rt = Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = multi_thread(2);
     rt.block_on(async {
         let (tx, rx) = std::sync::mpsc::channel();
         let sleeper = robin_runtime::spawn(async move {
@@ -289,11 +274,7 @@ fn timers_keep_firing_while_a_worker_is_blocked() {
 
 #[test]
 fn sleep_outlives_its_runtime_without_hanging() {
-    let rt = Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = multi_thread(1);
     let sleep = {
         let _guard = rt.enter();
         time::sleep(Duration::from_secs(3600))
