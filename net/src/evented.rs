@@ -16,7 +16,8 @@ pub(crate) struct Evented<S: mio::event::Source> {
 }
 
 impl<S: mio::event::Source> Evented<S> {
-    /// Registers `io` with the current runtime's driver (an error outside a runtime).
+    /// Registers `io` with the current runtime's driver (panics outside a runtime with the I/O driver, as tokio).
+    #[track_caller]
     pub(crate) fn new(mut io: S, interest: Interest) -> io::Result<Self> {
         let registration = Registration::new(&mut io, interest)?;
         Ok(Evented {

@@ -34,7 +34,7 @@ pub struct UdpSocket {
 
 impl UdpSocket {
     /// Binds to `addr`, trying each resolved address in turn; fails with the last error
-    /// (e.g. `AddrInUse`). Fails outside a runtime.
+    /// (e.g. `AddrInUse`). Panics outside a robin runtime with the I/O driver, as tokio's.
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         addr::each_addr(&addr, |addr| {
             UdpSocket::new(mio::net::UdpSocket::bind(addr)?)
@@ -42,6 +42,7 @@ impl UdpSocket {
         .await
     }
 
+    #[track_caller]
     fn new(socket: mio::net::UdpSocket) -> io::Result<UdpSocket> {
         Ok(UdpSocket {
             io: Evented::new(socket, Interest::READABLE | Interest::WRITABLE)?,
@@ -49,7 +50,7 @@ impl UdpSocket {
     }
 
     /// Wraps a bound std socket (switching it to non-blocking mode) and registers it with
-    /// the current runtime. Fails outside a runtime.
+    /// the current runtime. Panics outside a robin runtime with the I/O driver, as tokio's.
     ///
     /// ```
     /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
@@ -59,6 +60,7 @@ impl UdpSocket {
     /// let socket = robin_net::UdpSocket::from_std(std_socket).unwrap();
     /// assert_eq!(socket.local_addr().unwrap(), addr);
     /// ```
+    #[track_caller]
     pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
         UdpSocket::new(mio::net::UdpSocket::from_std(socket))

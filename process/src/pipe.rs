@@ -21,7 +21,7 @@ struct Pipe<E: mio::event::Source + AsRawFd + Into<OwnedFd>> {
 
 impl<E: mio::event::Source + AsRawFd + Into<OwnedFd>> Pipe<E> {
     fn new(mut end: E, interest: Interest) -> io::Result<Self> {
-        let registration = Registration::new(&mut end, interest)?;
+        let registration = Registration::try_new(&mut end, interest)?;
         Ok(Pipe {
             end: Some(end),
             registration,

@@ -30,11 +30,32 @@ pub struct Registration {
 }
 
 impl Registration {
-    /// Registers `source` with the current runtime's driver.
+    /// Registers `source` with the current runtime's driver, as tokio's sockets do.
     ///
-    /// Fails with an `io::Error` outside a runtime, on a runtime without I/O enabled, or
-    /// after it shut down.
+    /// Fails with an `io::Error` if that runtime has shut down.
+    ///
+    /// # Panics
+    /// Outside the context of a robin runtime, or on a runtime built without the I/O
+    /// driver (tokio documents the same panic for every socket constructor). Use
+    /// [`try_new`](Self::try_new) where an error value is wanted instead.
+    #[track_caller]
     pub fn new(
+        source: &mut (impl mio::event::Source + ?Sized),
+        interest: Interest,
+    ) -> io::Result<Registration> {
+        let handle = match Handle::try_current() {
+            Ok(handle) => handle,
+            Err(err) => panic!("robin::io: {err}"),
+        };
+        if !handle.inner.driver().is_some_and(|driver| driver.enable_io) {
+            panic!("robin::io: {}", io_disabled());
+        }
+        Registration::with_handle(source, interest, &handle)
+    }
+
+    /// As [`new`](Self::new), but an `io::Error` (not a panic) outside a runtime or
+    /// without the I/O driver.
+    pub fn try_new(
         source: &mut (impl mio::event::Source + ?Sized),
         interest: Interest,
     ) -> io::Result<Registration> {
@@ -48,9 +69,10 @@ impl Registration {
         interest: Interest,
         handle: &Handle,
     ) -> io::Result<Registration> {
-        let driver = handle.inner.driver().ok_or_else(|| {
-            io::Error::other("the robin runtime was built without the I/O driver: use Builder::enable_io or enable_all")
-        })?;
+        let driver = handle
+            .inner
+            .driver()
+            .ok_or_else(|| io::Error::other(io_disabled()))?;
         let (token, shared) = driver.register(source, interest.to_mio())?;
         Ok(Registration {
             driver: driver.clone(),
@@ -217,6 +239,12 @@ impl Drop for Registration {
     fn drop(&mut self) {
         self.driver.release(self.token);
     }
+}
+
+/// Why a runtime without the I/O driver cannot take a source.
+fn io_disabled() -> &'static str {
+    "a robin runtime was found, but it was built without the I/O driver: call \
+     `enable_io` (or `enable_all`) on the runtime builder"
 }
 
 /// Tags the polling task as waiting for I/O readiness (for task dumps).

@@ -68,7 +68,7 @@ fn with_current_driver<R>(f: impl FnOnce(&Arc<driver::Handle>) -> R) -> io::Resu
 }
 
 fn driver_of(handle: &scheduler::Handle) -> io::Result<&Arc<driver::Handle>> {
-    handle.driver().ok_or_else(|| {
+    handle.driver().filter(|driver| driver.enable_time).ok_or_else(|| {
         io::Error::other("the robin runtime was built without the time driver: use Builder::enable_time or enable_all")
     })
 }

@@ -120,7 +120,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Registers `inner` for readable and writable readiness.
     ///
     /// # Panics
-    /// Outside a robin runtime, as tokio's does ("there is no reactor running").
+    /// Outside a robin runtime, or on one built without the I/O driver, as tokio's does.
     #[track_caller]
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
         AsyncFd::with_interest(inner, Interest::READABLE | Interest::WRITABLE)
@@ -129,7 +129,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Registers `inner` for `interest`.
     ///
     /// # Panics
-    /// Outside a robin runtime.
+    /// Outside a robin runtime, or on one built without the I/O driver.
     #[track_caller]
     pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
         AsyncFd::try_with_interest(inner, interest).map_err(io::Error::from)
@@ -138,7 +138,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// As [`new`](Self::new), but hands `inner` back on failure.
     ///
     /// # Panics
-    /// Outside a robin runtime.
+    /// Outside a robin runtime, or on one built without the I/O driver.
     #[track_caller]
     pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
         AsyncFd::try_with_interest(inner, Interest::READABLE | Interest::WRITABLE)
@@ -147,20 +147,14 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// As [`with_interest`](Self::with_interest), but hands `inner` back on failure.
     ///
     /// # Panics
-    /// Outside a robin runtime.
+    /// Outside a robin runtime, or on one built without the I/O driver.
     #[track_caller]
     pub fn try_with_interest(
         inner: T,
         interest: Interest,
     ) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
-        let handle = match robin_runtime::runtime::Handle::try_current() {
-            Ok(handle) => handle,
-            Err(_) => panic!(
-                "there is no reactor running, must be called from the context of a robin runtime"
-            ),
-        };
         let fd = inner.as_raw_fd();
-        match Registration::with_handle(&mut mio::unix::SourceFd(&fd), interest, &handle) {
+        match Registration::new(&mut mio::unix::SourceFd(&fd), interest) {
             Ok(registration) => Ok(AsyncFd {
                 registration,
                 interest,

@@ -41,6 +41,7 @@ pub struct Stream<K: Kind> {
 }
 
 impl<K: Kind> Stream<K> {
+    #[track_caller]
     pub(crate) fn new(source: K::Source) -> io::Result<Stream<K>> {
         Ok(Stream {
             io: Evented::new(source, Interest::READABLE | Interest::WRITABLE)?,

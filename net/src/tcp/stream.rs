@@ -36,19 +36,17 @@ impl TcpStream {
     }
 
     /// Wraps a connected std stream (switching it to non-blocking mode) and registers it
-    /// with the current runtime. Fails outside a runtime.
+    /// with the current runtime. Panics outside a robin runtime with the I/O driver, as tokio's.
     ///
     /// ```
     /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
     /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     /// let std_stream = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    /// // Outside a runtime there is no driver to register with.
-    /// let again = std_stream.try_clone().unwrap();
-    /// assert!(robin_net::TcpStream::from_std(again).is_err());
     /// let _guard = rt.enter();
     /// let stream = robin_net::TcpStream::from_std(std_stream).unwrap();
     /// assert_eq!(stream.peer_addr().unwrap(), listener.local_addr().unwrap());
     /// ```
+    #[track_caller]
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
         TcpStream::new(mio::net::TcpStream::from_std(stream))

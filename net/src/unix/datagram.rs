@@ -30,7 +30,8 @@ pub struct UnixDatagram {
 }
 
 impl UnixDatagram {
-    /// Binds to `path` (which must not exist). Fails outside a runtime.
+    /// Binds to `path` (which must not exist). Panics outside a robin runtime with the I/O driver, as tokio's.
+    #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         UnixDatagram::new(mio::net::UnixDatagram::bind_addr(&addr::to_std(
             path.as_ref(),
@@ -38,16 +39,19 @@ impl UnixDatagram {
     }
 
     /// A socket bound to no address (it can still `send_to` and `connect`).
+    #[track_caller]
     pub fn unbound() -> io::Result<UnixDatagram> {
         UnixDatagram::new(mio::net::UnixDatagram::unbound()?)
     }
 
     /// A connected pair of unnamed sockets.
+    #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = mio::net::UnixDatagram::pair()?;
         Ok((UnixDatagram::new(a)?, UnixDatagram::new(b)?))
     }
 
+    #[track_caller]
     fn new(socket: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
         Ok(UnixDatagram {
             io: Evented::new(socket, Interest::READABLE | Interest::WRITABLE)?,
@@ -56,6 +60,7 @@ impl UnixDatagram {
 
     /// Wraps a std socket (switching it to non-blocking mode) and registers it with the
     /// current runtime.
+    #[track_caller]
     pub fn from_std(socket: std::os::unix::net::UnixDatagram) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
         UnixDatagram::new(mio::net::UnixDatagram::from_std(socket))

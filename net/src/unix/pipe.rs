@@ -15,7 +15,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// A new anonymous pipe: `(write end, read end)`. Fails outside a runtime.
+/// A new anonymous pipe: `(write end, read end)`. Panics outside a robin runtime with the I/O driver, as tokio's.
 ///
 /// ```
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,6 +29,7 @@ use std::task::{Context, Poll};
 ///     assert_eq!(got, "through a pipe");
 /// });
 /// ```
+#[track_caller]
 pub fn pipe() -> io::Result<(Sender, Receiver)> {
     let (tx, rx) = mio::unix::pipe::new()?;
     Ok((Sender::new(tx)?, Receiver::new(rx)?))
@@ -64,6 +65,7 @@ impl OpenOptions {
     }
 
     /// Opens the FIFO at `path` as a read end.
+    #[track_caller]
     pub fn open_receiver<P: AsRef<Path>>(&self, path: P) -> io::Result<Receiver> {
         let file = self.open(path.as_ref(), false)?;
         Receiver::from_file_unchecked(file)
@@ -71,6 +73,7 @@ impl OpenOptions {
 
     /// Opens the FIFO at `path` as a write end (`ENXIO` if nobody has it open for
     /// reading, unless `read_write`).
+    #[track_caller]
     pub fn open_sender<P: AsRef<Path>>(&self, path: P) -> io::Result<Sender> {
         let file = self.open(path.as_ref(), true)?;
         Sender::from_file_unchecked(file)
@@ -120,6 +123,7 @@ pub struct Receiver {
 }
 
 impl Sender {
+    #[track_caller]
     fn new(tx: mio::unix::pipe::Sender) -> io::Result<Sender> {
         Ok(Sender {
             io: Evented::new(tx, Interest::WRITABLE)?,
@@ -128,6 +132,7 @@ impl Sender {
 
     /// A sender over an open FIFO `file` (made non-blocking); `InvalidInput` if it is
     /// not a FIFO or not open for writing.
+    #[track_caller]
     pub fn from_file(file: File) -> io::Result<Sender> {
         if !is_fifo(&file)? {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a pipe"));
@@ -137,6 +142,7 @@ impl Sender {
 
     /// A sender over an open pipe descriptor (made non-blocking); `InvalidInput` if it
     /// is not open for writing.
+    #[track_caller]
     pub fn from_owned_fd(fd: OwnedFd) -> io::Result<Sender> {
         match prepare(&fd)? {
             libc::O_WRONLY | libc::O_RDWR => Sender::new(mio::unix::pipe::Sender::from(fd)),
@@ -148,6 +154,7 @@ impl Sender {
     }
 
     /// As [`from_file`](Self::from_file) without the checks.
+    #[track_caller]
     pub fn from_file_unchecked(file: File) -> io::Result<Sender> {
         prepare(&file)?;
         Sender::new(mio::unix::pipe::Sender::from(OwnedFd::from(file)))
@@ -210,6 +217,7 @@ impl Sender {
 }
 
 impl Receiver {
+    #[track_caller]
     fn new(rx: mio::unix::pipe::Receiver) -> io::Result<Receiver> {
         Ok(Receiver {
             io: Evented::new(rx, Interest::READABLE)?,
@@ -218,6 +226,7 @@ impl Receiver {
 
     /// A receiver over an open FIFO `file` (made non-blocking); `InvalidInput` if it is
     /// not a FIFO or not open for reading.
+    #[track_caller]
     pub fn from_file(file: File) -> io::Result<Receiver> {
         if !is_fifo(&file)? {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a pipe"));
@@ -227,6 +236,7 @@ impl Receiver {
 
     /// A receiver over an open pipe descriptor (made non-blocking); `InvalidInput` if
     /// it is not open for reading.
+    #[track_caller]
     pub fn from_owned_fd(fd: OwnedFd) -> io::Result<Receiver> {
         match prepare(&fd)? {
             libc::O_RDONLY | libc::O_RDWR => Receiver::new(mio::unix::pipe::Receiver::from(fd)),
@@ -238,6 +248,7 @@ impl Receiver {
     }
 
     /// As [`from_file`](Self::from_file) without the checks.
+    #[track_caller]
     pub fn from_file_unchecked(file: File) -> io::Result<Receiver> {
         prepare(&file)?;
         Receiver::new(mio::unix::pipe::Receiver::from(OwnedFd::from(file)))
