@@ -74,9 +74,11 @@ impl<S: mio::event::Source> Evented<S> {
         self.registration.async_io(interest, || op(io)).await
     }
 
-    /// Waits until the source is ready for any of `interest`.
+    /// Waits until the source is ready for any of `interest`; reports only what
+    /// `interest` asked for, as tokio (`reported_readiness`).
     pub(crate) async fn ready(&self, interest: Interest) -> io::Result<robin_runtime::io::Ready> {
-        Ok(self.registration.readiness(interest).await?.ready)
+        let seen = self.registration.readiness(interest).await?.ready;
+        Ok(robin_runtime::io::reported_readiness(interest, seen))
     }
 
     /// Waits until the source is ready in `direction` without clearing anything.

@@ -241,6 +241,45 @@ impl Drop for Registration {
     }
 }
 
+/// What a `ready(interest)` call reports for the readiness `seen`, as tokio's
+/// (`Ready::from_interest`): only the states `interest` asks for — `READABLE` and
+/// `READ_CLOSED` for a reader, `WRITABLE` and `WRITE_CLOSED` for a writer, `PRIORITY`
+/// and `READ_CLOSED` for priority, and `ERROR` only for [`Interest::ERROR`].
+///
+/// robin also wakes readers and writers on a pending error, where tokio keeps waiting
+/// (so the operation runs and returns the error instead of waiting for an event that
+/// may never come, issue 12). Such a wake reports the asked-for readiness
+/// (`READABLE`/`WRITABLE`/`PRIORITY`): the operation will not block, it fails with the
+/// error. It never reports `ERROR` or a closed flag of the other direction.
+pub fn reported_readiness(interest: Interest, seen: Ready) -> Ready {
+    let mut open = Ready::EMPTY;
+    let mut closed = Ready::EMPTY;
+    if interest.is_readable() {
+        open |= Ready::READABLE;
+        closed |= Ready::READ_CLOSED;
+    }
+    if interest.is_writable() {
+        open |= Ready::WRITABLE;
+        closed |= Ready::WRITE_CLOSED;
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if interest.is_priority() {
+        open |= Ready::PRIORITY;
+        closed |= Ready::READ_CLOSED;
+    }
+    let errors = if interest.is_error() {
+        Ready::ERROR
+    } else {
+        Ready::EMPTY
+    };
+    let shown = seen & (open | closed | errors);
+    if shown.is_empty() && seen.is_error() {
+        open
+    } else {
+        shown
+    }
+}
+
 /// Why a runtime without the I/O driver cannot take a source.
 fn io_disabled() -> &'static str {
     "a robin runtime was found, but it was built without the I/O driver: call \

@@ -53,6 +53,8 @@ pub struct AsyncFd<T: AsRawFd> {
 pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
     async_fd: &'a AsyncFd<T>,
     event: Option<ReadyEvent>,
+    /// What the wait asked for: [`ready`](Self::ready) reports only that, as tokio.
+    asked: Interest,
 }
 
 /// As [`AsyncFdReadyGuard`], holding the `AsyncFd` mutably (from the `*_mut` waits).
@@ -60,6 +62,8 @@ pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
 pub struct AsyncFdReadyMutGuard<'a, T: AsRawFd> {
     async_fd: &'a mut AsyncFd<T>,
     event: Option<ReadyEvent>,
+    /// What the wait asked for: [`ready`](Self::ready) reports only that, as tokio.
+    asked: Interest,
 }
 
 /// The operation a guard's `try_io` ran returned `WouldBlock`; the readiness was
@@ -217,6 +221,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         Poll::Ready(Ok(AsyncFdReadyGuard {
             async_fd: self,
             event: Some(event),
+            asked: Interest::READABLE,
         }))
     }
 
@@ -229,6 +234,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         Poll::Ready(Ok(AsyncFdReadyMutGuard {
             async_fd: self,
             event: Some(event),
+            asked: Interest::READABLE,
         }))
     }
 
@@ -241,6 +247,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         Poll::Ready(Ok(AsyncFdReadyGuard {
             async_fd: self,
             event: Some(event),
+            asked: Interest::WRITABLE,
         }))
     }
 
@@ -253,6 +260,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         Poll::Ready(Ok(AsyncFdReadyMutGuard {
             async_fd: self,
             event: Some(event),
+            asked: Interest::WRITABLE,
         }))
     }
 
@@ -262,6 +270,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         Ok(AsyncFdReadyGuard {
             async_fd: self,
             event: Some(event),
+            asked: interest,
         })
     }
 
@@ -274,6 +283,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         Ok(AsyncFdReadyMutGuard {
             async_fd: self,
             event: Some(event),
+            asked: interest,
         })
     }
 
@@ -408,9 +418,13 @@ macro_rules! guard_common {
         /// Keeps the readiness set (what dropping the guard does anyway).
         pub fn retain_ready(&mut self) {}
 
-        /// The readiness this guard saw.
+        /// The readiness this guard saw, limited to what the wait asked for as tokio's
+        /// (`ERROR` only for `Interest::ERROR`, a closed flag only for its direction; see
+        /// `robin_runtime::io::reported_readiness`).
         pub fn ready(&self) -> Ready {
-            self.event.map_or(Ready::EMPTY, |event| event.ready)
+            self.event.map_or(Ready::EMPTY, |event| {
+                robin_runtime::io::reported_readiness(self.asked, event.ready)
+            })
         }
     };
 }
