@@ -20,7 +20,7 @@ mod split_owned;
 
 pub use kind::{AsyncStream, Kind, Tcp, Unix};
 pub use split::{ReadHalf, WriteHalf};
-pub use split_owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use split_owned::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::evented::Evented;
 use robin_runtime::io::{Direction, Interest, Ready};
@@ -292,8 +292,8 @@ impl<K: Kind> fmt::Debug for Stream<K> {
     }
 }
 
-/// The public names of a kind's stream and halves (`TcpStream`, `tcp::ReadHalf`, ...),
-/// declared once for every kind.
+/// The public names of a kind's stream and halves (`TcpStream`, `tcp::ReadHalf`, ...)
+/// and its `ReuniteError` type, declared once for every kind.
 macro_rules! kind_aliases {
     ($kind:ident, $stream:ident, $what:literal) => {
         #[doc = concat!("The read half of a [`", stringify!($stream), "`], borrowed by `split`.")]
@@ -305,7 +305,27 @@ macro_rules! kind_aliases {
         #[doc = concat!("The owned write half of a [`", stringify!($stream), "`]; dropping it shuts the write side down.")]
         pub type OwnedWriteHalf = $crate::stream::OwnedWriteHalf<$crate::stream::$kind>;
         #[doc = concat!("Halves of two different ", $what, " streams were given to `reunite`; they are handed back.")]
-        pub type ReuniteError = $crate::stream::ReuniteError<$crate::stream::$kind>;
+        ///
+        /// A tuple struct at this path, as tokio's, so it can be matched and built:
+        /// `Err(ReuniteError(read, write))`.
+        pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+        impl ::std::fmt::Display for ReuniteError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str("tried to reunite halves that are not from the same socket")
+            }
+        }
+
+        impl ::std::fmt::Debug for ReuniteError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_tuple("ReuniteError")
+                    .field(&self.0)
+                    .field(&self.1)
+                    .finish()
+            }
+        }
+
+        impl ::std::error::Error for ReuniteError {}
     };
 }
 pub(crate) use kind_aliases;
