@@ -102,24 +102,8 @@ impl Registration {
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<ReadyEvent>> {
-        let coop = match robin_sync::coop::poll_proceed(cx) {
-            Poll::Ready(coop) => coop,
-            Poll::Pending => return Poll::Pending,
-        };
-        match self.shared.poll_ready(cx, direction.mask(), &[direction]) {
-            Poll::Ready(event) if event.closed => {
-                Poll::Ready(Err(driver::Handle::io_shutdown_error()))
-            }
-            Poll::Ready(event) => {
-                coop.made_progress();
-                Poll::Ready(Ok(event))
-            }
-            Poll::Pending => {
-                let readable = matches!(direction, Direction::Read);
-                tag_io(cx, readable, !readable);
-                Poll::Pending
-            }
-        }
+        let readable = matches!(direction, Direction::Read);
+        self.poll_wait(cx, direction.mask(), &[direction], (readable, !readable))
     }
 
     /// Waits until the resource is ready for any of `interest`.
@@ -134,26 +118,36 @@ impl Registration {
             (true, false) => &all[..1],
             _ => &all[1..],
         };
-        poll_fn(|cx| {
-            let coop = match robin_sync::coop::poll_proceed(cx) {
-                Poll::Ready(coop) => coop,
-                Poll::Pending => return Poll::Pending,
-            };
-            match self.shared.poll_ready(cx, mask, directions) {
-                Poll::Ready(event) if event.closed => {
-                    Poll::Ready(Err(driver::Handle::io_shutdown_error()))
-                }
-                Poll::Ready(event) => {
-                    coop.made_progress();
-                    Poll::Ready(Ok(event))
-                }
-                Poll::Pending => {
-                    tag_io(cx, interest.is_readable(), interest.is_writable());
-                    Poll::Pending
-                }
+        let tag = (interest.is_readable(), interest.is_writable());
+        poll_fn(|cx| self.poll_wait(cx, mask, directions, tag)).await
+    }
+
+    /// One wait for `mask` on the lists of `directions`, spending budget; `tag` (readable,
+    /// writable) says what a pending task waits for, in task dumps.
+    fn poll_wait(
+        &self,
+        cx: &mut Context<'_>,
+        mask: Ready,
+        directions: &[Direction],
+        tag: (bool, bool),
+    ) -> Poll<io::Result<ReadyEvent>> {
+        let coop = match robin_sync::coop::poll_proceed(cx) {
+            Poll::Ready(coop) => coop,
+            Poll::Pending => return Poll::Pending,
+        };
+        match self.shared.poll_ready(cx, mask, directions) {
+            Poll::Ready(event) if event.closed => {
+                Poll::Ready(Err(driver::Handle::io_shutdown_error()))
             }
-        })
-        .await
+            Poll::Ready(event) => {
+                coop.made_progress();
+                Poll::Ready(Ok(event))
+            }
+            Poll::Pending => {
+                tag_io(cx, tag.0, tag.1);
+                Poll::Pending
+            }
+        }
     }
 
     /// Forgets the readiness `event` reported (call after an operation hit `WouldBlock`),

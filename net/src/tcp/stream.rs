@@ -151,34 +151,25 @@ impl TcpStream {
     }
 }
 
-impl ReadHalf<'_, Tcp> {
-    /// Receives data without consuming it (see [`TcpStream::peek`]).
-    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().peek(buf).await
-    }
+/// `peek`/`poll_peek` on the read halves, forwarding to the stream (one body for both).
+macro_rules! half_peek {
+    ($($half:ty),*) => {$(
+        impl $half {
+            /// Receives data without consuming it (see [`TcpStream::peek`]).
+            pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.stream().peek(buf).await
+            }
 
-    /// Polls for data to peek at (see [`TcpStream::poll_peek`]).
-    pub fn poll_peek(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<usize>> {
-        self.stream().poll_peek(cx, buf)
-    }
+            /// Polls for data to peek at (see [`TcpStream::poll_peek`]).
+            pub fn poll_peek(
+                &mut self,
+                cx: &mut Context<'_>,
+                buf: &mut ReadBuf<'_>,
+            ) -> Poll<io::Result<usize>> {
+                self.stream().poll_peek(cx, buf)
+            }
+        }
+    )*};
 }
 
-impl OwnedReadHalf<Tcp> {
-    /// Receives data without consuming it (see [`TcpStream::peek`]).
-    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().peek(buf).await
-    }
-
-    /// Polls for data to peek at (see [`TcpStream::poll_peek`]).
-    pub fn poll_peek(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<usize>> {
-        self.stream().poll_peek(cx, buf)
-    }
-}
+half_peek!(ReadHalf<'_, Tcp>, OwnedReadHalf<Tcp>);
