@@ -54,6 +54,22 @@ impl<S: mio::event::Source> Evented<S> {
         self.registration.poll_io(cx, direction, || op(io))
     }
 
+    /// As [`poll_io`](Self::poll_io) for a read into `buf`'s unfilled part: `op` gets
+    /// those bytes and returns how many it wrote plus its own result `R` (e.g. the
+    /// sender's address); `buf` is advanced by that count. One body for every
+    /// `poll_recv*`/`poll_peek*`.
+    pub(crate) fn poll_read_buf<R>(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+        mut op: impl FnMut(&S, &mut [u8]) -> io::Result<(usize, R)>,
+    ) -> Poll<io::Result<R>> {
+        let unfilled = buf.initialize_unfilled();
+        let (n, res) = std::task::ready!(self.poll_io(cx, Direction::Read, |io| op(io, unfilled)))?;
+        buf.advance(n);
+        Poll::Ready(Ok(res))
+    }
+
     /// Runs `op` once if ready for `interest` (the `try_*` family).
     pub(crate) fn try_io<R>(
         &self,
@@ -108,3 +124,56 @@ impl<S: mio::event::Source> Drop for Evented<S> {
         }
     }
 }
+
+/// The readiness methods of every two-way socket type, tokio's `ready`, `readable`,
+/// `writable`, `try_io` and `async_io`, written once over the type's `io: Evented<_>`
+/// field. The two literals finish the docs of `readable` and `writable` ("Waits until
+/// ...").
+macro_rules! readiness_methods {
+    ($readable:literal, $writable:literal) => {
+        /// Waits until the socket is ready for any of `interest`, and returns the
+        /// readiness seen, limited to what `interest` asks for, as tokio's (`ERROR` only
+        /// for `Interest::ERROR`, a closed flag only for its own direction). Cancel safe.
+        pub async fn ready(
+            &self,
+            interest: robin_runtime::io::Interest,
+        ) -> std::io::Result<robin_runtime::io::Ready> {
+            self.io.ready(interest).await
+        }
+
+        #[doc = concat!("Waits until ", $readable, ". Cancel safe.")]
+        pub async fn readable(&self) -> std::io::Result<()> {
+            self.ready(robin_runtime::io::Interest::READABLE)
+                .await
+                .map(|_| ())
+        }
+
+        #[doc = concat!("Waits until ", $writable, ". Cancel safe.")]
+        pub async fn writable(&self) -> std::io::Result<()> {
+            self.ready(robin_runtime::io::Interest::WRITABLE)
+                .await
+                .map(|_| ())
+        }
+
+        /// Runs a custom non-blocking operation `f` if the socket is ready for
+        /// `interest`; a `WouldBlock` from `f` clears that readiness.
+        pub fn try_io<R>(
+            &self,
+            interest: robin_runtime::io::Interest,
+            f: impl FnOnce() -> std::io::Result<R>,
+        ) -> std::io::Result<R> {
+            self.io.try_io(interest, |_| f())
+        }
+
+        /// Waits for `interest` and runs `f`, again after each `WouldBlock` (which
+        /// clears the readiness it was run on).
+        pub async fn async_io<R>(
+            &self,
+            interest: robin_runtime::io::Interest,
+            mut f: impl FnMut() -> std::io::Result<R>,
+        ) -> std::io::Result<R> {
+            self.io.async_io(interest, |_| f()).await
+        }
+    };
+}
+pub(crate) use readiness_methods;

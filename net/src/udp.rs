@@ -5,12 +5,12 @@
 //! the writer list.
 use crate::addr::{self, ToSocketAddrs};
 use crate::evented::Evented;
-use robin_runtime::io::{Direction, Interest, Ready};
+use robin_runtime::io::{Direction, Interest};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use tokio::io::ReadBuf;
 
 /// A UDP socket.
@@ -141,10 +141,8 @@ impl UdpSocket {
     /// Polls for a datagram from the connected peer, filling `buf` (excess bytes of a
     /// longer datagram are discarded).
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| Ok((io.recv(bytes)?, ())))
     }
 
     /// Polls to send `buf` to the connected peer.
@@ -159,12 +157,8 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<SocketAddr>> {
-        let unfilled = buf.initialize_unfilled();
-        let (n, from) = ready!(self
-            .io
-            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(from))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| io.recv_from(bytes))
     }
 
     /// Polls for the next datagram without removing it, filling `buf`; returns its
@@ -174,12 +168,8 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<SocketAddr>> {
-        let unfilled = buf.initialize_unfilled();
-        let (n, from) = ready!(self
-            .io
-            .poll_io(cx, Direction::Read, |io| io.peek_from(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(from))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| io.peek_from(bytes))
     }
 
     /// Polls to send `buf` to `target`.
@@ -269,20 +259,7 @@ impl UdpSocket {
         poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.peek_from(buf))).await
     }
 
-    /// Waits until the socket is ready for any of `interest`.
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until a datagram can be received.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.ready(Interest::READABLE).await.map(|_| ())
-    }
-
-    /// Waits until a datagram can be sent.
-    pub async fn writable(&self) -> io::Result<()> {
-        self.ready(Interest::WRITABLE).await.map(|_| ())
-    }
+    crate::evented::readiness_methods!("a datagram can be received", "a datagram can be sent");
 
     /// Sends to the connected peer without waiting (`WouldBlock` if not ready).
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
@@ -303,25 +280,6 @@ impl UdpSocket {
     /// Receives a datagram and its source without waiting.
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io.try_io(Interest::READABLE, |io| io.recv_from(buf))
-    }
-
-    /// Runs a custom non-blocking operation `f` if ready for `interest`.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
-
-    /// Waits for `interest` and runs `f`, again after each `WouldBlock` (which clears
-    /// the readiness it was run on).
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
     }
 
     /// Joins the IPv4 multicast group `multiaddr` on the interface with address

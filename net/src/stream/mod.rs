@@ -23,7 +23,7 @@ pub use split::{ReadHalf, WriteHalf};
 pub use split_owned::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::evented::Evented;
-use robin_runtime::io::{Direction, Interest, Ready};
+use robin_runtime::io::{Direction, Interest};
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut};
@@ -71,22 +71,10 @@ impl<K: Kind> Stream<K> {
         K::take_error(self.io.io())
     }
 
-    /// Waits until the stream is ready for any of `interest` and returns the readiness
-    /// seen (readable, writable, read/write closed, error). Cancel safe.
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until the stream is readable (data, EOF or an error to report); then
-    /// `try_read` may succeed. Cancel safe.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.ready(Interest::READABLE).await.map(|_| ())
-    }
-
-    /// Waits until the stream is writable; then `try_write` may succeed. Cancel safe.
-    pub async fn writable(&self) -> io::Result<()> {
-        self.ready(Interest::WRITABLE).await.map(|_| ())
-    }
+    crate::evented::readiness_methods!(
+        "the stream is readable (data, EOF or an error to report); then `try_read` may succeed",
+        "the stream is writable; then `try_write` may succeed"
+    );
 
     /// Polls for read readiness. Only the waker of the last call is kept (as tokio).
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -171,25 +159,6 @@ impl<K: Kind> Stream<K> {
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io
             .try_io(Interest::WRITABLE, |io| K::write_vectored(io, bufs))
-    }
-
-    /// Runs a custom non-blocking operation `f` if the stream is ready for `interest`;
-    /// a `WouldBlock` from `f` clears that readiness.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
-
-    /// Waits for `interest` and runs `f`, again after each `WouldBlock`.
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
     }
 
     /// Splits the stream into a read and a write half borrowing it (no locking, no

@@ -4,7 +4,6 @@
 use crate::addr::{self, ToSocketAddrs};
 use crate::stream::{OwnedReadHalf, ReadHalf, Tcp};
 use crate::tcp::TcpStream;
-use robin_runtime::io::Direction;
 use std::io;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -137,17 +136,10 @@ impl TcpStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<usize>> {
-        let unfilled = buf.initialize_unfilled();
-        match self
-            .evented()
-            .poll_io(cx, Direction::Read, |io| io.peek(unfilled))
-        {
-            Poll::Ready(Ok(n)) => {
-                buf.advance(n);
-                Poll::Ready(Ok(n))
-            }
-            other => other,
-        }
+        self.evented().poll_read_buf(cx, buf, |io, bytes| {
+            let n = io.peek(bytes)?;
+            Ok((n, n))
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! [`UnixDatagram`]: a Unix domain datagram socket on the runtime's driver.
 use crate::evented::Evented;
 use crate::unix::{addr, SocketAddr};
-use robin_runtime::io::{Direction, Interest, Ready};
+use robin_runtime::io::{Direction, Interest};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::path::Path;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use tokio::io::ReadBuf;
 
 /// A Unix domain datagram socket.
@@ -124,20 +124,7 @@ impl UnixDatagram {
             .map(|(n, from)| (n, from.into()))
     }
 
-    /// Waits until the socket is ready for any of `interest`.
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until a datagram can be received.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.ready(Interest::READABLE).await.map(|_| ())
-    }
-
-    /// Waits until a datagram can be sent.
-    pub async fn writable(&self) -> io::Result<()> {
-        self.ready(Interest::WRITABLE).await.map(|_| ())
-    }
+    crate::evented::readiness_methods!("a datagram can be received", "a datagram can be sent");
 
     /// Sends to the connected peer without waiting.
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
@@ -166,10 +153,8 @@ impl UnixDatagram {
 
     /// Polls for a datagram from the connected peer, filling `buf`.
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| Ok((io.recv(bytes)?, ())))
     }
 
     /// Polls for a datagram, filling `buf`; returns its source.
@@ -178,12 +163,9 @@ impl UnixDatagram {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<SocketAddr>> {
-        let unfilled = buf.initialize_unfilled();
-        let (n, from) = ready!(self
-            .io
-            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(from.into()))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| io.recv_from(bytes))
+            .map_ok(SocketAddr::from)
     }
 
     /// Polls to send `buf` to the connected peer.
@@ -222,24 +204,6 @@ impl UnixDatagram {
             })
             .await
             .map(|(n, from)| (n, from.into()))
-    }
-
-    /// Runs a custom non-blocking operation `f` if ready for `interest`.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
-
-    /// Waits for `interest` and runs `f`, again after each `WouldBlock`.
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
     }
 
     /// Shuts down the read, write or both halves.
