@@ -61,15 +61,7 @@ macro_rules! impl_read {
                 cx: &mut Context<'_>,
                 buf: &mut tokio::io::ReadBuf<'_>,
             ) -> Poll<io::Result<()>> {
-                let unfilled = buf.initialize_unfilled();
-                match self.stream().poll_read_priv(cx, unfilled) {
-                    Poll::Ready(Ok(n)) => {
-                        buf.advance(n);
-                        Poll::Ready(Ok(()))
-                    }
-                    Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
-                    Poll::Pending => Poll::Pending,
-                }
+                crate::buf::poll_fill(buf, |bytes| self.stream().poll_read_priv(cx, bytes))
             }
         }
 
