@@ -120,6 +120,25 @@ fn direction_of(interest: Interest) -> Option<Direction> {
     }
 }
 
+/// The four `poll_*_ready*` methods: wait in one direction, hand out the guard that
+/// remembers what was asked (for [`AsyncFdReadyGuard::ready`]'s masking).
+macro_rules! poll_ready_fn {
+    ($(#[$doc:meta])* $name:ident(&self) -> $guard:ident, $direction:ident, $interest:ident) => {
+        $(#[$doc])*
+        pub fn $name<'a>(&'a self, cx: &mut Context<'_>) -> Poll<io::Result<$guard<'a, T>>> {
+            let event = ready!(self.poll_ready_event(cx, Direction::$direction))?;
+            Poll::Ready(Ok($guard::new(self, event, Interest::$interest)))
+        }
+    };
+    ($(#[$doc:meta])* $name:ident(&mut self) -> $guard:ident, $direction:ident, $interest:ident) => {
+        $(#[$doc])*
+        pub fn $name<'a>(&'a mut self, cx: &mut Context<'_>) -> Poll<io::Result<$guard<'a, T>>> {
+            let event = ready!(self.poll_ready_event(cx, Direction::$direction))?;
+            Poll::Ready(Ok($guard::new(self, event, Interest::$interest)))
+        }
+    };
+}
+
 impl<T: AsRawFd> AsyncFd<T> {
     /// Registers `inner` for readable and writable readiness.
     ///
@@ -211,67 +230,28 @@ impl<T: AsRawFd> AsyncFd<T> {
         }
     }
 
-    /// Polls for read readiness; on `Ready(Ok(guard))` try the read and clear the guard
-    /// on `WouldBlock`.
-    pub fn poll_read_ready<'a>(
-        &'a self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Read))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard {
-            async_fd: self,
-            event: Some(event),
-            asked: Interest::READABLE,
-        }))
-    }
-
-    /// Polls for read readiness, with a guard giving mutable access.
-    pub fn poll_read_ready_mut<'a>(
-        &'a mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Read))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            async_fd: self,
-            event: Some(event),
-            asked: Interest::READABLE,
-        }))
-    }
-
-    /// Polls for write readiness.
-    pub fn poll_write_ready<'a>(
-        &'a self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Write))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard {
-            async_fd: self,
-            event: Some(event),
-            asked: Interest::WRITABLE,
-        }))
-    }
-
-    /// Polls for write readiness, with a guard giving mutable access.
-    pub fn poll_write_ready_mut<'a>(
-        &'a mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Write))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            async_fd: self,
-            event: Some(event),
-            asked: Interest::WRITABLE,
-        }))
-    }
+    poll_ready_fn!(
+        /// Polls for read readiness; on `Ready(Ok(guard))` try the read and clear the
+        /// guard on `WouldBlock`.
+        poll_read_ready(&self) -> AsyncFdReadyGuard, Read, READABLE
+    );
+    poll_ready_fn!(
+        /// Polls for read readiness, with a guard giving mutable access.
+        poll_read_ready_mut(&mut self) -> AsyncFdReadyMutGuard, Read, READABLE
+    );
+    poll_ready_fn!(
+        /// Polls for write readiness.
+        poll_write_ready(&self) -> AsyncFdReadyGuard, Write, WRITABLE
+    );
+    poll_ready_fn!(
+        /// Polls for write readiness, with a guard giving mutable access.
+        poll_write_ready_mut(&mut self) -> AsyncFdReadyMutGuard, Write, WRITABLE
+    );
 
     /// Waits for any of `interest` (readable, writable, priority, error).
     pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
         let event = self.ready_event(interest).await?;
-        Ok(AsyncFdReadyGuard {
-            async_fd: self,
-            event: Some(event),
-            asked: interest,
-        })
+        Ok(AsyncFdReadyGuard::new(self, event, interest))
     }
 
     /// Waits for any of `interest`, with a guard giving mutable access.
@@ -280,11 +260,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
     ) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let event = self.ready_event(interest).await?;
-        Ok(AsyncFdReadyMutGuard {
-            async_fd: self,
-            event: Some(event),
-            asked: interest,
-        })
+        Ok(AsyncFdReadyMutGuard::new(self, event, interest))
     }
 
     /// Waits until readable.
@@ -401,7 +377,15 @@ fn clear_matching(registration: &Registration, event: &mut Option<ReadyEvent>, m
 }
 
 macro_rules! guard_common {
-    () => {
+    ($fd:ty) => {
+        fn new(async_fd: $fd, event: ReadyEvent, asked: Interest) -> Self {
+            Self {
+                async_fd,
+                event: Some(event),
+                asked,
+            }
+        }
+
         /// Clears the readiness this guard saw (closed flags stay set), unless a newer
         /// event arrived since. Call it after the operation returned `WouldBlock`.
         pub fn clear_ready(&mut self) {
@@ -430,7 +414,7 @@ macro_rules! guard_common {
 }
 
 impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
-    guard_common!();
+    guard_common!(&'a AsyncFd<T>);
 
     /// Runs `f`; if it returns `WouldBlock`, clears the readiness as
     /// [`clear_ready`](Self::clear_ready) does (closed flags stay) and returns
@@ -461,8 +445,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     }
 }
 
-impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
-    guard_common!();
+impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
+    guard_common!(&'a mut AsyncFd<T>);
 
     /// Runs `f`; if it returns `WouldBlock`, clears the readiness as
     /// [`clear_ready`](Self::clear_ready) does (closed flags stay) and returns
