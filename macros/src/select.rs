@@ -62,18 +62,8 @@ fn parse_handler(input: ParseStream) -> syn::Result<Expr> {
 
 impl Parse for Select {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut biased = false;
-        if input.peek(syn::Ident) && input.peek2(Token![;]) {
-            let ident: syn::Ident = input.parse()?;
-            if ident != "biased" {
-                return Err(syn::Error::new(
-                    ident.span(),
-                    "expected `biased;` or a branch `<pattern> = <future> => <handler>`",
-                ));
-            }
-            input.parse::<Token![;]>()?;
-            biased = true;
-        }
+        let biased =
+            crate::join::parse_biased(input, "a branch `<pattern> = <future> => <handler>`")?;
         let mut branches = Vec::new();
         let mut else_handler = None;
         while !input.is_empty() {
