@@ -177,3 +177,51 @@ macro_rules! readiness_methods {
     };
 }
 pub(crate) use readiness_methods;
+
+/// What UDP and Unix datagram sockets share beyond [`readiness_methods!`]: the
+/// `poll_*_ready` pair and the `recv_buf*` family. `SocketAddr` is the invoking module's
+/// (std's for UDP, `unix::SocketAddr` for Unix), reached by `From` from mio's.
+macro_rules! datagram_methods {
+    () => {
+        /// Polls for read readiness.
+        pub fn poll_recv_ready(
+            &self,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            self.io.poll_ready(cx, robin_runtime::io::Direction::Read)
+        }
+
+        /// Polls for write readiness.
+        pub fn poll_send_ready(
+            &self,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            self.io.poll_ready(cx, robin_runtime::io::Direction::Write)
+        }
+
+        /// Receives one datagram from the connected peer into the spare capacity of
+        /// `buf`, advancing it; waits until one is there.
+        pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> std::io::Result<usize> {
+            self.io
+                .async_io(robin_runtime::io::Interest::READABLE, |io| {
+                    crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
+                })
+                .await
+                .map(|(n, ())| n)
+        }
+
+        /// Receives one datagram and its source into the spare capacity of `buf`.
+        pub async fn recv_buf_from<B: bytes::BufMut>(
+            &self,
+            buf: &mut B,
+        ) -> std::io::Result<(usize, SocketAddr)> {
+            self.io
+                .async_io(robin_runtime::io::Interest::READABLE, |io| {
+                    crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
+                })
+                .await
+                .map(|(n, from)| (n, SocketAddr::from(from)))
+        }
+    };
+}
+pub(crate) use datagram_methods;

@@ -183,26 +183,7 @@ impl UdpSocket {
             .poll_io(cx, Direction::Write, |io| io.send_to(buf, target))
     }
 
-    /// Polls for read readiness.
-    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Read)
-    }
-
-    /// Polls for write readiness.
-    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Write)
-    }
-
-    /// Receives one datagram from the connected peer into the spare capacity of `buf`,
-    /// advancing it; waits until one is there.
-    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
-            })
-            .await
-            .map(|(n, ())| n)
-    }
+    crate::evented::datagram_methods!();
 
     /// As [`recv_buf`](Self::recv_buf), without waiting (`WouldBlock` if none queued).
     pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
@@ -213,7 +194,7 @@ impl UdpSocket {
             .map(|(n, ())| n)
     }
 
-    /// Receives one datagram and its source into the spare capacity of `buf`.
+    /// As [`recv_buf_from`](Self::recv_buf_from), without waiting.
     ///
     /// ```
     /// use robin_net::UdpSocket;
@@ -226,20 +207,11 @@ impl UdpSocket {
     ///     let (n, from) = b.recv_buf_from(&mut buf).await.unwrap();
     ///     assert_eq!((n, &buf[..]), (10, &b"into a Vec"[..]));
     ///     assert_eq!(from, a.local_addr().unwrap());
+    ///     // Nothing else queued: the non-waiting form says so.
+    ///     let err = b.try_recv_buf_from(&mut buf).unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
     /// });
     /// ```
-    pub async fn recv_buf_from<B: bytes::BufMut>(
-        &self,
-        buf: &mut B,
-    ) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
-            })
-            .await
-    }
-
-    /// As [`recv_buf_from`](Self::recv_buf_from), without waiting.
     pub fn try_recv_buf_from<B: bytes::BufMut>(
         &self,
         buf: &mut B,

@@ -173,38 +173,7 @@ impl UnixDatagram {
         self.io.poll_io(cx, Direction::Write, |io| io.send(buf))
     }
 
-    /// Polls for read readiness.
-    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Read)
-    }
-
-    /// Polls for write readiness.
-    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Write)
-    }
-
-    /// Receives one datagram from the connected peer into the spare capacity of `buf`.
-    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
-            })
-            .await
-            .map(|(n, ())| n)
-    }
-
-    /// Receives one datagram and its source into the spare capacity of `buf`.
-    pub async fn recv_buf_from<B: bytes::BufMut>(
-        &self,
-        buf: &mut B,
-    ) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
-            })
-            .await
-            .map(|(n, from)| (n, from.into()))
-    }
+    crate::evented::datagram_methods!();
 
     /// Shuts down the read, write or both halves.
     pub fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
