@@ -16,7 +16,7 @@
 
 pub use robin_fs as fs;
 pub use robin_io as io;
-pub use robin_macros::{join, main, pin, select, test, try_join};
+pub use robin_macros::{join, main, pin, test, try_join};
 pub use robin_net as net;
 pub use robin_process as process;
 pub use robin_runtime::{runtime, spawn, task, task_local};
@@ -31,7 +31,36 @@ pub use robin_hyper as hyper_rt;
 /// What the macros expand to; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use robin_macros::select_with_crate;
     pub use robin_runtime::task::macro_support::thread_rng_n;
+}
+
+/// Waits on several futures at once and runs the handler of the first to complete (and
+/// match its pattern); the other futures are dropped. tokio's `select!`: `biased;`,
+/// `, if <precondition>`, `else => ...`, refutable patterns, at most 64 branches. The
+/// full reference is [`robin_macros::select!`].
+///
+/// A `macro_rules!` front over the procedural macro that passes `$crate` on, as
+/// tokio's does, so it works however the dependency is named
+/// (`robin2 = { package = "robin", .. }`) or re-exported.
+///
+/// ```
+/// # robin::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap().block_on(async {
+/// use std::time::Duration;
+/// let (tx, mut rx) = robin::sync::mpsc::channel::<u32>(4);
+/// tx.send(7).await.unwrap();
+/// let got = robin::select! {
+///     Some(v) = rx.recv() => v,
+///     _ = robin::time::sleep(Duration::from_secs(1)) => 0,
+/// };
+/// assert_eq!(got, 7);
+/// # });
+/// ```
+#[macro_export]
+macro_rules! select {
+    ($($input:tt)*) => {
+        $crate::__private::select_with_crate!(($crate) $($input)*)
+    };
 }
 
 #[cfg(doctest)]

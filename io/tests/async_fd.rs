@@ -193,7 +193,7 @@ fn try_new_hands_the_object_back_on_failure() {
 }
 
 #[test]
-#[should_panic(expected = "there is no reactor running")]
+#[should_panic(expected = "no robin runtime running")]
 fn new_outside_a_runtime_panics() {
     let (a, _b) = pair();
     let _ = AsyncFd::new(a);

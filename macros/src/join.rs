@@ -23,20 +23,26 @@ struct JoinInput {
     futures: Punctuated<Expr, Token![,]>,
 }
 
+/// Parses an optional leading `biased;` (of `join!`, `try_join!` and `select!`);
+/// `expected` names what else may come first, for the error on another identifier.
+pub(crate) fn parse_biased(input: ParseStream, expected: &str) -> syn::Result<bool> {
+    if !(input.peek(syn::Ident) && input.peek2(Token![;])) {
+        return Ok(false);
+    }
+    let ident: syn::Ident = input.parse()?;
+    if ident != "biased" {
+        return Err(syn::Error::new(
+            ident.span(),
+            format!("expected `biased;` or {expected}"),
+        ));
+    }
+    input.parse::<Token![;]>()?;
+    Ok(true)
+}
+
 impl Parse for JoinInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut biased = false;
-        if input.peek(syn::Ident) && input.peek2(Token![;]) {
-            let ident: syn::Ident = input.parse()?;
-            if ident != "biased" {
-                return Err(syn::Error::new(
-                    ident.span(),
-                    "expected `biased;` or a future expression",
-                ));
-            }
-            input.parse::<Token![;]>()?;
-            biased = true;
-        }
+        let biased = parse_biased(input, "a future expression")?;
         let futures = Punctuated::parse_terminated(input)?;
         Ok(JoinInput { biased, futures })
     }

@@ -4,9 +4,11 @@
 //!
 //! The names and semantics follow tokio's, so a tokio user ports by renaming. The
 //! generated code of `main`/`test` names the runtime as `::robin::...` unless told
-//! otherwise (`crate = "..."`), and `select!` names `::robin`, so these macros need the
-//! `robin` crate (not only `robin-runtime`) as a dependency; `join!`, `try_join!` and
-//! `pin!` name nothing of robin. This crate imports nothing of robin's (a proc-macro
+//! otherwise (`crate = "..."`), and `select!` names `::robin` (the facade's
+//! `robin::select!` passes its `$crate` to the hidden `select_with_crate!` instead, so it
+//! works under a renamed dependency), so these macros need the `robin` crate (not only
+//! `robin-runtime`) as a dependency; `join!`, `try_join!` and `pin!` name nothing of
+//! robin. This crate imports nothing of robin's (a proc-macro
 //! crate only emits tokens).
 //!
 //! Built on `syn`, `quote` and `proc-macro2`, the standard toolkit for proc macros.
@@ -416,7 +418,20 @@ pub fn try_join(input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro]
 pub fn select(input: TokenStream) -> TokenStream {
-    select::expand(input.into()).into()
+    select::expand(input.into(), quote::quote!(::robin)).into()
+}
+
+/// `select!` naming robin through the path given first in parentheses:
+/// `select_with_crate!((path::to::robin) <select! input>)`. The facade's `robin::select!`
+/// is a `macro_rules!` front that passes `$crate` here, so it works however the user
+/// named the dependency (as tokio's `select!` does). Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_with_crate(input: TokenStream) -> TokenStream {
+    match select::split_crate(input.into()) {
+        Ok((krate, input)) => select::expand(input, krate).into(),
+        Err(err) => err.to_compile_error().into(),
+    }
 }
 
 /// Pins values on the stack: each named local is moved into a pinned place and the

@@ -62,18 +62,8 @@ fn parse_handler(input: ParseStream) -> syn::Result<Expr> {
 
 impl Parse for Select {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut biased = false;
-        if input.peek(syn::Ident) && input.peek2(Token![;]) {
-            let ident: syn::Ident = input.parse()?;
-            if ident != "biased" {
-                return Err(syn::Error::new(
-                    ident.span(),
-                    "expected `biased;` or a branch `<pattern> = <future> => <handler>`",
-                ));
-            }
-            input.parse::<Token![;]>()?;
-            biased = true;
-        }
+        let biased =
+            crate::join::parse_biased(input, "a branch `<pattern> = <future> => <handler>`")?;
         let mut branches = Vec::new();
         let mut else_handler = None;
         while !input.is_empty() {
@@ -158,8 +148,9 @@ fn clean_pattern(pat: &mut Pat) {
     }
 }
 
-/// Expands `select!`.
-pub(crate) fn expand(input: TokenStream) -> TokenStream {
+/// Expands `select!`, naming robin's items through `krate` (`::robin`, or the `$crate`
+/// the facade's `select!` passes, which resolves under any name the user gave robin).
+pub(crate) fn expand(input: TokenStream, krate: TokenStream) -> TokenStream {
     let select: Select = match syn::parse2(input) {
         Ok(s) => s,
         Err(e) => return e.to_compile_error(),
@@ -241,7 +232,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let start = if select.biased {
         quote_spanned! {site=> 0usize }
     } else {
-        quote_spanned! {site=> ::robin::__private::thread_rng_n(#n32) as usize }
+        quote_spanned! {site=> #krate::__private::thread_rng_n(#n32) as usize }
     };
     let handler_arms = select.branches.iter().enumerate().map(|(i, b)| {
         let pat = &b.pat;
@@ -275,7 +266,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                     // A task out of budget yields here: the budget-aware futures would
                     // return `Pending` anyway, and the others must not be polled in a
                     // loop that never gives the worker back.
-                    if !::robin::sync::coop::has_budget_remaining() {
+                    if !#krate::sync::coop::has_budget_remaining() {
                         cx.waker().wake_by_ref();
                         return ::core::task::Poll::Pending;
                     }
@@ -312,5 +303,22 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 _ => ::core::unreachable!("select!: a completed branch's output no longer matches its pattern"),
             }
         }
+    }
+}
+
+/// Splits `(<crate path>) <select input>` (what the facade's `select!` passes to
+/// `select_with_crate!`) into the path and the input.
+pub(crate) fn split_crate(input: TokenStream) -> syn::Result<(TokenStream, TokenStream)> {
+    let mut tokens = input.into_iter();
+    match tokens.next() {
+        Some(proc_macro2::TokenTree::Group(group))
+            if group.delimiter() == proc_macro2::Delimiter::Parenthesis =>
+        {
+            Ok((group.stream(), tokens.collect()))
+        }
+        _ => Err(syn::Error::new(
+            Span::call_site(),
+            "select_with_crate!: expected `(<path to robin>)` first",
+        )),
     }
 }

@@ -53,8 +53,11 @@ pub(crate) async fn resolve<A: ToSocketAddrs + ?Sized>(addr: &A) -> io::Result<V
     match addr.resolve() {
         Resolve::Ready(res) => res,
         Resolve::Lookup(host, port) => {
-            let handle = robin_runtime::runtime::Handle::try_current()
-                .map_err(|e| io::Error::other(e.to_string()))?;
+            // As tokio's (whose lookup runs on `spawn_blocking`): a panic outside a runtime.
+            let handle = match robin_runtime::runtime::Handle::try_current() {
+                Ok(handle) => handle,
+                Err(err) => panic!("robin::net: {err}"),
+            };
             let lookup = handle.spawn_blocking(move || -> io::Result<Vec<SocketAddr>> {
                 use std::net::ToSocketAddrs as _;
                 Ok(match port {

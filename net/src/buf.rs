@@ -1,8 +1,9 @@
 //! Reading straight into a `bytes::BufMut`'s spare capacity (the `*_buf` family:
 //! `try_read_buf`, `recv_buf`, ...): the one place robin-net views uninitialised memory
-//! as `&mut [u8]`.
+//! as `&mut [u8]`; and [`poll_fill`], tokio's `poll_read` over a `ReadBuf` (safe).
 use std::io;
 use std::mem::MaybeUninit;
+use std::task::{ready, Poll};
 
 /// Runs the syscall wrapper `op` on `buf`'s spare capacity and advances `buf` by the
 /// byte count `op` reports.
@@ -36,4 +37,15 @@ where
     // within it (checked above).
     unsafe { buf.advance_mut(n) };
     Ok((n, value))
+}
+
+/// tokio's `poll_read` shape: `poll` reads into `buf`'s unfilled part (initialised
+/// first, so no `unsafe`), and `buf` advances by the count it returns.
+pub(crate) fn poll_fill(
+    buf: &mut tokio::io::ReadBuf<'_>,
+    poll: impl FnOnce(&mut [u8]) -> Poll<io::Result<usize>>,
+) -> Poll<io::Result<()>> {
+    let n = ready!(poll(buf.initialize_unfilled()))?;
+    buf.advance(n);
+    Poll::Ready(Ok(()))
 }

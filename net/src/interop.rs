@@ -9,6 +9,7 @@ macro_rules! impl_interop {
 
             /// As `from_std`: switches to non-blocking mode and registers with the
             /// current runtime.
+            #[track_caller]
             fn try_from(socket: $std) -> std::io::Result<$ty> {
                 <$ty>::from_std(socket)
             }

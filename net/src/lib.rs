@@ -16,8 +16,9 @@
 //! `connect`/`listen`; [`lookup_host`] resolves names off the workers.
 //!
 //! Errors are values: a refused connection, an address in use, a reset peer, a write
-//! after shutdown, a socket created outside a runtime or used after its runtime shut
-//! down all come back as `io::Error`, never as a panic or a hang.
+//! after shutdown, a socket used after its runtime shut down all come back as
+//! `io::Error`, never as a panic or a hang. Creating a socket outside a robin runtime
+//! with the I/O driver panics at the caller, as tokio documents for its sockets.
 //!
 //! ```
 //! use robin_net::{TcpListener, TcpStream};

@@ -5,12 +5,12 @@
 //! the writer list.
 use crate::addr::{self, ToSocketAddrs};
 use crate::evented::Evented;
-use robin_runtime::io::{Direction, Interest, Ready};
+use robin_runtime::io::{Direction, Interest};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use tokio::io::ReadBuf;
 
 /// A UDP socket.
@@ -34,7 +34,7 @@ pub struct UdpSocket {
 
 impl UdpSocket {
     /// Binds to `addr`, trying each resolved address in turn; fails with the last error
-    /// (e.g. `AddrInUse`). Fails outside a runtime.
+    /// (e.g. `AddrInUse`). Panics outside a robin runtime with the I/O driver, as tokio's.
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         addr::each_addr(&addr, |addr| {
             UdpSocket::new(mio::net::UdpSocket::bind(addr)?)
@@ -42,6 +42,7 @@ impl UdpSocket {
         .await
     }
 
+    #[track_caller]
     fn new(socket: mio::net::UdpSocket) -> io::Result<UdpSocket> {
         Ok(UdpSocket {
             io: Evented::new(socket, Interest::READABLE | Interest::WRITABLE)?,
@@ -49,7 +50,7 @@ impl UdpSocket {
     }
 
     /// Wraps a bound std socket (switching it to non-blocking mode) and registers it with
-    /// the current runtime. Fails outside a runtime.
+    /// the current runtime. Panics outside a robin runtime with the I/O driver, as tokio's.
     ///
     /// ```
     /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
@@ -59,6 +60,7 @@ impl UdpSocket {
     /// let socket = robin_net::UdpSocket::from_std(std_socket).unwrap();
     /// assert_eq!(socket.local_addr().unwrap(), addr);
     /// ```
+    #[track_caller]
     pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
         UdpSocket::new(mio::net::UdpSocket::from_std(socket))
@@ -139,10 +141,8 @@ impl UdpSocket {
     /// Polls for a datagram from the connected peer, filling `buf` (excess bytes of a
     /// longer datagram are discarded).
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| Ok((io.recv(bytes)?, ())))
     }
 
     /// Polls to send `buf` to the connected peer.
@@ -157,12 +157,8 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<SocketAddr>> {
-        let unfilled = buf.initialize_unfilled();
-        let (n, from) = ready!(self
-            .io
-            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(from))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| io.recv_from(bytes))
     }
 
     /// Polls for the next datagram without removing it, filling `buf`; returns its
@@ -172,12 +168,8 @@ impl UdpSocket {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<SocketAddr>> {
-        let unfilled = buf.initialize_unfilled();
-        let (n, from) = ready!(self
-            .io
-            .poll_io(cx, Direction::Read, |io| io.peek_from(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(from))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| io.peek_from(bytes))
     }
 
     /// Polls to send `buf` to `target`.
@@ -191,26 +183,7 @@ impl UdpSocket {
             .poll_io(cx, Direction::Write, |io| io.send_to(buf, target))
     }
 
-    /// Polls for read readiness.
-    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Read)
-    }
-
-    /// Polls for write readiness.
-    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Write)
-    }
-
-    /// Receives one datagram from the connected peer into the spare capacity of `buf`,
-    /// advancing it; waits until one is there.
-    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
-            })
-            .await
-            .map(|(n, ())| n)
-    }
+    crate::evented::datagram_methods!();
 
     /// As [`recv_buf`](Self::recv_buf), without waiting (`WouldBlock` if none queued).
     pub fn try_recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
@@ -221,7 +194,7 @@ impl UdpSocket {
             .map(|(n, ())| n)
     }
 
-    /// Receives one datagram and its source into the spare capacity of `buf`.
+    /// As [`recv_buf_from`](Self::recv_buf_from), without waiting.
     ///
     /// ```
     /// use robin_net::UdpSocket;
@@ -234,20 +207,11 @@ impl UdpSocket {
     ///     let (n, from) = b.recv_buf_from(&mut buf).await.unwrap();
     ///     assert_eq!((n, &buf[..]), (10, &b"into a Vec"[..]));
     ///     assert_eq!(from, a.local_addr().unwrap());
+    ///     // Nothing else queued: the non-waiting form says so.
+    ///     let err = b.try_recv_buf_from(&mut buf).unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
     /// });
     /// ```
-    pub async fn recv_buf_from<B: bytes::BufMut>(
-        &self,
-        buf: &mut B,
-    ) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
-            })
-            .await
-    }
-
-    /// As [`recv_buf_from`](Self::recv_buf_from), without waiting.
     pub fn try_recv_buf_from<B: bytes::BufMut>(
         &self,
         buf: &mut B,
@@ -267,20 +231,7 @@ impl UdpSocket {
         poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.peek_from(buf))).await
     }
 
-    /// Waits until the socket is ready for any of `interest`.
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until a datagram can be received.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.ready(Interest::READABLE).await.map(|_| ())
-    }
-
-    /// Waits until a datagram can be sent.
-    pub async fn writable(&self) -> io::Result<()> {
-        self.ready(Interest::WRITABLE).await.map(|_| ())
-    }
+    crate::evented::readiness_methods!("a datagram can be received", "a datagram can be sent");
 
     /// Sends to the connected peer without waiting (`WouldBlock` if not ready).
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
@@ -301,25 +252,6 @@ impl UdpSocket {
     /// Receives a datagram and its source without waiting.
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.io.try_io(Interest::READABLE, |io| io.recv_from(buf))
-    }
-
-    /// Runs a custom non-blocking operation `f` if ready for `interest`.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
-
-    /// Waits for `interest` and runs `f`, again after each `WouldBlock` (which clears
-    /// the readiness it was run on).
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
     }
 
     /// Joins the IPv4 multicast group `multiaddr` on the interface with address

@@ -70,14 +70,21 @@ async fn wait_counted<F: Future>(fut: F) -> (usize, Duration) {
     (polls.load(Ordering::Relaxed), cpu)
 }
 
-/// A connected UDP socket whose peer port is closed, after the error was reported once.
-async fn errored_socket() -> UdpSocket {
+/// A UDP socket connected to a closed port that was just sent a datagram (the ICMP
+/// port-unreachable is on its way).
+async fn socket_to_closed_port() -> UdpSocket {
     let closed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let closed_addr = closed.local_addr().unwrap();
     drop(closed);
     let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     socket.connect(closed_addr).await.unwrap();
     socket.send(b"anyone?").await.unwrap();
+    socket
+}
+
+/// A connected UDP socket whose peer port is closed, after the error was reported once.
+async fn errored_socket() -> UdpSocket {
+    let socket = socket_to_closed_port().await;
     let mut buf = [0; 16];
     // The ICMP port-unreachable wakes the reader, and the read reports it.
     let err = robin_time::timeout(Duration::from_secs(10), socket.recv(&mut buf))
@@ -144,12 +151,7 @@ fn error_readiness_is_reported_by_ready() {
     let _watchdog = common::watchdog("error_readiness_is_reported_by_ready", 60);
     let rt = common::rt(1);
     rt.block_on(async {
-        let closed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        let closed_addr = closed.local_addr().unwrap();
-        drop(closed);
-        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        socket.connect(closed_addr).await.unwrap();
-        socket.send(b"anyone?").await.unwrap();
+        let socket = socket_to_closed_port().await;
         // As tokio's `Interest::ERROR`: the wait returns once the error is pending.
         let ready = robin_time::timeout(Duration::from_secs(10), socket.ready(Interest::ERROR))
             .await

@@ -124,16 +124,145 @@ fn socket_used_after_runtime_dropped() {
     drop((listener, client, server, udp));
 }
 
-/// Creating sockets outside any runtime is an error, not a panic.
+/// Runs `f`, which must panic; returns the message and where the panic was reported.
+fn panic_of(f: impl FnOnce()) -> (String, String) {
+    use std::sync::{Arc, Mutex};
+    let site = Arc::new(Mutex::new(String::new()));
+    let seen = site.clone();
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Some(loc) = info.location() {
+            *seen.lock().unwrap() = format!("{}:{}", loc.file(), loc.line());
+        }
+    }));
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("no panic");
+    std::panic::set_hook(prev);
+    let msg = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    let site = site.lock().unwrap().clone();
+    (msg, site)
+}
+
+/// tokio documents that its sockets panic when created outside a runtime with I/O
+/// enabled; robin's do the same, at the caller, with a message naming the fix.
 #[test]
-fn sockets_outside_a_runtime() {
-    futures::executor::block_on(async {
-        assert!(TcpListener::bind("127.0.0.1:0").await.is_err());
-        assert!(TcpListener::bind("localhost:0").await.is_err());
-        assert!(UdpSocket::bind("127.0.0.1:0").await.is_err());
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = std_listener.local_addr().unwrap();
-        assert!(TcpStream::connect(addr).await.is_err());
-        assert!(TcpListener::from_std(std_listener).is_err());
+fn sockets_outside_a_runtime_panic_as_in_tokio() {
+    use robin_net::unix::pipe;
+    use robin_net::{UnixDatagram, UnixListener, UnixStream};
+    let this_file = file!();
+    let std_listener = || std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    type Case = (&'static str, Box<dyn FnOnce()>);
+    let cases: Vec<Case> = vec![
+        (
+            "TcpListener::from_std",
+            Box::new(move || drop(TcpListener::from_std(std_listener()))),
+        ),
+        (
+            "TcpStream::from_std",
+            Box::new(move || {
+                let l = std_listener();
+                let s = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+                drop(TcpStream::from_std(s));
+            }),
+        ),
+        (
+            "TcpStream::try_from",
+            Box::new(move || {
+                let l = std_listener();
+                let s = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+                drop(TcpStream::try_from(s));
+            }),
+        ),
+        (
+            "UdpSocket::from_std",
+            Box::new(|| {
+                drop(UdpSocket::from_std(
+                    std::net::UdpSocket::bind("127.0.0.1:0").unwrap(),
+                ))
+            }),
+        ),
+        ("UnixStream::pair", Box::new(|| drop(UnixStream::pair()))),
+        (
+            "UnixStream::from_std",
+            Box::new(|| {
+                let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+                drop(UnixStream::from_std(a));
+            }),
+        ),
+        (
+            "UnixDatagram::unbound",
+            Box::new(|| drop(UnixDatagram::unbound())),
+        ),
+        (
+            "UnixListener::bind",
+            Box::new(|| drop(UnixListener::bind("\0robin-outside"))),
+        ),
+        ("pipe::pipe", Box::new(|| drop(pipe::pipe()))),
+        (
+            "TcpSocket::listen",
+            Box::new(|| {
+                let s = robin_net::TcpSocket::new_v4().unwrap();
+                s.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+                drop(s.listen(8));
+            }),
+        ),
+    ];
+    for (what, f) in cases {
+        let (msg, site) = panic_of(f);
+        assert!(
+            msg.contains("no robin runtime running") && msg.contains("Runtime::enter"),
+            "{what}: {msg}"
+        );
+        assert!(
+            site.starts_with(this_file),
+            "{what}: panic reported at {site}"
+        );
+    }
+    // Async constructors panic when polled outside a runtime, as tokio's.
+    for (what, f) in [
+        (
+            "TcpListener::bind",
+            Box::new(|| {
+                drop(futures::executor::block_on(TcpListener::bind(
+                    "127.0.0.1:0",
+                )))
+            }) as Box<dyn FnOnce()>,
+        ),
+        (
+            "TcpListener::bind(name)",
+            Box::new(|| {
+                drop(futures::executor::block_on(TcpListener::bind(
+                    "localhost:0",
+                )))
+            }),
+        ),
+        (
+            "UdpSocket::bind",
+            Box::new(|| drop(futures::executor::block_on(UdpSocket::bind("127.0.0.1:0")))),
+        ),
+    ] {
+        let (msg, _) = panic_of(f);
+        assert!(msg.contains("no robin runtime running"), "{what}: {msg}");
+    }
+}
+
+/// A runtime without the I/O driver: the panic says how to enable it (tokio: "IO is
+/// disabled. Call `enable_io`").
+#[test]
+fn sockets_on_a_runtime_without_io_panic_naming_enable_io() {
+    let rt = robin_runtime::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let _guard = rt.enter();
+    let (msg, site) = panic_of(|| {
+        drop(TcpListener::from_std(
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap(),
+        ))
     });
+    assert!(msg.contains("enable_io"), "{msg}");
+    assert!(site.starts_with(file!()), "panic reported at {site}");
 }

@@ -21,7 +21,7 @@ struct Pipe<E: mio::event::Source + AsRawFd + Into<OwnedFd>> {
 
 impl<E: mio::event::Source + AsRawFd + Into<OwnedFd>> Pipe<E> {
     fn new(mut end: E, interest: Interest) -> io::Result<Self> {
-        let registration = Registration::new(&mut end, interest)?;
+        let registration = Registration::try_new(&mut end, interest)?;
         Ok(Pipe {
             end: Some(end),
             registration,
@@ -199,22 +199,19 @@ fn poll_read_pipe(
     }
 }
 
-impl AsyncRead for ChildStdout {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        poll_read_pipe(&self.inner, cx, buf)
-    }
+/// tokio's `AsyncRead` for the read ends, one body for both.
+macro_rules! impl_async_read {
+    ($($name:ident),*) => {$(
+        impl AsyncRead for $name {
+            fn poll_read(
+                self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+                buf: &mut ReadBuf<'_>,
+            ) -> Poll<io::Result<()>> {
+                poll_read_pipe(&self.inner, cx, buf)
+            }
+        }
+    )*};
 }
 
-impl AsyncRead for ChildStderr {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        poll_read_pipe(&self.inner, cx, buf)
-    }
-}
+impl_async_read!(ChildStdout, ChildStderr);

@@ -30,11 +30,32 @@ pub struct Registration {
 }
 
 impl Registration {
-    /// Registers `source` with the current runtime's driver.
+    /// Registers `source` with the current runtime's driver, as tokio's sockets do.
     ///
-    /// Fails with an `io::Error` outside a runtime, on a runtime without I/O enabled, or
-    /// after it shut down.
+    /// Fails with an `io::Error` if that runtime has shut down.
+    ///
+    /// # Panics
+    /// Outside the context of a robin runtime, or on a runtime built without the I/O
+    /// driver (tokio documents the same panic for every socket constructor). Use
+    /// [`try_new`](Self::try_new) where an error value is wanted instead.
+    #[track_caller]
     pub fn new(
+        source: &mut (impl mio::event::Source + ?Sized),
+        interest: Interest,
+    ) -> io::Result<Registration> {
+        let handle = match Handle::try_current() {
+            Ok(handle) => handle,
+            Err(err) => panic!("robin::io: {err}"),
+        };
+        if !handle.inner.driver().is_some_and(|driver| driver.enable_io) {
+            panic!("robin::io: {}", io_disabled());
+        }
+        Registration::with_handle(source, interest, &handle)
+    }
+
+    /// As [`new`](Self::new), but an `io::Error` (not a panic) outside a runtime or
+    /// without the I/O driver.
+    pub fn try_new(
         source: &mut (impl mio::event::Source + ?Sized),
         interest: Interest,
     ) -> io::Result<Registration> {
@@ -48,9 +69,10 @@ impl Registration {
         interest: Interest,
         handle: &Handle,
     ) -> io::Result<Registration> {
-        let driver = handle.inner.driver().ok_or_else(|| {
-            io::Error::other("the robin runtime was built without the I/O driver: use Builder::enable_io or enable_all")
-        })?;
+        let driver = handle
+            .inner
+            .driver()
+            .ok_or_else(|| io::Error::other(io_disabled()))?;
         let (token, shared) = driver.register(source, interest.to_mio())?;
         Ok(Registration {
             driver: driver.clone(),
@@ -80,24 +102,8 @@ impl Registration {
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<ReadyEvent>> {
-        let coop = match robin_sync::coop::poll_proceed(cx) {
-            Poll::Ready(coop) => coop,
-            Poll::Pending => return Poll::Pending,
-        };
-        match self.shared.poll_ready(cx, direction.mask(), &[direction]) {
-            Poll::Ready(event) if event.closed => {
-                Poll::Ready(Err(driver::Handle::io_shutdown_error()))
-            }
-            Poll::Ready(event) => {
-                coop.made_progress();
-                Poll::Ready(Ok(event))
-            }
-            Poll::Pending => {
-                let readable = matches!(direction, Direction::Read);
-                tag_io(cx, readable, !readable);
-                Poll::Pending
-            }
-        }
+        let readable = matches!(direction, Direction::Read);
+        self.poll_wait(cx, direction.mask(), &[direction], (readable, !readable))
     }
 
     /// Waits until the resource is ready for any of `interest`.
@@ -112,26 +118,36 @@ impl Registration {
             (true, false) => &all[..1],
             _ => &all[1..],
         };
-        poll_fn(|cx| {
-            let coop = match robin_sync::coop::poll_proceed(cx) {
-                Poll::Ready(coop) => coop,
-                Poll::Pending => return Poll::Pending,
-            };
-            match self.shared.poll_ready(cx, mask, directions) {
-                Poll::Ready(event) if event.closed => {
-                    Poll::Ready(Err(driver::Handle::io_shutdown_error()))
-                }
-                Poll::Ready(event) => {
-                    coop.made_progress();
-                    Poll::Ready(Ok(event))
-                }
-                Poll::Pending => {
-                    tag_io(cx, interest.is_readable(), interest.is_writable());
-                    Poll::Pending
-                }
+        let tag = (interest.is_readable(), interest.is_writable());
+        poll_fn(|cx| self.poll_wait(cx, mask, directions, tag)).await
+    }
+
+    /// One wait for `mask` on the lists of `directions`, spending budget; `tag` (readable,
+    /// writable) says what a pending task waits for, in task dumps.
+    fn poll_wait(
+        &self,
+        cx: &mut Context<'_>,
+        mask: Ready,
+        directions: &[Direction],
+        tag: (bool, bool),
+    ) -> Poll<io::Result<ReadyEvent>> {
+        let coop = match robin_sync::coop::poll_proceed(cx) {
+            Poll::Ready(coop) => coop,
+            Poll::Pending => return Poll::Pending,
+        };
+        match self.shared.poll_ready(cx, mask, directions) {
+            Poll::Ready(event) if event.closed => {
+                Poll::Ready(Err(driver::Handle::io_shutdown_error()))
             }
-        })
-        .await
+            Poll::Ready(event) => {
+                coop.made_progress();
+                Poll::Ready(Ok(event))
+            }
+            Poll::Pending => {
+                tag_io(cx, tag.0, tag.1);
+                Poll::Pending
+            }
+        }
     }
 
     /// Forgets the readiness `event` reported (call after an operation hit `WouldBlock`),
@@ -217,6 +233,51 @@ impl Drop for Registration {
     fn drop(&mut self) {
         self.driver.release(self.token);
     }
+}
+
+/// What a `ready(interest)` call reports for the readiness `seen`, as tokio's
+/// (`Ready::from_interest`): only the states `interest` asks for — `READABLE` and
+/// `READ_CLOSED` for a reader, `WRITABLE` and `WRITE_CLOSED` for a writer, `PRIORITY`
+/// and `READ_CLOSED` for priority, and `ERROR` only for [`Interest::ERROR`].
+///
+/// robin also wakes readers and writers on a pending error, where tokio keeps waiting
+/// (so the operation runs and returns the error instead of waiting for an event that
+/// may never come, issue 12). Such a wake reports the asked-for readiness
+/// (`READABLE`/`WRITABLE`/`PRIORITY`): the operation will not block, it fails with the
+/// error. It never reports `ERROR` or a closed flag of the other direction.
+pub fn reported_readiness(interest: Interest, seen: Ready) -> Ready {
+    let mut open = Ready::EMPTY;
+    let mut closed = Ready::EMPTY;
+    if interest.is_readable() {
+        open |= Ready::READABLE;
+        closed |= Ready::READ_CLOSED;
+    }
+    if interest.is_writable() {
+        open |= Ready::WRITABLE;
+        closed |= Ready::WRITE_CLOSED;
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if interest.is_priority() {
+        open |= Ready::PRIORITY;
+        closed |= Ready::READ_CLOSED;
+    }
+    let errors = if interest.is_error() {
+        Ready::ERROR
+    } else {
+        Ready::EMPTY
+    };
+    let shown = seen & (open | closed | errors);
+    if shown.is_empty() && seen.is_error() {
+        open
+    } else {
+        shown
+    }
+}
+
+/// Why a runtime without the I/O driver cannot take a source.
+fn io_disabled() -> &'static str {
+    "a robin runtime was found, but it was built without the I/O driver: call \
+     `enable_io` (or `enable_all`) on the runtime builder"
 }
 
 /// Tags the polling task as waiting for I/O readiness (for task dumps).

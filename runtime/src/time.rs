@@ -54,18 +54,30 @@ impl std::fmt::Display for TimerError {
 impl std::error::Error for TimerError {}
 
 fn current_driver() -> io::Result<Arc<driver::Handle>> {
+    with_current_driver(Arc::clone)
+}
+
+/// Runs `f` on the current runtime's driver, or says why there is none.
+fn with_current_driver<R>(f: impl FnOnce(&Arc<driver::Handle>) -> R) -> io::Result<R> {
     context::with_handle(|handle| match handle {
-        Some(handle) => driver_of(handle),
+        Some(handle) => driver_of(handle).map(f),
         None => Err(io::Error::other(
             crate::runtime::TryCurrentError::missing().to_string(),
         )),
     })
 }
 
-fn driver_of(handle: &scheduler::Handle) -> io::Result<Arc<driver::Handle>> {
-    handle.driver().cloned().ok_or_else(|| {
+fn driver_of(handle: &scheduler::Handle) -> io::Result<&Arc<driver::Handle>> {
+    handle.driver().filter(|driver| driver.enable_time).ok_or_else(|| {
         io::Error::other("the robin runtime was built without the time driver: use Builder::enable_time or enable_all")
     })
+}
+
+/// Checks that a runtime with the time driver is current, with the error
+/// [`Timer::new`] would give, but without binding to it (no reference count taken):
+/// cheap enough for a `timeout` to check eagerly, as tokio's does, and bind lazily.
+pub fn check_current() -> io::Result<()> {
+    with_current_driver(|_| ())
 }
 
 impl Timer {
@@ -178,7 +190,9 @@ fn test_clock() -> Arc<driver::Handle> {
         handle.runtime_flavor() == crate::runtime::RuntimeFlavor::CurrentThread,
         "the paused test clock is only available on the current-thread runtime"
     );
-    driver_of(&handle.inner).expect("the paused test clock needs the time driver (enable_time)")
+    driver_of(&handle.inner)
+        .expect("the paused test clock needs the time driver (enable_time)")
+        .clone()
 }
 
 /// Freezes the current runtime's clock (current-thread runtimes only). While frozen and

@@ -26,10 +26,10 @@
 //! types; it reaches the driver only through `robin_runtime::time` (never the
 //! scheduler).
 //!
-//! A [`Sleep`] or [`Interval`] binds to the runtime that is current when it is
-//! created: creating one outside a robin runtime with the time driver panics at the
-//! caller, as tokio's do. A [`Timeout`] binds lazily, when its future is first pending
-//! (see [`timeout`]).
+//! A [`Sleep`], [`Timeout`] or [`Interval`] needs the runtime that is current when it
+//! is created: creating one outside a robin runtime with the time driver panics at the
+//! caller, as tokio's do. (A [`Timeout`] only checks there, and files its timer when its
+//! future is first pending, see [`timeout`].)
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]

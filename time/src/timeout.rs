@@ -14,12 +14,12 @@ use std::time::Duration;
 /// to represent saturates (never fires).
 ///
 /// # Panics
-/// When first polled while `future` is pending outside the context of a robin runtime
-/// with the time driver. Unlike tokio's, robin's `timeout` binds to the runtime lazily,
-/// on that poll, not when it is created (binding takes a reference count on the
-/// runtime's shared driver handle, which made a ready `timeout` about 2.5x slower in
-/// the `timeout_ready` bench): so `rt.block_on(timeout(d, f))` works, where tokio
-/// panics.
+/// Outside the context of a robin runtime with the time driver, at the call, as
+/// tokio's (so `rt.block_on(timeout(d, f))` panics, while
+/// `rt.block_on(async { timeout(d, f).await })` does not). The deadline is computed at
+/// the call too. The check takes no reference on the runtime: the timer itself binds
+/// and is filed only when `future` is first pending, so a `timeout` around a ready
+/// future never touches the wheel.
 ///
 /// ```
 /// use std::time::Duration;
@@ -30,6 +30,7 @@ use std::time::Duration;
 /// assert!(robin_time::timeout(Duration::from_millis(1), never).await.is_err());
 /// # });
 /// ```
+#[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     timeout_at(Instant::now().saturating_add(duration), future)
 }
@@ -37,8 +38,8 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 /// Runs `future` until `deadline` at most.
 ///
 /// # Panics
-/// As [`timeout`]: when first polled while `future` is pending outside the context of
-/// a robin runtime with the time driver.
+/// As [`timeout`]: at the call, outside the context of a robin runtime with the time
+/// driver.
 ///
 /// ```
 /// use std::time::Duration;
@@ -54,7 +55,11 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 ///     assert_eq!(robin_time::Instant::now(), deadline);
 /// });
 /// ```
+#[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
+    if let Err(err) = robin_runtime::time::check_current() {
+        panic!("robin::time: {err}");
+    }
     Timeout {
         value: future.into_future(),
         deadline,
@@ -78,7 +83,8 @@ pub struct Timeout<F> {
     value: F,
     deadline: Instant,
     /// Armed the first time `value` is pending: a future that is ready at once (the
-    /// common case on a fast path) never binds to the runtime nor touches the wheel.
+    /// common case on a fast path) never takes a reference on the runtime nor touches
+    /// the wheel. (The runtime was checked at creation, as tokio does.)
     delay: Option<Sleep>,
 }
 

@@ -166,21 +166,45 @@ fn timers_outside_a_runtime_panic_at_the_caller() {
 }
 
 #[test]
-fn timeout_binds_lazily_and_panics_when_polled_outside_a_runtime() {
-    // Created outside, it binds on its first pending poll: inside `block_on` that works
-    // (tokio would have panicked at creation)...
+fn timeout_checks_the_runtime_at_the_call_as_tokio() {
+    // tokio's `timeout` panics at the call outside a runtime (it computes the deadline
+    // and binds there), so `rt.block_on(timeout(d, f))` panics...
+    let this_file = file!();
     let rt = paused();
-    let t = time::timeout(Duration::from_secs(1), std::future::pending::<()>());
-    assert!(rt.block_on(t).is_err());
-    // ...and a ready future never needs the timer at all.
-    let ready = time::timeout(Duration::from_secs(1), async { 5 });
-    assert_eq!(futures::executor::block_on(ready), Ok(5));
-    // Pending outside any runtime: a clear panic, not a hang.
-    let (msg, _) = panic_site(|| {
-        let t = time::timeout_at(Instant::now(), std::future::pending::<()>());
-        let _ = futures::executor::block_on(t);
+    let (msg, site) = panic_site(|| {
+        let _ = rt.block_on(time::timeout(Duration::from_secs(1), async { 5 }));
     });
     assert!(msg.contains("no robin runtime running"), "{msg}");
+    assert!(
+        site.starts_with(this_file),
+        "timeout: panic reported at {site}"
+    );
+    let (msg, site) = panic_site(|| drop(time::timeout_at(Instant::now(), async {})));
+    assert!(msg.contains("no robin runtime running"), "{msg}");
+    assert!(
+        site.starts_with(this_file),
+        "timeout_at: panic reported at {site}"
+    );
+    // ...while created inside the runtime it works.
+    assert_eq!(
+        rt.block_on(async { time::timeout(Duration::from_secs(1), async { 5 }).await }),
+        Ok(5)
+    );
+    // The deadline is fixed at the call, not at the first poll.
+    rt.block_on(async {
+        let start = Instant::now();
+        let t = time::timeout(Duration::from_secs(2), std::future::pending::<()>());
+        time::sleep(Duration::from_secs(1)).await;
+        assert!(t.await.is_err());
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    });
+    // Created in the runtime (entered) and polled elsewhere, a ready future still wins
+    // without needing the timer.
+    let ready = {
+        let _guard = rt.enter();
+        time::timeout(Duration::from_secs(1), async { 5 })
+    };
+    assert_eq!(futures::executor::block_on(ready), Ok(5));
 }
 
 #[test]

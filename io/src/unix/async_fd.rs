@@ -53,6 +53,8 @@ pub struct AsyncFd<T: AsRawFd> {
 pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
     async_fd: &'a AsyncFd<T>,
     event: Option<ReadyEvent>,
+    /// What the wait asked for: [`ready`](Self::ready) reports only that, as tokio.
+    asked: Interest,
 }
 
 /// As [`AsyncFdReadyGuard`], holding the `AsyncFd` mutably (from the `*_mut` waits).
@@ -60,6 +62,8 @@ pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
 pub struct AsyncFdReadyMutGuard<'a, T: AsRawFd> {
     async_fd: &'a mut AsyncFd<T>,
     event: Option<ReadyEvent>,
+    /// What the wait asked for: [`ready`](Self::ready) reports only that, as tokio.
+    asked: Interest,
 }
 
 /// The operation a guard's `try_io` ran returned `WouldBlock`; the readiness was
@@ -116,11 +120,30 @@ fn direction_of(interest: Interest) -> Option<Direction> {
     }
 }
 
+/// The four `poll_*_ready*` methods: wait in one direction, hand out the guard that
+/// remembers what was asked (for [`AsyncFdReadyGuard::ready`]'s masking).
+macro_rules! poll_ready_fn {
+    ($(#[$doc:meta])* $name:ident(&self) -> $guard:ident, $direction:ident, $interest:ident) => {
+        $(#[$doc])*
+        pub fn $name<'a>(&'a self, cx: &mut Context<'_>) -> Poll<io::Result<$guard<'a, T>>> {
+            let event = ready!(self.poll_ready_event(cx, Direction::$direction))?;
+            Poll::Ready(Ok($guard::new(self, event, Interest::$interest)))
+        }
+    };
+    ($(#[$doc:meta])* $name:ident(&mut self) -> $guard:ident, $direction:ident, $interest:ident) => {
+        $(#[$doc])*
+        pub fn $name<'a>(&'a mut self, cx: &mut Context<'_>) -> Poll<io::Result<$guard<'a, T>>> {
+            let event = ready!(self.poll_ready_event(cx, Direction::$direction))?;
+            Poll::Ready(Ok($guard::new(self, event, Interest::$interest)))
+        }
+    };
+}
+
 impl<T: AsRawFd> AsyncFd<T> {
     /// Registers `inner` for readable and writable readiness.
     ///
     /// # Panics
-    /// Outside a robin runtime, as tokio's does ("there is no reactor running").
+    /// Outside a robin runtime, or on one built without the I/O driver, as tokio's does.
     #[track_caller]
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
         AsyncFd::with_interest(inner, Interest::READABLE | Interest::WRITABLE)
@@ -129,7 +152,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Registers `inner` for `interest`.
     ///
     /// # Panics
-    /// Outside a robin runtime.
+    /// Outside a robin runtime, or on one built without the I/O driver.
     #[track_caller]
     pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
         AsyncFd::try_with_interest(inner, interest).map_err(io::Error::from)
@@ -138,7 +161,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// As [`new`](Self::new), but hands `inner` back on failure.
     ///
     /// # Panics
-    /// Outside a robin runtime.
+    /// Outside a robin runtime, or on one built without the I/O driver.
     #[track_caller]
     pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
         AsyncFd::try_with_interest(inner, Interest::READABLE | Interest::WRITABLE)
@@ -147,20 +170,14 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// As [`with_interest`](Self::with_interest), but hands `inner` back on failure.
     ///
     /// # Panics
-    /// Outside a robin runtime.
+    /// Outside a robin runtime, or on one built without the I/O driver.
     #[track_caller]
     pub fn try_with_interest(
         inner: T,
         interest: Interest,
     ) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
-        let handle = match robin_runtime::runtime::Handle::try_current() {
-            Ok(handle) => handle,
-            Err(_) => panic!(
-                "there is no reactor running, must be called from the context of a robin runtime"
-            ),
-        };
         let fd = inner.as_raw_fd();
-        match Registration::with_handle(&mut mio::unix::SourceFd(&fd), interest, &handle) {
+        match Registration::new(&mut mio::unix::SourceFd(&fd), interest) {
             Ok(registration) => Ok(AsyncFd {
                 registration,
                 interest,
@@ -213,62 +230,28 @@ impl<T: AsRawFd> AsyncFd<T> {
         }
     }
 
-    /// Polls for read readiness; on `Ready(Ok(guard))` try the read and clear the guard
-    /// on `WouldBlock`.
-    pub fn poll_read_ready<'a>(
-        &'a self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Read))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard {
-            async_fd: self,
-            event: Some(event),
-        }))
-    }
-
-    /// Polls for read readiness, with a guard giving mutable access.
-    pub fn poll_read_ready_mut<'a>(
-        &'a mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Read))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            async_fd: self,
-            event: Some(event),
-        }))
-    }
-
-    /// Polls for write readiness.
-    pub fn poll_write_ready<'a>(
-        &'a self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Write))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard {
-            async_fd: self,
-            event: Some(event),
-        }))
-    }
-
-    /// Polls for write readiness, with a guard giving mutable access.
-    pub fn poll_write_ready_mut<'a>(
-        &'a mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        let event = ready!(self.poll_ready_event(cx, Direction::Write))?;
-        Poll::Ready(Ok(AsyncFdReadyMutGuard {
-            async_fd: self,
-            event: Some(event),
-        }))
-    }
+    poll_ready_fn!(
+        /// Polls for read readiness; on `Ready(Ok(guard))` try the read and clear the
+        /// guard on `WouldBlock`.
+        poll_read_ready(&self) -> AsyncFdReadyGuard, Read, READABLE
+    );
+    poll_ready_fn!(
+        /// Polls for read readiness, with a guard giving mutable access.
+        poll_read_ready_mut(&mut self) -> AsyncFdReadyMutGuard, Read, READABLE
+    );
+    poll_ready_fn!(
+        /// Polls for write readiness.
+        poll_write_ready(&self) -> AsyncFdReadyGuard, Write, WRITABLE
+    );
+    poll_ready_fn!(
+        /// Polls for write readiness, with a guard giving mutable access.
+        poll_write_ready_mut(&mut self) -> AsyncFdReadyMutGuard, Write, WRITABLE
+    );
 
     /// Waits for any of `interest` (readable, writable, priority, error).
     pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
         let event = self.ready_event(interest).await?;
-        Ok(AsyncFdReadyGuard {
-            async_fd: self,
-            event: Some(event),
-        })
+        Ok(AsyncFdReadyGuard::new(self, event, interest))
     }
 
     /// Waits for any of `interest`, with a guard giving mutable access.
@@ -277,10 +260,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         interest: Interest,
     ) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
         let event = self.ready_event(interest).await?;
-        Ok(AsyncFdReadyMutGuard {
-            async_fd: self,
-            event: Some(event),
-        })
+        Ok(AsyncFdReadyMutGuard::new(self, event, interest))
     }
 
     /// Waits until readable.
@@ -397,7 +377,15 @@ fn clear_matching(registration: &Registration, event: &mut Option<ReadyEvent>, m
 }
 
 macro_rules! guard_common {
-    () => {
+    ($fd:ty) => {
+        fn new(async_fd: $fd, event: ReadyEvent, asked: Interest) -> Self {
+            Self {
+                async_fd,
+                event: Some(event),
+                asked,
+            }
+        }
+
         /// Clears the readiness this guard saw (closed flags stay set), unless a newer
         /// event arrived since. Call it after the operation returned `WouldBlock`.
         pub fn clear_ready(&mut self) {
@@ -414,15 +402,19 @@ macro_rules! guard_common {
         /// Keeps the readiness set (what dropping the guard does anyway).
         pub fn retain_ready(&mut self) {}
 
-        /// The readiness this guard saw.
+        /// The readiness this guard saw, limited to what the wait asked for as tokio's
+        /// (`ERROR` only for `Interest::ERROR`, a closed flag only for its direction; see
+        /// `robin_runtime::io::reported_readiness`).
         pub fn ready(&self) -> Ready {
-            self.event.map_or(Ready::EMPTY, |event| event.ready)
+            self.event.map_or(Ready::EMPTY, |event| {
+                robin_runtime::io::reported_readiness(self.asked, event.ready)
+            })
         }
     };
 }
 
 impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
-    guard_common!();
+    guard_common!(&'a AsyncFd<T>);
 
     /// Runs `f`; if it returns `WouldBlock`, clears the readiness as
     /// [`clear_ready`](Self::clear_ready) does (closed flags stay) and returns
@@ -453,8 +445,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     }
 }
 
-impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
-    guard_common!();
+impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
+    guard_common!(&'a mut AsyncFd<T>);
 
     /// Runs `f`; if it returns `WouldBlock`, clears the readiness as
     /// [`clear_ready`](Self::clear_ready) does (closed flags stay) and returns

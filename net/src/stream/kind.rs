@@ -19,6 +19,7 @@ use std::task::{Context, Poll};
 /// struct Mine;
 /// impl robin_net::stream::Kind for Mine {
 ///     type Addr = ();
+///     type ReuniteError = std::io::Error;
 /// }
 /// ```
 pub trait Kind: Sealed + Send + Sync + Sized + 'static {
@@ -28,6 +29,14 @@ pub trait Kind: Sealed + Send + Sync + Sized + 'static {
     fn local_addr(source: &Self::Source) -> io::Result<Self::Addr>;
     #[doc(hidden)]
     fn peer_addr(source: &Self::Source) -> io::Result<Self::Addr>;
+    /// What [`reunite`](super::OwnedReadHalf::reunite) returns for halves of two
+    /// different streams: `tcp::ReuniteError` or `unix::ReuniteError`.
+    type ReuniteError: std::error::Error + Send + Sync + 'static;
+    #[doc(hidden)]
+    fn reunite_error(
+        read: super::OwnedReadHalf<Self>,
+        write: super::OwnedWriteHalf<Self>,
+    ) -> Self::ReuniteError;
 }
 
 /// The TCP kind: `Stream<Tcp>` is [`TcpStream`](crate::TcpStream).
@@ -62,7 +71,7 @@ pub(crate) mod sealed {
 pub(crate) use sealed::Sealed;
 
 macro_rules! impl_kind {
-    ($kind:ty, $source:ty, $addr:ty, $to_addr:expr) => {
+    ($kind:ty, $source:ty, $addr:ty, $to_addr:expr, $module:ident) => {
         impl Sealed for $kind {
             type Source = $source;
             fn read(mut source: &$source, buf: &mut [u8]) -> io::Result<usize> {
@@ -96,17 +105,25 @@ macro_rules! impl_kind {
             fn peer_addr(source: &$source) -> io::Result<$addr> {
                 source.peer_addr().map($to_addr)
             }
+            type ReuniteError = crate::$module::ReuniteError;
+            fn reunite_error(
+                read: super::OwnedReadHalf<Self>,
+                write: super::OwnedWriteHalf<Self>,
+            ) -> Self::ReuniteError {
+                crate::$module::ReuniteError(read, write)
+            }
         }
     };
 }
 
-impl_kind!(Tcp, mio::net::TcpStream, std::net::SocketAddr, |a| a);
+impl_kind!(Tcp, mio::net::TcpStream, std::net::SocketAddr, |a| a, tcp);
 #[cfg(unix)]
 impl_kind!(
     Unix,
     mio::net::UnixStream,
     crate::unix::SocketAddr,
-    crate::unix::SocketAddr::from
+    crate::unix::SocketAddr::from,
+    unix
 );
 
 /// A robin stream seen as readiness plus non-blocking I/O: what robin-hyper's

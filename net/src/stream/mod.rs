@@ -20,10 +20,10 @@ mod split_owned;
 
 pub use kind::{AsyncStream, Kind, Tcp, Unix};
 pub use split::{ReadHalf, WriteHalf};
-pub use split_owned::{OwnedReadHalf, OwnedWriteHalf, ReuniteError};
+pub use split_owned::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::evented::Evented;
-use robin_runtime::io::{Direction, Interest, Ready};
+use robin_runtime::io::{Direction, Interest};
 use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut};
@@ -41,6 +41,7 @@ pub struct Stream<K: Kind> {
 }
 
 impl<K: Kind> Stream<K> {
+    #[track_caller]
     pub(crate) fn new(source: K::Source) -> io::Result<Stream<K>> {
         Ok(Stream {
             io: Evented::new(source, Interest::READABLE | Interest::WRITABLE)?,
@@ -70,22 +71,10 @@ impl<K: Kind> Stream<K> {
         K::take_error(self.io.io())
     }
 
-    /// Waits until the stream is ready for any of `interest` and returns the readiness
-    /// seen (readable, writable, read/write closed, error). Cancel safe.
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until the stream is readable (data, EOF or an error to report); then
-    /// `try_read` may succeed. Cancel safe.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.ready(Interest::READABLE).await.map(|_| ())
-    }
-
-    /// Waits until the stream is writable; then `try_write` may succeed. Cancel safe.
-    pub async fn writable(&self) -> io::Result<()> {
-        self.ready(Interest::WRITABLE).await.map(|_| ())
-    }
+    crate::evented::readiness_methods!(
+        "the stream is readable (data, EOF or an error to report); then `try_read` may succeed",
+        "the stream is writable; then `try_write` may succeed"
+    );
 
     /// Polls for read readiness. Only the waker of the last call is kept (as tokio).
     pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -170,25 +159,6 @@ impl<K: Kind> Stream<K> {
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io
             .try_io(Interest::WRITABLE, |io| K::write_vectored(io, bufs))
-    }
-
-    /// Runs a custom non-blocking operation `f` if the stream is ready for `interest`;
-    /// a `WouldBlock` from `f` clears that readiness.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
-
-    /// Waits for `interest` and runs `f`, again after each `WouldBlock`.
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
     }
 
     /// Splits the stream into a read and a write half borrowing it (no locking, no
@@ -291,8 +261,8 @@ impl<K: Kind> fmt::Debug for Stream<K> {
     }
 }
 
-/// The public names of a kind's stream and halves (`TcpStream`, `tcp::ReadHalf`, ...),
-/// declared once for every kind.
+/// The public names of a kind's stream and halves (`TcpStream`, `tcp::ReadHalf`, ...)
+/// and its `ReuniteError` type, declared once for every kind.
 macro_rules! kind_aliases {
     ($kind:ident, $stream:ident, $what:literal) => {
         #[doc = concat!("The read half of a [`", stringify!($stream), "`], borrowed by `split`.")]
@@ -304,7 +274,27 @@ macro_rules! kind_aliases {
         #[doc = concat!("The owned write half of a [`", stringify!($stream), "`]; dropping it shuts the write side down.")]
         pub type OwnedWriteHalf = $crate::stream::OwnedWriteHalf<$crate::stream::$kind>;
         #[doc = concat!("Halves of two different ", $what, " streams were given to `reunite`; they are handed back.")]
-        pub type ReuniteError = $crate::stream::ReuniteError<$crate::stream::$kind>;
+        ///
+        /// A tuple struct at this path, as tokio's, so it can be matched and built:
+        /// `Err(ReuniteError(read, write))`.
+        pub struct ReuniteError(pub OwnedReadHalf, pub OwnedWriteHalf);
+
+        impl ::std::fmt::Display for ReuniteError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str("tried to reunite halves that are not from the same socket")
+            }
+        }
+
+        impl ::std::fmt::Debug for ReuniteError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_tuple("ReuniteError")
+                    .field(&self.0)
+                    .field(&self.1)
+                    .finish()
+            }
+        }
+
+        impl ::std::error::Error for ReuniteError {}
     };
 }
 pub(crate) use kind_aliases;

@@ -7,7 +7,6 @@
 //! [`reunite`](OwnedReadHalf::reunite).
 use super::{Kind, Stream};
 use robin_runtime::io::{Interest, Ready};
-use std::error::Error;
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::net::Shutdown;
@@ -51,27 +50,6 @@ pub struct OwnedWriteHalf<K: Kind> {
     shutdown_on_drop: bool,
 }
 
-/// [`reunite`](OwnedReadHalf::reunite) was given halves of two different streams; they
-/// are handed back.
-pub struct ReuniteError<K: Kind>(pub OwnedReadHalf<K>, pub OwnedWriteHalf<K>);
-
-impl<K: Kind> fmt::Display for ReuniteError<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("tried to reunite halves that are not from the same socket")
-    }
-}
-
-impl<K: Kind> fmt::Debug for ReuniteError<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ReuniteError")
-            .field(&self.0)
-            .field(&self.1)
-            .finish()
-    }
-}
-
-impl<K: Kind> Error for ReuniteError<K> {}
-
 pub(crate) fn split_owned<K: Kind>(stream: Stream<K>) -> (OwnedReadHalf<K>, OwnedWriteHalf<K>) {
     let inner = Arc::new(stream);
     (
@@ -88,9 +66,9 @@ pub(crate) fn split_owned<K: Kind>(stream: Stream<K>) -> (OwnedReadHalf<K>, Owne
 fn reunite<K: Kind>(
     read: OwnedReadHalf<K>,
     mut write: OwnedWriteHalf<K>,
-) -> Result<Stream<K>, ReuniteError<K>> {
+) -> Result<Stream<K>, K::ReuniteError> {
     if !Arc::ptr_eq(&read.inner, &write.inner) {
-        return Err(ReuniteError(read, write));
+        return Err(K::reunite_error(read, write));
     }
     write.shutdown_on_drop = false;
     drop(write);
@@ -104,9 +82,9 @@ impl<K: Kind> OwnedReadHalf<K> {
         &self.inner
     }
 
-    /// Puts the stream back together; fails (returning both) if `write` belongs to
-    /// another stream.
-    pub fn reunite(self, write: OwnedWriteHalf<K>) -> Result<Stream<K>, ReuniteError<K>> {
+    /// Puts the stream back together; fails (returning both, in the kind's
+    /// `tcp::ReuniteError` / `unix::ReuniteError`) if `write` belongs to another stream.
+    pub fn reunite(self, write: OwnedWriteHalf<K>) -> Result<Stream<K>, K::ReuniteError> {
         reunite(self, write)
     }
 
@@ -152,7 +130,7 @@ impl<K: Kind> OwnedWriteHalf<K> {
     }
 
     /// Puts the stream back together (see [`OwnedReadHalf::reunite`]).
-    pub fn reunite(self, read: OwnedReadHalf<K>) -> Result<Stream<K>, ReuniteError<K>> {
+    pub fn reunite(self, read: OwnedReadHalf<K>) -> Result<Stream<K>, K::ReuniteError> {
         reunite(read, self)
     }
 

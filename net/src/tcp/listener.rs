@@ -48,7 +48,7 @@ pub struct TcpListener {
 impl TcpListener {
     /// Binds to `addr` (resolved off the workers if it is a name, e.g. `"localhost:0"`),
     /// trying each resolved address in turn; fails with the last error, e.g.
-    /// `AddrInUse`. Fails outside a runtime. The accept queue holds up to 1024
+    /// `AddrInUse`. Panics outside a robin runtime with the I/O driver, as tokio's. The accept queue holds up to 1024
     /// connections (capped by the system's `somaxconn`), like tokio's.
     ///
     /// ```
@@ -69,6 +69,7 @@ impl TcpListener {
         .await
     }
 
+    #[track_caller]
     fn new(listener: mio::net::TcpListener) -> io::Result<TcpListener> {
         Ok(TcpListener {
             io: Evented::new(listener, Interest::READABLE)?,
@@ -76,7 +77,7 @@ impl TcpListener {
     }
 
     /// Wraps a bound std listener (switching it to non-blocking mode) and registers it
-    /// with the current runtime. Fails outside a runtime.
+    /// with the current runtime. Panics outside a robin runtime with the I/O driver, as tokio's.
     ///
     /// ```
     /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
@@ -86,6 +87,7 @@ impl TcpListener {
     /// let listener = robin_net::TcpListener::from_std(std_listener).unwrap();
     /// assert_eq!(listener.local_addr().unwrap(), addr);
     /// ```
+    #[track_caller]
     pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
         listener.set_nonblocking(true)?;
         TcpListener::new(mio::net::TcpListener::from_std(listener))

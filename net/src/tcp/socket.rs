@@ -144,7 +144,7 @@ impl TcpSocket {
         self.inner.bind(&addr.into())
     }
 
-    /// Connects to `addr`, consuming the socket. Fails outside a runtime.
+    /// Connects to `addr`, consuming the socket. Panics outside a robin runtime with the I/O driver, as tokio's.
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
         let started = match self.inner.connect(&addr.into()) {
             Ok(()) => Ok(()),
@@ -156,7 +156,8 @@ impl TcpSocket {
     }
 
     /// Starts listening with a queue of `backlog` connections, consuming the socket.
-    /// Fails outside a runtime.
+    /// Panics outside a robin runtime with the I/O driver, as tokio's.
+    #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
         self.inner.listen(backlog.min(i32::MAX as u32) as i32)?;
         TcpListener::from_std(std::net::TcpListener::from(self.inner))

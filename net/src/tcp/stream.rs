@@ -4,7 +4,6 @@
 use crate::addr::{self, ToSocketAddrs};
 use crate::stream::{OwnedReadHalf, ReadHalf, Tcp};
 use crate::tcp::TcpStream;
-use robin_runtime::io::Direction;
 use std::io;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -36,19 +35,17 @@ impl TcpStream {
     }
 
     /// Wraps a connected std stream (switching it to non-blocking mode) and registers it
-    /// with the current runtime. Fails outside a runtime.
+    /// with the current runtime. Panics outside a robin runtime with the I/O driver, as tokio's.
     ///
     /// ```
     /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
     /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     /// let std_stream = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    /// // Outside a runtime there is no driver to register with.
-    /// let again = std_stream.try_clone().unwrap();
-    /// assert!(robin_net::TcpStream::from_std(again).is_err());
     /// let _guard = rt.enter();
     /// let stream = robin_net::TcpStream::from_std(std_stream).unwrap();
     /// assert_eq!(stream.peer_addr().unwrap(), listener.local_addr().unwrap());
     /// ```
+    #[track_caller]
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         stream.set_nonblocking(true)?;
         TcpStream::new(mio::net::TcpStream::from_std(stream))
@@ -139,48 +136,32 @@ impl TcpStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<usize>> {
-        let unfilled = buf.initialize_unfilled();
-        match self
-            .evented()
-            .poll_io(cx, Direction::Read, |io| io.peek(unfilled))
-        {
-            Poll::Ready(Ok(n)) => {
-                buf.advance(n);
-                Poll::Ready(Ok(n))
+        self.evented().poll_read_buf(cx, buf, |io, bytes| {
+            let n = io.peek(bytes)?;
+            Ok((n, n))
+        })
+    }
+}
+
+/// `peek`/`poll_peek` on the read halves, forwarding to the stream (one body for both).
+macro_rules! half_peek {
+    ($($half:ty),*) => {$(
+        impl $half {
+            /// Receives data without consuming it (see [`TcpStream::peek`]).
+            pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.stream().peek(buf).await
             }
-            other => other,
+
+            /// Polls for data to peek at (see [`TcpStream::poll_peek`]).
+            pub fn poll_peek(
+                &mut self,
+                cx: &mut Context<'_>,
+                buf: &mut ReadBuf<'_>,
+            ) -> Poll<io::Result<usize>> {
+                self.stream().poll_peek(cx, buf)
+            }
         }
-    }
+    )*};
 }
 
-impl ReadHalf<'_, Tcp> {
-    /// Receives data without consuming it (see [`TcpStream::peek`]).
-    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().peek(buf).await
-    }
-
-    /// Polls for data to peek at (see [`TcpStream::poll_peek`]).
-    pub fn poll_peek(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<usize>> {
-        self.stream().poll_peek(cx, buf)
-    }
-}
-
-impl OwnedReadHalf<Tcp> {
-    /// Receives data without consuming it (see [`TcpStream::peek`]).
-    pub async fn peek(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream().peek(buf).await
-    }
-
-    /// Polls for data to peek at (see [`TcpStream::poll_peek`]).
-    pub fn poll_peek(
-        &mut self,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<usize>> {
-        self.stream().poll_peek(cx, buf)
-    }
-}
+half_peek!(ReadHalf<'_, Tcp>, OwnedReadHalf<Tcp>);

@@ -1,12 +1,12 @@
 //! [`UnixDatagram`]: a Unix domain datagram socket on the runtime's driver.
 use crate::evented::Evented;
 use crate::unix::{addr, SocketAddr};
-use robin_runtime::io::{Direction, Interest, Ready};
+use robin_runtime::io::{Direction, Interest};
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::path::Path;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use tokio::io::ReadBuf;
 
 /// A Unix domain datagram socket.
@@ -30,7 +30,8 @@ pub struct UnixDatagram {
 }
 
 impl UnixDatagram {
-    /// Binds to `path` (which must not exist). Fails outside a runtime.
+    /// Binds to `path` (which must not exist). Panics outside a robin runtime with the I/O driver, as tokio's.
+    #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         UnixDatagram::new(mio::net::UnixDatagram::bind_addr(&addr::to_std(
             path.as_ref(),
@@ -38,16 +39,19 @@ impl UnixDatagram {
     }
 
     /// A socket bound to no address (it can still `send_to` and `connect`).
+    #[track_caller]
     pub fn unbound() -> io::Result<UnixDatagram> {
         UnixDatagram::new(mio::net::UnixDatagram::unbound()?)
     }
 
     /// A connected pair of unnamed sockets.
+    #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = mio::net::UnixDatagram::pair()?;
         Ok((UnixDatagram::new(a)?, UnixDatagram::new(b)?))
     }
 
+    #[track_caller]
     fn new(socket: mio::net::UnixDatagram) -> io::Result<UnixDatagram> {
         Ok(UnixDatagram {
             io: Evented::new(socket, Interest::READABLE | Interest::WRITABLE)?,
@@ -56,6 +60,7 @@ impl UnixDatagram {
 
     /// Wraps a std socket (switching it to non-blocking mode) and registers it with the
     /// current runtime.
+    #[track_caller]
     pub fn from_std(socket: std::os::unix::net::UnixDatagram) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
         UnixDatagram::new(mio::net::UnixDatagram::from_std(socket))
@@ -119,20 +124,7 @@ impl UnixDatagram {
             .map(|(n, from)| (n, from.into()))
     }
 
-    /// Waits until the socket is ready for any of `interest`.
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until a datagram can be received.
-    pub async fn readable(&self) -> io::Result<()> {
-        self.ready(Interest::READABLE).await.map(|_| ())
-    }
-
-    /// Waits until a datagram can be sent.
-    pub async fn writable(&self) -> io::Result<()> {
-        self.ready(Interest::WRITABLE).await.map(|_| ())
-    }
+    crate::evented::readiness_methods!("a datagram can be received", "a datagram can be sent");
 
     /// Sends to the connected peer without waiting.
     pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
@@ -161,10 +153,8 @@ impl UnixDatagram {
 
     /// Polls for a datagram from the connected peer, filling `buf`.
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        let n = ready!(self.io.poll_io(cx, Direction::Read, |io| io.recv(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(()))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| Ok((io.recv(bytes)?, ())))
     }
 
     /// Polls for a datagram, filling `buf`; returns its source.
@@ -173,12 +163,9 @@ impl UnixDatagram {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<SocketAddr>> {
-        let unfilled = buf.initialize_unfilled();
-        let (n, from) = ready!(self
-            .io
-            .poll_io(cx, Direction::Read, |io| io.recv_from(unfilled)))?;
-        buf.advance(n);
-        Poll::Ready(Ok(from.into()))
+        self.io
+            .poll_read_buf(cx, buf, |io, bytes| io.recv_from(bytes))
+            .map_ok(SocketAddr::from)
     }
 
     /// Polls to send `buf` to the connected peer.
@@ -186,56 +173,7 @@ impl UnixDatagram {
         self.io.poll_io(cx, Direction::Write, |io| io.send(buf))
     }
 
-    /// Polls for read readiness.
-    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Read)
-    }
-
-    /// Polls for write readiness.
-    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.io.poll_ready(cx, Direction::Write)
-    }
-
-    /// Receives one datagram from the connected peer into the spare capacity of `buf`.
-    pub async fn recv_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| Ok((io.recv(bytes)?, ())))
-            })
-            .await
-            .map(|(n, ())| n)
-    }
-
-    /// Receives one datagram and its source into the spare capacity of `buf`.
-    pub async fn recv_buf_from<B: bytes::BufMut>(
-        &self,
-        buf: &mut B,
-    ) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Interest::READABLE, |io| {
-                crate::buf::read_into(buf, |bytes| io.recv_from(bytes))
-            })
-            .await
-            .map(|(n, from)| (n, from.into()))
-    }
-
-    /// Runs a custom non-blocking operation `f` if ready for `interest`.
-    pub fn try_io<R>(
-        &self,
-        interest: Interest,
-        f: impl FnOnce() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.try_io(interest, |_| f())
-    }
-
-    /// Waits for `interest` and runs `f`, again after each `WouldBlock`.
-    pub async fn async_io<R>(
-        &self,
-        interest: Interest,
-        mut f: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        self.io.async_io(interest, |_| f()).await
-    }
+    crate::evented::datagram_methods!();
 
     /// Shuts down the read, write or both halves.
     pub fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {

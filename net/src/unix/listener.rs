@@ -38,12 +38,14 @@ pub struct UnixListener {
 
 impl UnixListener {
     /// Binds to `path` (which must not exist; a leading NUL byte names an abstract
-    /// socket, which needs no file). Fails outside a runtime.
+    /// socket, which needs no file). Panics outside a robin runtime with the I/O driver, as tokio's.
+    #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let addr = addr::to_std(path.as_ref())?;
         UnixListener::new(mio::net::UnixListener::bind_addr(&addr)?)
     }
 
+    #[track_caller]
     pub(crate) fn new(listener: mio::net::UnixListener) -> io::Result<UnixListener> {
         Ok(UnixListener {
             io: Evented::new(listener, Interest::READABLE)?,
@@ -52,6 +54,7 @@ impl UnixListener {
 
     /// Wraps a bound std listener (switching it to non-blocking mode) and registers it
     /// with the current runtime.
+    #[track_caller]
     pub fn from_std(listener: std::os::unix::net::UnixListener) -> io::Result<UnixListener> {
         listener.set_nonblocking(true)?;
         UnixListener::new(mio::net::UnixListener::from_std(listener))

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// A new anonymous pipe: `(write end, read end)`. Fails outside a runtime.
+/// A new anonymous pipe: `(write end, read end)`. Panics outside a robin runtime with the I/O driver, as tokio's.
 ///
 /// ```
 /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,6 +29,7 @@ use std::task::{Context, Poll};
 ///     assert_eq!(got, "through a pipe");
 /// });
 /// ```
+#[track_caller]
 pub fn pipe() -> io::Result<(Sender, Receiver)> {
     let (tx, rx) = mio::unix::pipe::new()?;
     Ok((Sender::new(tx)?, Receiver::new(rx)?))
@@ -64,6 +65,7 @@ impl OpenOptions {
     }
 
     /// Opens the FIFO at `path` as a read end.
+    #[track_caller]
     pub fn open_receiver<P: AsRef<Path>>(&self, path: P) -> io::Result<Receiver> {
         let file = self.open(path.as_ref(), false)?;
         Receiver::from_file_unchecked(file)
@@ -71,6 +73,7 @@ impl OpenOptions {
 
     /// Opens the FIFO at `path` as a write end (`ENXIO` if nobody has it open for
     /// reading, unless `read_write`).
+    #[track_caller]
     pub fn open_sender<P: AsRef<Path>>(&self, path: P) -> io::Result<Sender> {
         let file = self.open(path.as_ref(), true)?;
         Sender::from_file_unchecked(file)
@@ -119,46 +122,95 @@ pub struct Receiver {
     io: Evented<mio::unix::pipe::Receiver>,
 }
 
+/// What both pipe ends share, written once: construction from a file or descriptor
+/// (checked for the access mode `$modes`), `ready`, conversion back to a descriptor, and
+/// `AsRawFd`/`AsFd`.
+macro_rules! pipe_end {
+    ($name:ident, $mio:ty, $interest:expr, $modes:pat, $side:literal, $not:literal) => {
+        impl $name {
+            #[track_caller]
+            fn new(end: $mio) -> io::Result<$name> {
+                Ok($name {
+                    io: Evented::new(end, $interest)?,
+                })
+            }
+
+            #[doc = concat!("Over an open FIFO `file` (made non-blocking); `InvalidInput` if it is not a FIFO or not open for ", $side, ".")]
+            #[track_caller]
+            pub fn from_file(file: File) -> io::Result<$name> {
+                if !is_fifo(&file)? {
+                    return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a pipe"));
+                }
+                $name::from_owned_fd(file.into())
+            }
+
+            #[doc = concat!("Over an open pipe descriptor (made non-blocking); `InvalidInput` if it is not open for ", $side, ".")]
+            #[track_caller]
+            pub fn from_owned_fd(fd: OwnedFd) -> io::Result<$name> {
+                match prepare(&fd)? {
+                    $modes => $name::new(<$mio>::from(fd)),
+                    _ => Err(io::Error::new(io::ErrorKind::InvalidInput, $not)),
+                }
+            }
+
+            /// As `from_file` without the checks.
+            #[track_caller]
+            pub fn from_file_unchecked(file: File) -> io::Result<$name> {
+                prepare(&file)?;
+                $name::new(<$mio>::from(OwnedFd::from(file)))
+            }
+
+            /// Waits for any of `interest`, and reports what it asked for (as tokio's).
+            pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+                self.io.ready(interest).await
+            }
+
+            /// Deregisters and returns the descriptor (still non-blocking).
+            pub fn into_nonblocking_fd(self) -> io::Result<OwnedFd> {
+                Ok(OwnedFd::from(self.io.into_inner()?))
+            }
+
+            /// Deregisters and returns the descriptor in blocking mode.
+            pub fn into_blocking_fd(self) -> io::Result<OwnedFd> {
+                let fd = self.into_nonblocking_fd()?;
+                set_blocking(&fd)?;
+                Ok(fd)
+            }
+        }
+
+        impl AsRawFd for $name {
+            fn as_raw_fd(&self) -> RawFd {
+                self.io.io().as_raw_fd()
+            }
+        }
+
+        impl AsFd for $name {
+            fn as_fd(&self) -> BorrowedFd<'_> {
+                self.io.io().as_fd()
+            }
+        }
+    };
+}
+
+pipe_end!(
+    Sender,
+    mio::unix::pipe::Sender,
+    Interest::WRITABLE,
+    libc::O_WRONLY | libc::O_RDWR,
+    "writing",
+    "not a writable pipe"
+);
+pipe_end!(
+    Receiver,
+    mio::unix::pipe::Receiver,
+    Interest::READABLE,
+    libc::O_RDONLY | libc::O_RDWR,
+    "reading",
+    "not a readable pipe"
+);
+
 impl Sender {
-    fn new(tx: mio::unix::pipe::Sender) -> io::Result<Sender> {
-        Ok(Sender {
-            io: Evented::new(tx, Interest::WRITABLE)?,
-        })
-    }
-
-    /// A sender over an open FIFO `file` (made non-blocking); `InvalidInput` if it is
-    /// not a FIFO or not open for writing.
-    pub fn from_file(file: File) -> io::Result<Sender> {
-        if !is_fifo(&file)? {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a pipe"));
-        }
-        Sender::from_owned_fd(file.into())
-    }
-
-    /// A sender over an open pipe descriptor (made non-blocking); `InvalidInput` if it
-    /// is not open for writing.
-    pub fn from_owned_fd(fd: OwnedFd) -> io::Result<Sender> {
-        match prepare(&fd)? {
-            libc::O_WRONLY | libc::O_RDWR => Sender::new(mio::unix::pipe::Sender::from(fd)),
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a writable pipe",
-            )),
-        }
-    }
-
-    /// As [`from_file`](Self::from_file) without the checks.
-    pub fn from_file_unchecked(file: File) -> io::Result<Sender> {
-        prepare(&file)?;
-        Sender::new(mio::unix::pipe::Sender::from(OwnedFd::from(file)))
-    }
-
-    /// Waits for any of `interest` (writable, or the read end closed / error).
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until writable.
+    /// Waits until writable (or the read end closed).
     pub async fn writable(&self) -> io::Result<()> {
         self.ready(Interest::WRITABLE).await.map(|_| ())
     }
@@ -177,18 +229,6 @@ impl Sender {
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io
             .try_io(Interest::WRITABLE, |mut io| io.write_vectored(bufs))
-    }
-
-    /// Deregisters and returns the descriptor (still non-blocking).
-    pub fn into_nonblocking_fd(self) -> io::Result<OwnedFd> {
-        Ok(OwnedFd::from(self.io.into_inner()?))
-    }
-
-    /// Deregisters and returns the descriptor in blocking mode.
-    pub fn into_blocking_fd(self) -> io::Result<OwnedFd> {
-        let fd = self.into_nonblocking_fd()?;
-        set_blocking(&fd)?;
-        Ok(fd)
     }
 
     fn poll_write_priv(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
@@ -210,45 +250,7 @@ impl Sender {
 }
 
 impl Receiver {
-    fn new(rx: mio::unix::pipe::Receiver) -> io::Result<Receiver> {
-        Ok(Receiver {
-            io: Evented::new(rx, Interest::READABLE)?,
-        })
-    }
-
-    /// A receiver over an open FIFO `file` (made non-blocking); `InvalidInput` if it is
-    /// not a FIFO or not open for reading.
-    pub fn from_file(file: File) -> io::Result<Receiver> {
-        if !is_fifo(&file)? {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a pipe"));
-        }
-        Receiver::from_owned_fd(file.into())
-    }
-
-    /// A receiver over an open pipe descriptor (made non-blocking); `InvalidInput` if
-    /// it is not open for reading.
-    pub fn from_owned_fd(fd: OwnedFd) -> io::Result<Receiver> {
-        match prepare(&fd)? {
-            libc::O_RDONLY | libc::O_RDWR => Receiver::new(mio::unix::pipe::Receiver::from(fd)),
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a readable pipe",
-            )),
-        }
-    }
-
-    /// As [`from_file`](Self::from_file) without the checks.
-    pub fn from_file_unchecked(file: File) -> io::Result<Receiver> {
-        prepare(&file)?;
-        Receiver::new(mio::unix::pipe::Receiver::from(OwnedFd::from(file)))
-    }
-
-    /// Waits for any of `interest` (readable, EOF, error).
-    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
-        self.io.ready(interest).await
-    }
-
-    /// Waits until readable.
+    /// Waits until readable (data, EOF or an error).
     pub async fn readable(&self) -> io::Result<()> {
         self.ready(Interest::READABLE).await.map(|_| ())
     }
@@ -267,18 +269,6 @@ impl Receiver {
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
         self.io
             .try_io(Interest::READABLE, |mut io| io.read_vectored(bufs))
-    }
-
-    /// Deregisters and returns the descriptor (still non-blocking).
-    pub fn into_nonblocking_fd(self) -> io::Result<OwnedFd> {
-        Ok(OwnedFd::from(self.io.into_inner()?))
-    }
-
-    /// Deregisters and returns the descriptor in blocking mode.
-    pub fn into_blocking_fd(self) -> io::Result<OwnedFd> {
-        let fd = self.into_nonblocking_fd()?;
-        set_blocking(&fd)?;
-        Ok(fd)
     }
 
     fn poll_read_priv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
@@ -309,15 +299,7 @@ impl tokio::io::AsyncRead for Receiver {
         cx: &mut Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let unfilled = buf.initialize_unfilled();
-        match self.poll_read_priv(cx, unfilled) {
-            Poll::Ready(Ok(n)) => {
-                buf.advance(n);
-                Poll::Ready(Ok(()))
-            }
-            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
-            Poll::Pending => Poll::Pending,
-        }
+        crate::buf::poll_fill(buf, |bytes| self.poll_read_priv(cx, bytes))
     }
 }
 
@@ -377,29 +359,5 @@ impl futures_io::AsyncWrite for Sender {
 
     fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
-    }
-}
-
-impl AsRawFd for Sender {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.io().as_raw_fd()
-    }
-}
-
-impl AsFd for Sender {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.io().as_fd()
-    }
-}
-
-impl AsRawFd for Receiver {
-    fn as_raw_fd(&self) -> RawFd {
-        self.io.io().as_raw_fd()
-    }
-}
-
-impl AsFd for Receiver {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.io.io().as_fd()
     }
 }

@@ -68,15 +68,16 @@ impl UnixSocket {
         self.inner.bind(&SockAddr::unix(path)?)
     }
 
-    /// Listens with a queue of `backlog` connections (stream sockets only). Fails
-    /// outside a runtime.
+    /// Listens with a queue of `backlog` connections (stream sockets only).
+    /// Panics outside a robin runtime with the I/O driver, as tokio's.
+    #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<UnixListener> {
         self.expect(true, "listen")?;
         self.inner.listen(backlog.min(i32::MAX as u32) as i32)?;
         UnixListener::from_std(self.inner.into())
     }
 
-    /// Connects to `path` (stream sockets only). Fails outside a runtime.
+    /// Connects to `path` (stream sockets only). Panics outside a robin runtime with the I/O driver, as tokio's.
     pub async fn connect(self, path: impl AsRef<Path>) -> io::Result<UnixStream> {
         self.expect(true, "connect")?;
         let started = match self.inner.connect(&SockAddr::unix(path)?) {
@@ -88,7 +89,8 @@ impl UnixSocket {
         UnixStream::connect_source(started.map(|()| mio::net::UnixStream::from_std(std))).await
     }
 
-    /// Turns a datagram socket into a [`UnixDatagram`]. Fails outside a runtime.
+    /// Turns a datagram socket into a [`UnixDatagram`]. Panics outside a robin runtime with the I/O driver, as tokio's.
+    #[track_caller]
     pub fn datagram(self) -> io::Result<UnixDatagram> {
         self.expect(false, "datagram")?;
         UnixDatagram::from_std(self.inner.into())

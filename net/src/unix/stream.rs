@@ -7,14 +7,14 @@ use std::path::Path;
 
 impl UnixStream {
     /// Connects to the socket bound at `path` (a leading NUL byte names an abstract
-    /// socket). Fails with the OS error (e.g. `NotFound`, `ConnectionRefused`) or
-    /// outside a runtime.
+    /// socket). Fails with the OS error (e.g. `NotFound`, `ConnectionRefused`).
+    /// Panics outside a robin runtime with the I/O driver, as tokio's.
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let addr = addr::to_std(path.as_ref())?;
         UnixStream::connect_source(mio::net::UnixStream::connect_addr(&addr)).await
     }
 
-    /// A connected pair of unnamed sockets (`socketpair`). Fails outside a runtime.
+    /// A connected pair of unnamed sockets (`socketpair`). Panics outside a robin runtime with the I/O driver, as tokio's.
     ///
     /// ```
     /// use robin_net::UnixStream;
@@ -29,13 +29,14 @@ impl UnixStream {
     ///     assert_eq!(got, b"over a socketpair");
     /// });
     /// ```
+    #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = mio::net::UnixStream::pair()?;
         Ok((UnixStream::new(a)?, UnixStream::new(b)?))
     }
 
     /// Wraps a connected std stream (switching it to non-blocking mode) and registers it
-    /// with the current runtime. Fails outside a runtime.
+    /// with the current runtime. Panics outside a robin runtime with the I/O driver, as tokio's.
     ///
     /// ```
     /// let rt = robin_runtime::runtime::Runtime::new().unwrap();
@@ -44,6 +45,7 @@ impl UnixStream {
     /// let a = robin_net::UnixStream::from_std(a).unwrap();
     /// assert!(a.peer_addr().unwrap().is_unnamed());
     /// ```
+    #[track_caller]
     pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
         stream.set_nonblocking(true)?;
         UnixStream::new(mio::net::UnixStream::from_std(stream))
