@@ -300,7 +300,6 @@ fn spawn_blocking_started_before_shutdown_delivers_its_output() {
 }
 
 #[test]
-#[ignore = "issue 12 defect 7 (7d, robin-time's advance): fails until fixed"]
 fn paused_advance_below_one_tick_does_not_fire_a_1ms_sleep() {
     const NAME: &str = "paused_advance_below_one_tick_does_not_fire_a_1ms_sleep";
     if is_child(NAME) {
