@@ -14,7 +14,7 @@ pub use crate::driver::{Direction, Ready, ReadyEvent};
 use crate::driver::{self, ScheduledIo};
 use crate::loom::sync::Arc;
 use crate::runtime::Handle;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::task::{Context, Poll};
 
@@ -75,6 +75,12 @@ impl Registration {
 
     /// Waits until the resource is ready in `direction` (or its peer closed, or an error
     /// is pending). Spends cooperative budget.
+    ///
+    /// As tokio's `poll_read_ready`/`poll_write_ready`: each direction keeps **one**
+    /// waker, so when several tasks poll the same direction only the last one is woken.
+    /// Async operations that many tasks may await at once use [`readiness`] instead.
+    ///
+    /// [`readiness`]: Registration::readiness
     pub fn poll_ready(
         &self,
         cx: &mut Context<'_>,
@@ -84,7 +90,7 @@ impl Registration {
             Poll::Ready(coop) => coop,
             Poll::Pending => return Poll::Pending,
         };
-        match self.shared.poll_ready(cx, direction.mask(), &[direction]) {
+        match self.shared.poll_ready(cx, direction) {
             Poll::Ready(event) if event.closed => {
                 Poll::Ready(Err(driver::Handle::io_shutdown_error()))
             }
@@ -102,22 +108,15 @@ impl Registration {
 
     /// Waits until the resource is ready for any of `interest`.
     pub async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
-        let mask = Ready::for_interest(interest);
-        let all = [Direction::Read, Direction::Write];
-        // Priority and error-only waits sit on the reader list (the driver wakes it for
-        // those events too, see `ScheduledIo::set_readiness`).
-        let reads = interest.is_readable() || interest.is_priority() || interest.is_error();
-        let directions: &[Direction] = match (reads, interest.is_writable()) {
-            (true, true) => &all,
-            (true, false) => &all[..1],
-            _ => &all[1..],
-        };
+        // The future owns its waiter node (linked while it waits, unlinked on drop), so
+        // any number of tasks can wait on one resource at once.
+        let mut readiness = std::pin::pin!(self.shared.readiness(Ready::for_interest(interest)));
         poll_fn(|cx| {
             let coop = match robin_sync::coop::poll_proceed(cx) {
                 Poll::Ready(coop) => coop,
                 Poll::Pending => return Poll::Pending,
             };
-            match self.shared.poll_ready(cx, mask, directions) {
+            match readiness.as_mut().poll(cx) {
                 Poll::Ready(event) if event.closed => {
                     Poll::Ready(Err(driver::Handle::io_shutdown_error()))
                 }
@@ -154,7 +153,11 @@ impl Registration {
     }
 
     /// Runs the non-blocking operation `op` until it does not return `WouldBlock`,
-    /// waiting for readiness in `direction` in between.
+    /// waiting for readiness in `direction` in between (through [`poll_ready`]'s one
+    /// waker per direction: for the `poll_*` methods; async methods use [`async_io`]).
+    ///
+    /// [`poll_ready`]: Registration::poll_ready
+    /// [`async_io`]: Registration::async_io
     pub fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,
