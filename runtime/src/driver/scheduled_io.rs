@@ -181,54 +181,71 @@ mod loom_tests {
         wakers.into_iter().for_each(Waker::wake);
     }
 
-    /// Runs `wait` on this thread while another thread delivers a readable event; `wait`
-    /// must return (it saw the readiness or was woken), never sleep through the event.
-    /// `first` runs before the driver thread starts (e.g. a poll with another waker).
-    fn wait_vs_event<F: Future<Output = ReadyEvent>>(
-        first: impl FnOnce(&ScheduledIo),
-        wait: impl Fn(&ScheduledIo) -> F,
-    ) {
+    /// How the waiting thread waits.
+    #[derive(Clone, Copy)]
+    enum Wait {
+        /// `poll_ready`: the direction's waker slot (the `poll_*` path).
+        Slot,
+        /// A `Readiness` future: its own list node.
+        Node,
+    }
+
+    /// Waits for readability on this thread while another thread delivers a readable
+    /// event: the wait must return (it saw the readiness or was woken), never sleep
+    /// through the event. With `repoll`, the wait was polled once before with another
+    /// waker, so the poll during the event replaces it (the clone made before the lock,
+    /// the displaced waker dropped after it).
+    fn wait_vs_event(wait: Wait, repoll: bool) {
         loom::model(move || {
             let io = Arc::new(ScheduledIo::default());
-            first(&io);
+            let mut node = Box::pin(io.readiness(Direction::Read.mask()));
+            if repoll {
+                let noop = &mut Context::from_waker(Waker::noop());
+                let first = match wait {
+                    Wait::Slot => io.poll_ready(noop, Direction::Read),
+                    Wait::Node => node.as_mut().poll(noop),
+                };
+                assert!(first.is_pending());
+            }
             let driver = {
                 let io = io.clone();
                 loom::thread::spawn(move || deliver(&io, Ready::READABLE))
             };
-            let ready = loom::future::block_on(wait(&io));
+            let ready = match wait {
+                Wait::Slot => loom::future::block_on(std::future::poll_fn(|cx| {
+                    io.poll_ready(cx, Direction::Read)
+                })),
+                Wait::Node => loom::future::block_on(node.as_mut()),
+            };
             assert!(ready.ready.is_readable());
             driver.join().unwrap();
+            drop(node);
+            assert_eq!(io.waiters.lock().unwrap().len(), 0);
         });
     }
 
-    /// The `poll_*` path registers for readability while the driver delivers a readable
-    /// event.
     #[test]
     fn slot_registration_vs_concurrent_event() {
-        wait_vs_event(
-            |_| {},
-            |io| std::future::poll_fn(|cx| io.poll_ready(cx, Direction::Read)),
-        );
+        wait_vs_event(Wait::Slot, false);
     }
 
-    /// The `poll_*` path polled once with another waker re-polls (the clone is made
-    /// before the lock and the displaced waker dropped after it) during the event.
     #[test]
     fn slot_repoll_with_a_new_waker_vs_concurrent_event() {
-        wait_vs_event(
-            |io| {
-                let noop = &mut Context::from_waker(Waker::noop());
-                assert!(io.poll_ready(noop, Direction::Read).is_pending());
-            },
-            |io| std::future::poll_fn(|cx| io.poll_ready(cx, Direction::Read)),
-        );
+        wait_vs_event(Wait::Slot, true);
     }
 
-    /// A `Readiness` future links its node (or sees the readiness) while the driver
-    /// delivers the event and unlinks the node to wake it.
+    /// The future links its node (or sees the readiness) while the driver walks the list
+    /// and unlinks the node to wake it.
     #[test]
     fn node_registration_vs_concurrent_event() {
-        wait_vs_event(|_| {}, |io| io.readiness(Direction::Read.mask()));
+        wait_vs_event(Wait::Node, false);
+    }
+
+    /// The future replaces the waker in its own (linked) node while the driver walks the
+    /// list.
+    #[test]
+    fn node_repoll_with_a_new_waker_vs_concurrent_event() {
+        wait_vs_event(Wait::Node, true);
     }
 
     /// A `Readiness` future is dropped (unlinking its node) while the driver walks the
@@ -255,26 +272,6 @@ mod loom_tests {
             drop(dropped);
             driver.join().unwrap();
             waiter.join().unwrap();
-            assert_eq!(io.waiters.lock().unwrap().len(), 0);
-        });
-    }
-
-    /// A `Readiness` future re-polled with a new waker (replacing the waker in its own
-    /// node, clone outside the lock) while the driver delivers the event.
-    #[test]
-    fn node_repoll_with_a_new_waker_vs_concurrent_event() {
-        loom::model(|| {
-            let io = Arc::new(ScheduledIo::default());
-            let mut fut = Box::pin(io.readiness(Direction::Read.mask()));
-            let noop = &mut Context::from_waker(Waker::noop());
-            assert!(fut.as_mut().poll(noop).is_pending());
-            let driver = {
-                let io = io.clone();
-                loom::thread::spawn(move || deliver(&io, Ready::READABLE))
-            };
-            let ready = loom::future::block_on(fut);
-            assert!(ready.ready.is_readable());
-            driver.join().unwrap();
             assert_eq!(io.waiters.lock().unwrap().len(), 0);
         });
     }
