@@ -561,7 +561,7 @@ fn chaos_soak_mixed_load_with_faults_balances_and_returns_to_baseline() {
     );
     assert_eq!(fds_after, fds_before, "descriptors leaked: {}", fd_list());
     assert!(
-        rss_after < rss_before + 64 * 1024,
+        rss_after < rss_before + 16 * 1024,
         "resident memory grew by {} KiB",
         rss_after - rss_before
     );
