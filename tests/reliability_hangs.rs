@@ -259,7 +259,6 @@ watchdog_test! {
 }
 
 watchdog_test! {
-    #[ignore = "issue 12 defect 7 (7d, robin-time's advance): fails until fixed"]
     fn paused_advance_below_one_tick_does_not_fire_a_1ms_sleep(
         BOUND,
         "hang: paused clock advance",

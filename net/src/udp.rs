@@ -7,7 +7,6 @@ use crate::addr::{self, ToSocketAddrs};
 use crate::evented::Evented;
 use robin_runtime::io::{Direction, Interest};
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::task::{Context, Poll};
@@ -119,7 +118,11 @@ impl UdpSocket {
     /// Receives one datagram from the connected peer into `buf` (excess bytes of a
     /// longer datagram are discarded).
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv(buf))).await
+        // Through a readiness future (one waiter node per call), not the `poll_*` path's
+        // single waker: several tasks may await this on one socket at once.
+        self.io
+            .async_io(Interest::READABLE, |io| io.recv(buf))
+            .await
     }
 
     /// Sends `buf` to `target` (the first address it resolves to).
@@ -135,7 +138,9 @@ impl UdpSocket {
 
     /// Receives one datagram and its source address.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf))).await
+        self.io
+            .async_io(Interest::READABLE, |io| io.recv_from(buf))
+            .await
     }
 
     /// Polls for a datagram from the connected peer, filling `buf` (excess bytes of a
@@ -228,7 +233,9 @@ impl UdpSocket {
 
     /// Receives the next datagram without removing it from the queue.
     pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.peek_from(buf))).await
+        self.io
+            .async_io(Interest::READABLE, |io| io.peek_from(buf))
+            .await
     }
 
     crate::evented::readiness_methods!("a datagram can be received", "a datagram can be sent");

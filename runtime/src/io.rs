@@ -14,7 +14,7 @@ pub use crate::driver::{Direction, Ready, ReadyEvent};
 use crate::driver::{self, ScheduledIo};
 use crate::loom::sync::Arc;
 use crate::runtime::Handle;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::task::{Context, Poll};
 
@@ -97,45 +97,45 @@ impl Registration {
 
     /// Waits until the resource is ready in `direction` (or its peer closed, or an error
     /// is pending). Spends cooperative budget.
+    ///
+    /// As tokio's `poll_read_ready`/`poll_write_ready`: each direction keeps **one**
+    /// waker, so when several tasks poll the same direction only the last one is woken.
+    /// Async operations that many tasks may await at once use [`readiness`] instead.
+    ///
+    /// [`readiness`]: Registration::readiness
     pub fn poll_ready(
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<ReadyEvent>> {
         let readable = matches!(direction, Direction::Read);
-        self.poll_wait(cx, direction.mask(), &[direction], (readable, !readable))
+        Self::budgeted(cx, (readable, !readable), |cx| {
+            self.shared.poll_ready(cx, direction)
+        })
     }
 
     /// Waits until the resource is ready for any of `interest`.
     pub async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
-        let mask = Ready::for_interest(interest);
-        let all = [Direction::Read, Direction::Write];
-        // Priority and error-only waits sit on the reader list (the driver wakes it for
-        // those events too, see `ScheduledIo::set_readiness`).
-        let reads = interest.is_readable() || interest.is_priority() || interest.is_error();
-        let directions: &[Direction] = match (reads, interest.is_writable()) {
-            (true, true) => &all,
-            (true, false) => &all[..1],
-            _ => &all[1..],
-        };
+        // The future owns its waiter node (linked while it waits, unlinked on drop), so
+        // any number of tasks can wait on one resource at once.
+        let mut readiness = std::pin::pin!(self.shared.readiness(Ready::for_interest(interest)));
         let tag = (interest.is_readable(), interest.is_writable());
-        poll_fn(|cx| self.poll_wait(cx, mask, directions, tag)).await
+        poll_fn(|cx| Self::budgeted(cx, tag, |cx| readiness.as_mut().poll(cx))).await
     }
 
-    /// One wait for `mask` on the lists of `directions`, spending budget; `tag` (readable,
-    /// writable) says what a pending task waits for, in task dumps.
-    fn poll_wait(
-        &self,
+    /// One readiness wait, spending cooperative budget: `poll` asks the driver's state; a
+    /// closed resource is the shutdown error; `tag` (readable, writable) says what a
+    /// pending task waits for, in task dumps.
+    fn budgeted(
         cx: &mut Context<'_>,
-        mask: Ready,
-        directions: &[Direction],
         tag: (bool, bool),
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<ReadyEvent>,
     ) -> Poll<io::Result<ReadyEvent>> {
         let coop = match robin_sync::coop::poll_proceed(cx) {
             Poll::Ready(coop) => coop,
             Poll::Pending => return Poll::Pending,
         };
-        match self.shared.poll_ready(cx, mask, directions) {
+        match poll(cx) {
             Poll::Ready(event) if event.closed => {
                 Poll::Ready(Err(driver::Handle::io_shutdown_error()))
             }
@@ -170,7 +170,11 @@ impl Registration {
     }
 
     /// Runs the non-blocking operation `op` until it does not return `WouldBlock`,
-    /// waiting for readiness in `direction` in between.
+    /// waiting for readiness in `direction` in between (through [`poll_ready`]'s one
+    /// waker per direction: for the `poll_*` methods; async methods use [`async_io`]).
+    ///
+    /// [`poll_ready`]: Registration::poll_ready
+    /// [`async_io`]: Registration::async_io
     pub fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,

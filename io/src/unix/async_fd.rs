@@ -9,7 +9,6 @@
 use robin_runtime::io::{Direction, Interest, Ready, ReadyEvent, Registration};
 use std::error::Error;
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{ready, Context, Poll};
@@ -105,18 +104,6 @@ impl<T> Error for AsyncFdTryNewError<T> {
 impl<T> From<AsyncFdTryNewError<T>> for io::Error {
     fn from(err: AsyncFdTryNewError<T>) -> io::Error {
         err.cause
-    }
-}
-
-/// The direction a single-interest wait uses (reader list for readable, priority and
-/// error; writer list for writable).
-fn direction_of(interest: Interest) -> Option<Direction> {
-    if interest == Interest::WRITABLE {
-        Some(Direction::Write)
-    } else if interest == Interest::READABLE {
-        Some(Direction::Read)
-    } else {
-        None
     }
 }
 
@@ -224,10 +211,9 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     async fn ready_event(&self, interest: Interest) -> io::Result<ReadyEvent> {
-        match direction_of(interest) {
-            Some(direction) => poll_fn(|cx| self.poll_ready_event(cx, direction)).await,
-            None => self.registration.readiness(interest).await,
-        }
+        // A readiness future (its own waiter node), not the `poll_*` path's single waker
+        // per direction: several tasks may await `readable()` on one descriptor at once.
+        self.registration.readiness(interest).await
     }
 
     poll_ready_fn!(

@@ -12,7 +12,6 @@ use crate::evented::Evented;
 use crate::tcp::TcpStream;
 use robin_runtime::io::{Direction, Interest};
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
 use std::task::{Context, Poll};
@@ -104,7 +103,13 @@ impl TcpListener {
     /// Errors (e.g. `EMFILE` when out of descriptors) are returned, not retried; see the
     /// module docs for why the listener keeps its readiness then.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        // Through a readiness future (one waiter node per call), not the `poll_*` path's
+        // single waker: several tasks may await this on one socket at once.
+        let (stream, peer) = self
+            .io
+            .async_io(Interest::READABLE, |io| io.accept())
+            .await?;
+        Ok((TcpStream::new(stream)?, peer))
     }
 
     /// Polls for a connection (the `poll_*` form of [`accept`](Self::accept)).

@@ -3,7 +3,6 @@ use crate::evented::Evented;
 use crate::unix::{addr, SocketAddr};
 use robin_runtime::io::{Direction, Interest};
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::path::Path;
 use std::task::{Context, Poll};
@@ -104,7 +103,11 @@ impl UnixDatagram {
 
     /// Receives one datagram from the connected peer.
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv(buf))).await
+        // Through a readiness future (one waiter node per call), not the `poll_*` path's
+        // single waker: several tasks may await this on one socket at once.
+        self.io
+            .async_io(Interest::READABLE, |io| io.recv(buf))
+            .await
     }
 
     /// Sends `buf` to the socket bound at `path`.
@@ -119,7 +122,8 @@ impl UnixDatagram {
 
     /// Receives one datagram and its source address.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        poll_fn(|cx| self.io.poll_io(cx, Direction::Read, |io| io.recv_from(buf)))
+        self.io
+            .async_io(Interest::READABLE, |io| io.recv_from(buf))
             .await
             .map(|(n, from)| (n, from.into()))
     }

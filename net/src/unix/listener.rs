@@ -7,7 +7,6 @@ use crate::unix::UnixStream;
 use crate::unix::{addr, SocketAddr};
 use robin_runtime::io::{Direction, Interest};
 use std::fmt;
-use std::future::poll_fn;
 use std::io;
 use std::path::Path;
 use std::task::{Context, Poll};
@@ -70,7 +69,13 @@ impl UnixListener {
 
     /// Waits for a connection.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        // Through a readiness future (one waiter node per call), not the `poll_*` path's
+        // single waker: several tasks may await this on one socket at once.
+        let (stream, peer) = self
+            .io
+            .async_io(Interest::READABLE, |io| io.accept())
+            .await?;
+        Ok((UnixStream::new(stream)?, peer.into()))
     }
 
     /// Polls for a connection.

@@ -8,15 +8,19 @@
 //! event arrived in between (tick changed), the readiness stays set and the next attempt
 //! sees it, so no edge is lost.
 //!
-//! Waiters: a task that finds the resource not ready pushes its waker into the reader or
-//! writer list *under the mutex* and then re-reads `readiness`. The driver updates
-//! `readiness` first and takes the lists under the same mutex second. Whichever locks
-//! second sees the other's write: either the driver finds the waker, or the task finds the
-//! readiness (loom model below).
-use super::ready::{Ready, ReadyEvent, PRIORITY_BIT};
+//! Waiters (`scheduled_io/waiters.rs`): a task that finds the resource not ready stores
+//! its waker — in its direction's slot (`poll_ready`, the `poll_*` path) or in the node
+//! its [`Readiness`] future owns — *under the mutex* and then re-reads `readiness`. The
+//! driver updates `readiness` first and takes the waiters under the same mutex second.
+//! Whichever locks second sees the other's write: either the driver finds the waker, or
+//! the task finds the readiness (loom models below).
+use super::ready::{Ready, ReadyEvent};
 use crate::loom::sync::atomic::{AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use std::task::{Context, Poll, Waker};
+
+mod waiters;
+use waiters::Waiters;
 
 const READY_MASK: usize = 0xFF;
 const TICK_SHIFT: u32 = 8;
@@ -47,25 +51,6 @@ pub(crate) struct ScheduledIo {
     waiters: Mutex<Waiters>,
 }
 
-#[derive(Default)]
-struct Waiters {
-    reader: Vec<Waker>,
-    writer: Vec<Waker>,
-}
-
-/// Adds `waker` unless an equivalent one is already listed. The list holds one waker per
-/// task waiting in that direction (usually one or two); a cancelled wait leaves its
-/// waker until the next event drains the list, costing at most a spurious wake-up.
-///
-/// Moves one of the caller's pre-made `clones` into the list when needed: the list's
-/// mutex is held here, and `clone` is user code that must not run under it.
-fn push_waker(list: &mut Vec<Waker>, clones: &mut Vec<Waker>) {
-    let Some(waker) = clones.last() else { return };
-    if !list.iter().any(|w| w.will_wake(waker)) {
-        list.extend(clones.pop());
-    }
-}
-
 impl std::fmt::Debug for ScheduledIo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let curr = self.readiness.load(Acquire);
@@ -92,23 +77,19 @@ impl ScheduledIo {
                 Err(actual) => curr = actual,
             }
         }
-        let mut waiters = self.waiters.lock().unwrap();
-        // Priority and error-only waits sit on the reader list.
-        let wakes_readers = Direction::Read.mask() | Ready::from_bits(PRIORITY_BIT.into());
-        if !(ready & wakes_readers).is_empty() {
-            wakers.append(&mut waiters.reader);
-        }
-        if !(ready & Direction::Write.mask()).is_empty() {
-            wakers.append(&mut waiters.writer);
-        }
+        self.waiters
+            .lock()
+            .unwrap()
+            .take_wakers(ready, false, wakers);
     }
 
     /// The driver is going away: every current and future wait fails.
     pub(crate) fn shutdown(&self, wakers: &mut Vec<Waker>) {
         self.readiness.fetch_or(SHUTDOWN, AcqRel);
-        let mut waiters = self.waiters.lock().unwrap();
-        wakers.append(&mut waiters.reader);
-        wakers.append(&mut waiters.writer);
+        self.waiters
+            .lock()
+            .unwrap()
+            .take_wakers(Ready::EMPTY, true, wakers);
     }
 
     fn event(curr: usize, mask: Ready) -> Option<ReadyEvent> {
@@ -126,39 +107,38 @@ impl ScheduledIo {
         Self::event(self.readiness.load(Acquire), mask)
     }
 
-    /// Ready (or shut down) for `mask`, or registers the waker for the directions in
-    /// `directions` and returns `Pending`.
+    /// Ready (or shut down) in `direction`, or stores the waker in `direction`'s slot
+    /// and returns `Pending`. One slot per direction, as tokio's `poll_read_ready`: a
+    /// poll by another task replaces the waker, so only the last poller is woken.
     pub(crate) fn poll_ready(
         &self,
         cx: &mut Context<'_>,
-        mask: Ready,
-        directions: &[Direction],
+        direction: Direction,
     ) -> Poll<ReadyEvent> {
+        let mask = direction.mask();
         if let Some(event) = self.ready_event(mask) {
             return Poll::Ready(event);
         }
-        // No user code under the lock (issue 12 defect 3): the waker's `clone` runs
-        // before it and unneeded clones drop after it, so a panicking waker cannot poison
-        // the list (which the driver takes while it holds the slab lock).
-        let mut clones: Vec<Waker> = directions.iter().map(|_| cx.waker().clone()).collect();
-        let event = {
+        {
             let mut waiters = self.waiters.lock().unwrap();
-            for direction in directions {
-                let list = match direction {
-                    Direction::Read => &mut waiters.reader,
-                    Direction::Write => &mut waiters.writer,
-                };
-                push_waker(list, &mut clones);
+            if waiters.slot_will_wake(direction, cx.waker()) {
+                // Our waker is listed: the driver takes it on the next event.
+                return self.ready_event(mask).map_or(Poll::Pending, Poll::Ready);
             }
+        }
+        // No user code under the lock (issue 12 defect 3): the waker's `clone` runs
+        // before it and the displaced waker drops after it, so a panicking waker cannot
+        // poison the lock (which the driver takes while it holds the slab lock).
+        let waker = cx.waker().clone();
+        let (event, displaced) = {
+            let mut waiters = self.waiters.lock().unwrap();
+            let displaced = waiters.set_slot(direction, waker);
             // Re-check under the lock (module docs): the driver may have set readiness
             // between our first load and taking the lock.
-            self.ready_event(mask)
+            (self.ready_event(mask), displaced)
         };
-        drop(clones);
-        match event {
-            Some(event) => Poll::Ready(event),
-            None => Poll::Pending,
-        }
+        drop(displaced);
+        event.map_or(Poll::Pending, Poll::Ready)
     }
 
     /// Clears the readiness `event` reported, except the flags in `keep`, unless a newer
@@ -192,56 +172,107 @@ impl ScheduledIo {
 mod loom_tests {
     use super::*;
     use crate::loom::sync::Arc;
+    use std::future::Future;
 
-    /// A task registers for readability while the driver delivers a readable event: the
-    /// task either sees the readiness or is woken; it never sleeps through the event.
-    #[test]
-    fn registration_vs_concurrent_event() {
-        loom::model(|| {
+    /// The driver's side: one event, wakers woken after the lock (as `Driver::turn`).
+    fn deliver(io: &ScheduledIo, ready: Ready) {
+        let mut wakers = Vec::new();
+        io.set_readiness(ready, &mut wakers);
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// How the waiting thread waits.
+    #[derive(Clone, Copy)]
+    enum Wait {
+        /// `poll_ready`: the direction's waker slot (the `poll_*` path).
+        Slot,
+        /// A `Readiness` future: its own list node.
+        Node,
+    }
+
+    /// Waits for readability on this thread while another thread delivers a readable
+    /// event: the wait must return (it saw the readiness or was woken), never sleep
+    /// through the event. With `repoll`, the wait was polled once before with another
+    /// waker, so the poll during the event replaces it (the clone made before the lock,
+    /// the displaced waker dropped after it).
+    fn wait_vs_event(wait: Wait, repoll: bool) {
+        loom::model(move || {
             let io = Arc::new(ScheduledIo::default());
+            let mut node = Box::pin(io.readiness(Direction::Read.mask()));
+            if repoll {
+                let noop = &mut Context::from_waker(Waker::noop());
+                let first = match wait {
+                    Wait::Slot => io.poll_ready(noop, Direction::Read),
+                    Wait::Node => node.as_mut().poll(noop),
+                };
+                assert!(first.is_pending());
+            }
             let driver = {
                 let io = io.clone();
-                loom::thread::spawn(move || {
-                    let mut wakers = Vec::new();
-                    io.set_readiness(Ready::READABLE, &mut wakers);
-                    wakers.into_iter().for_each(Waker::wake);
-                })
+                loom::thread::spawn(move || deliver(&io, Ready::READABLE))
             };
-            let ready = loom::future::block_on(std::future::poll_fn(|cx| {
-                io.poll_ready(cx, Direction::Read.mask(), &[Direction::Read])
-            }));
+            let ready = match wait {
+                Wait::Slot => loom::future::block_on(std::future::poll_fn(|cx| {
+                    io.poll_ready(cx, Direction::Read)
+                })),
+                Wait::Node => loom::future::block_on(node.as_mut()),
+            };
             assert!(ready.ready.is_readable());
             driver.join().unwrap();
+            drop(node);
+            assert_eq!(io.waiters.lock().unwrap().len(), 0);
         });
     }
 
-    /// A task polled once with another waker re-polls (its clone is made before the
-    /// waiter lock and spare clones dropped after it) while the driver delivers the event:
-    /// it sees the readiness or is woken through one of its listed wakers.
     #[test]
-    fn repoll_with_a_new_waker_vs_concurrent_event() {
+    fn slot_registration_vs_concurrent_event() {
+        wait_vs_event(Wait::Slot, false);
+    }
+
+    #[test]
+    fn slot_repoll_with_a_new_waker_vs_concurrent_event() {
+        wait_vs_event(Wait::Slot, true);
+    }
+
+    /// The future links its node (or sees the readiness) while the driver walks the list
+    /// and unlinks the node to wake it.
+    #[test]
+    fn node_registration_vs_concurrent_event() {
+        wait_vs_event(Wait::Node, false);
+    }
+
+    /// The future replaces the waker in its own (linked) node while the driver walks the
+    /// list.
+    #[test]
+    fn node_repoll_with_a_new_waker_vs_concurrent_event() {
+        wait_vs_event(Wait::Node, true);
+    }
+
+    /// A `Readiness` future is dropped (unlinking its node) while the driver walks the
+    /// list to wake it, next to a second waiter that must still be woken; afterwards the
+    /// list is empty and no waker is left behind.
+    #[test]
+    fn node_drop_vs_concurrent_event() {
         loom::model(|| {
             let io = Arc::new(ScheduledIo::default());
-            let noop = Waker::noop();
-            let first = io.poll_ready(
-                &mut Context::from_waker(noop),
-                Direction::Read.mask(),
-                &[Direction::Read],
-            );
-            assert!(first.is_pending());
+            let mut dropped = Box::pin(io.readiness(Direction::Read.mask()));
+            let noop = &mut Context::from_waker(Waker::noop());
+            assert!(dropped.as_mut().poll(noop).is_pending());
             let driver = {
                 let io = io.clone();
+                loom::thread::spawn(move || deliver(&io, Ready::READABLE))
+            };
+            let waiter = {
+                let io = io.clone();
                 loom::thread::spawn(move || {
-                    let mut wakers = Vec::new();
-                    io.set_readiness(Ready::READABLE, &mut wakers);
-                    wakers.into_iter().for_each(Waker::wake);
+                    let ready = loom::future::block_on(io.readiness(Direction::Read.mask()));
+                    assert!(ready.ready.is_readable());
                 })
             };
-            let ready = loom::future::block_on(std::future::poll_fn(|cx| {
-                io.poll_ready(cx, Direction::Read.mask(), &[Direction::Read])
-            }));
-            assert!(ready.ready.is_readable());
+            drop(dropped);
             driver.join().unwrap();
+            waiter.join().unwrap();
+            assert_eq!(io.waiters.lock().unwrap().len(), 0);
         });
     }
 
