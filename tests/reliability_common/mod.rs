@@ -167,6 +167,8 @@ pub fn expect_completes_with_env(test: &str, bound: Duration, hang: &str, env: &
 /// message if it is still running. An optional third argument `env: &[("KEY", "value")]`
 /// adds environment variables for the child. The test's name is the child's filter, so
 /// the two can never disagree.
+// Not every test crate that shares this module writes its scenarios with it.
+#[allow(unused_macros)]
 macro_rules! watchdog_test {
     (
         $(#[$attr:meta])*
