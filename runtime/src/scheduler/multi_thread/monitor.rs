@@ -154,14 +154,17 @@ fn hand_off(shared: &Arc<Shared>, index: usize, remote: &Remote) -> bool {
     }
     let handle = super::super::Handle::MultiThread(shared.clone());
     let shared2 = shared.clone();
+    // Counted before the substitute can run anything, so a task that ran on it always
+    // sees the count (taken back in the rare case no thread starts).
+    shared.handoffs.fetch_add(1, Relaxed);
     // If no thread can start, the core waits in `handoff` and the stuck thread takes it
     // back when its poll returns: no worse than without healing.
     let started = shared
         .blocking
         .spawn_mandatory(&handle, move || worker::run(shared2, index))
         .is_ok();
-    if started {
-        shared.handoffs.fetch_add(1, Relaxed);
+    if !started {
+        shared.handoffs.fetch_sub(1, Relaxed);
     }
     started
 }
