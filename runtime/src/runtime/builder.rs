@@ -486,7 +486,7 @@ impl Builder {
     /// driver thread, but the tasks they wake wait).
     ///
     /// Costs nothing while no worker is stuck but the core's trip through an atomic slot
-    /// around each poll (two uncontended atomic operations); off, one branch.
+    /// around each poll (an atomic store and an atomic swap, uncontended); off, one branch.
     ///
     /// ```
     /// use std::time::Duration;

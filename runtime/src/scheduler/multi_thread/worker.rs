@@ -458,12 +458,19 @@ impl Context {
     /// Healing on, after a poll: the core back from the slot; or from the cell, where
     /// `block_in_place` leaves it when it got it back; or, if the monitor seized it, from
     /// `handoff` when the substitute has not taken it yet. `None`: this thread retires.
-    fn reclaim(&self, slot: &heal::CoreSlot) -> Option<Box<Core>> {
+    fn reclaim(&self, slot: &Arc<heal::CoreSlot>) -> Option<Box<Core>> {
         match slot.reclaim() {
             Reclaimed::Core(core) => Some(core),
             Reclaimed::Empty => self.core.borrow_mut().take(),
             Reclaimed::Seized => {
                 let core = heal::take_back(&self.shared.handoff[self.index]);
+                if core.is_some() {
+                    // Back in business before any substitute started (or after one handed
+                    // the core on through `block_in_place`): the monitor must find this
+                    // thread's slot again.
+                    let remote = &self.shared.remotes[self.index];
+                    *remote.core_slot.lock().unwrap() = Some(slot.clone());
+                }
                 // Our stuck poll is over: one substitute fewer (the monitor counted it in
                 // before it seized the core, so this never goes below zero).
                 self.shared.substitutes.fetch_sub(1, AcqRel);
