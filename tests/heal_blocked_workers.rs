@@ -195,13 +195,9 @@ fn probe(rt: &Runtime) {
         .expect("the probe never ran: the runtime stalled");
 }
 
-/// Shutdown while the stuck thread's core runs on a substitute: the substitute gives the
-/// core to shutdown, a task parked on it is cancelled, and the runtime's drop returns
-/// once the blocker does.
-#[test]
-fn shutdown_with_a_handed_off_core() {
-    let (report_tx, _reports) = mpsc::channel();
-    let rt = healing(1, report_tx);
+/// Spawns a task that blocks its worker (in 10 ms sleeps) until the returned flag is set,
+/// and waits until it is blocking.
+fn spawn_held_blocker(rt: &Runtime) -> Arc<AtomicBool> {
     let released = Arc::new(AtomicBool::new(false));
     let (started_tx, started) = mpsc::channel();
     let r = released.clone();
@@ -209,7 +205,20 @@ fn shutdown_with_a_handed_off_core() {
         started_tx.send(()).unwrap();
         block_until(&r, Duration::from_millis(10));
     });
-    started.recv_timeout(WAIT).unwrap();
+    started
+        .recv_timeout(WAIT)
+        .expect("the blocker did not start");
+    released
+}
+
+/// Shutdown while the stuck thread's core runs on a substitute: the substitute gives the
+/// core to shutdown, a task parked on it is cancelled, and the runtime's drop returns
+/// once the blocker does.
+#[test]
+fn shutdown_with_a_handed_off_core() {
+    let (report_tx, _reports) = mpsc::channel();
+    let rt = healing(1, report_tx);
+    let released = spawn_held_blocker(&rt);
     probe(&rt);
     assert_eq!(rt.metrics().worker_handoff_count(), 1);
 
@@ -278,14 +287,7 @@ fn a_blocker_that_blocks_again_is_healed_again() {
 fn block_in_place_on_a_substitute() {
     let (report_tx, _reports) = mpsc::channel();
     let rt = healing(1, report_tx);
-    let released = Arc::new(AtomicBool::new(false));
-    let (started_tx, started) = mpsc::channel();
-    let r = released.clone();
-    rt.spawn(async move {
-        started_tx.send(()).unwrap();
-        block_until(&r, Duration::from_millis(10));
-    });
-    started.recv_timeout(WAIT).unwrap();
+    let released = spawn_held_blocker(&rt);
     let (out_tx, out) = mpsc::channel();
     rt.spawn(async move {
         let a = task::block_in_place(|| 5);

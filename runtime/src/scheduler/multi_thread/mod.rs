@@ -18,6 +18,8 @@
 //! threads share; `Handle`s (in `scheduler`) are what users hold.
 mod blocking_report;
 pub(crate) mod driver_thread;
+#[cfg(test)]
+mod fault;
 mod heal;
 mod idle;
 pub(crate) mod lifo;

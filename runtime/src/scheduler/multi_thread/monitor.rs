@@ -91,7 +91,7 @@ fn run(shared: &Arc<Shared>, parker: &Parker) {
         // The coarse clock task dumps time idle tasks with (engine/diag.rs).
         crate::engine::diag::refresh_clock(now);
         #[cfg(test)]
-        fault::monitor_step(shared.config.id.get());
+        super::fault::MONITOR.hit(shared.config.id.get(), "the monitor loop");
         for (index, (remote, watch)) in shared.remotes.iter().zip(watches.iter_mut()).enumerate() {
             let polls = remote.stats.polls.load(Relaxed);
             if polls != watch.polls {
@@ -193,24 +193,5 @@ fn report(
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&report)));
         }
         None => eprintln!("{report}"),
-    }
-}
-
-/// Fault injection for the unit test of the monitor's supervision.
-#[cfg(test)]
-pub(crate) mod fault {
-    use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
-
-    /// The id of a runtime whose monitor loop panics once at its next round; 0: none.
-    pub(crate) static PANIC_RUNTIME: AtomicU64 = AtomicU64::new(0);
-
-    pub(super) fn monitor_step(runtime: u64) {
-        if PANIC_RUNTIME.load(SeqCst) == runtime
-            && PANIC_RUNTIME
-                .compare_exchange(runtime, 0, SeqCst, SeqCst)
-                .is_ok()
-        {
-            panic!("injected fault in the monitor loop");
-        }
     }
 }

@@ -1,9 +1,8 @@
 //! The supervision of a worker's run loop and of the monitor (issue 12 defect 3): a panic
 //! outside any task poll, injected through the `fault` hooks that exist only in test
 //! builds, must neither strand a worker's core nor silently stop the monitor.
-use super::{monitor, worker};
+use super::fault::{self, Fault};
 use crate::runtime::{Builder, Runtime};
-use std::sync::atomic::Ordering::SeqCst;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -13,10 +12,10 @@ fn id(rt: &Runtime) -> u64 {
     rt.handle().inner.config().id.get()
 }
 
-/// Waits (bounded) until a fault hook has fired: it resets itself to 0 when it does.
-fn wait_fired(flag: &std::sync::atomic::AtomicU64) {
+/// Waits (bounded) until a fault has fired (it disarms itself when it does).
+fn wait_fired(fault: &Fault) {
     let deadline = Instant::now() + WAIT;
-    while flag.load(SeqCst) != 0 {
+    while fault.is_armed() {
         assert!(Instant::now() < deadline, "the fault never fired");
         std::thread::yield_now();
     }
@@ -44,10 +43,10 @@ fn a_panicking_worker_loop_hands_its_core_to_a_replacement() {
     rt.spawn(async move { tx2.send(0).unwrap() });
     assert_eq!(rx.recv_timeout(WAIT), Ok(0));
 
-    worker::fault::PANIC_RUNTIME.store(id(&rt), SeqCst);
+    fault::WORKER.arm(id(&rt));
     let tx2 = tx.clone();
     rt.spawn(async move { tx2.send(1).unwrap() });
-    wait_fired(&worker::fault::PANIC_RUNTIME);
+    wait_fired(&fault::WORKER);
     for i in 2..50 {
         let tx = tx.clone();
         rt.spawn(async move { tx.send(i).unwrap() });
@@ -89,10 +88,10 @@ fn a_panicking_monitor_restarts() {
         })
         .build()
         .unwrap();
-    monitor::fault::PANIC_RUNTIME.store(id(&rt), SeqCst);
+    fault::MONITOR.arm(id(&rt));
     // Keep a worker running so the monitor looks every period.
     let (release_tx, release_rx) = mpsc::channel::<()>();
-    wait_fired(&monitor::fault::PANIC_RUNTIME);
+    wait_fired(&fault::MONITOR);
     let blocker = rt.spawn(async move {
         // Blocks its worker (deliberately) until the report has been seen.
         let _ = release_rx.recv_timeout(WAIT);

@@ -409,7 +409,7 @@ impl Context {
                 break;
             }
             #[cfg(test)]
-            fault::worker_step(shared.config.id.get());
+            super::fault::WORKER.hit(shared.config.id.get(), "a worker's run loop");
             let task = match core.next_task(shared) {
                 Some(task) => Some(task),
                 None => match core.steal_work(shared) {
@@ -574,23 +574,4 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
     }
     let _reclaim = Reclaim(shared, index);
     context::exit_runtime(f)
-}
-
-/// Fault injection for the unit tests of the run loop's panic guard.
-#[cfg(test)]
-pub(crate) mod fault {
-    use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
-
-    /// The id of a runtime one of whose workers panics once at its next loop step; 0: none.
-    pub(crate) static PANIC_RUNTIME: AtomicU64 = AtomicU64::new(0);
-
-    pub(super) fn worker_step(runtime: u64) {
-        if PANIC_RUNTIME.load(SeqCst) == runtime
-            && PANIC_RUNTIME
-                .compare_exchange(runtime, 0, SeqCst, SeqCst)
-                .is_ok()
-        {
-            panic!("injected fault in a worker's run loop");
-        }
-    }
 }
