@@ -224,12 +224,43 @@ macro_rules! workloads {
 }
 
 mod on_robin {
-    use robin::runtime::{Builder, Runtime};
+    use super::robin_builder::Builder;
+    use robin::runtime::Runtime;
     use robin::spawn;
     use robin::sync::{mpsc, oneshot};
     use robin::task::{yield_now, JoinHandle};
 
     workloads!();
+}
+
+/// robin's `Builder` as the workloads use it; with `ROBIN_BENCH_HEAL` set in the
+/// environment, robin's runtimes are built with `heal_blocked_workers` on (and a 100 ms
+/// blocking threshold), to measure what healing costs when nothing blocks (issue 17).
+mod robin_builder {
+    pub(crate) struct Builder(robin::runtime::Builder);
+
+    impl Builder {
+        pub(crate) fn new_multi_thread() -> Builder {
+            Builder(robin::runtime::Builder::new_multi_thread())
+        }
+        pub(crate) fn worker_threads(&mut self, n: usize) -> &mut Builder {
+            self.0.worker_threads(n);
+            self
+        }
+        pub(crate) fn enable_all(&mut self) -> &mut Builder {
+            self.0.enable_all();
+            self
+        }
+        pub(crate) fn build(&mut self) -> std::io::Result<robin::runtime::Runtime> {
+            if std::env::var_os("ROBIN_BENCH_HEAL").is_some() {
+                self.0
+                    .detect_blocking(std::time::Duration::from_millis(100))
+                    .on_blocking(|_| {})
+                    .heal_blocked_workers(true);
+            }
+            self.0.build()
+        }
+    }
 }
 
 mod on_tokio {

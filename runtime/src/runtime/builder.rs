@@ -37,6 +37,7 @@ pub struct Builder {
     max_io_events_per_tick: usize,
     name: Option<String>,
     event_interval: u32,
+    heal_blocked_workers: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +79,7 @@ impl Builder {
             max_io_events_per_tick: 1024,
             name: None,
             event_interval: crate::scheduler::DEFAULT_EVENT_INTERVAL,
+            heal_blocked_workers: false,
         }
     }
 
@@ -365,6 +367,12 @@ impl Builder {
         if self.event_interval == 0 {
             return invalid("event_interval must be at least 1".into());
         }
+        if self.heal_blocked_workers && self.detect_blocking.is_none() {
+            return invalid(
+                "heal_blocked_workers needs detect_blocking(threshold): it acts at that threshold"
+                    .into(),
+            );
+        }
         let config = Config {
             thread_name: self.thread_name.clone(),
             thread_stack_size: self.thread_stack_size,
@@ -381,6 +389,8 @@ impl Builder {
             id: super::Id::next_raw(),
             panic_shutdown: Default::default(),
             event_interval: self.event_interval,
+            heal_blocked_workers: self.heal_blocked_workers,
+            max_blocking_threads: self.max_blocking_threads,
         };
         if self.start_paused && (self.kind != Kind::CurrentThread || !self.enable_time) {
             return invalid(
@@ -452,6 +462,55 @@ impl Builder {
     }
 }
 
+// `Builder::heal_blocked_workers` (issue 17 part 2), kept in its own block.
+impl Builder {
+    /// Lets the runtime heal a worker that a task blocks: when the monitor sees a worker
+    /// stuck inside one poll for the [`detect_blocking`](Self::detect_blocking) threshold
+    /// while other work is waiting, it hands that worker's core (its queues, its LIFO
+    /// slot, the wake-ups that go to it) to a substitute thread from the blocking pool, so
+    /// the runtime keeps all its workers running. When the blocking poll returns, its
+    /// thread sees that its core is gone and goes back to the blocking pool; the task it
+    /// polled carries on as usual (its next poll runs on whichever worker it is woken to).
+    ///
+    /// Off by default; multi-thread runtimes only (accepted and without effect on a
+    /// current-thread runtime, which has no monitor). It acts at the `detect_blocking`
+    /// threshold, so `build` rejects it without one (`InvalidInput`). At most
+    /// [`max_blocking_threads`](Self::max_blocking_threads) substitutes exist at a time;
+    /// each hand-off is reported to the [`on_blocking`](Self::on_blocking) hook (see
+    /// `BlockingReport::core_handed_off`) and counted by
+    /// `RuntimeMetrics::worker_handoff_count`.
+    ///
+    /// Without it, a task that blocks a worker's thread keeps that worker's slot of
+    /// parallelism until it returns, as on every other runtime: when as many tasks block
+    /// as there are workers, nothing else runs (timers and I/O still fire on robin's
+    /// driver thread, but the tasks they wake wait).
+    ///
+    /// Costs nothing while no worker is stuck but the core's trip through an atomic slot
+    /// around each poll (an atomic store and an atomic swap, uncontended); off, one branch.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = robin_runtime::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .detect_blocking(Duration::from_millis(20))
+    ///     .on_blocking(|_report| {})
+    ///     .heal_blocked_workers(true)
+    ///     .build()
+    ///     .unwrap();
+    /// let (tx, rx) = std::sync::mpsc::channel::<()>();
+    /// // Blocks the only worker until the other task has run.
+    /// rt.spawn(async move { let _ = rx.recv_timeout(Duration::from_secs(10)); });
+    /// // Runs anyway: the monitor hands the worker's core to a substitute.
+    /// let done = rt.block_on(rt.spawn(async move { tx.send(()).unwrap(); 7 }));
+    /// assert_eq!(done.unwrap(), 7);
+    /// assert!(rt.metrics().worker_handoff_count() >= 1);
+    /// ```
+    pub fn heal_blocked_workers(&mut self, enabled: bool) -> &mut Self {
+        self.heal_blocked_workers = enabled;
+        self
+    }
+}
+
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
@@ -466,6 +525,7 @@ impl fmt::Debug for Builder {
             .field("global_queue_interval", &self.global_queue_interval)
             .field("max_io_events_per_tick", &self.max_io_events_per_tick)
             .field("name", &self.name)
+            .field("heal_blocked_workers", &self.heal_blocked_workers)
             .finish_non_exhaustive()
     }
 }

@@ -42,8 +42,22 @@
 //! whenever its thread wakes up. So `idle_for` may be too long by about the refresh
 //! gap (typically a millisecond, at most one busy stretch), never too short.
 //!
-//! Tasks of a `LocalSet` and blocking-pool jobs are not in the runtime's owned list and
-//! do not appear.
+//! ## What a dump does not list
+//! - **Tasks of a `LocalSet`** live in the set's own task list, which belongs to the
+//!   thread that drives the set (their futures are `!Send`, and shutting them down must
+//!   happen on that thread); the runtime holds no reference to that list, only the
+//!   counters the set reports to it. So they are not listed; instead
+//!   [`Dump::num_local_tasks`] counts them (and the table's first line says how many were
+//!   left out), and the task that drives the set (`LocalSet::run_until` inside a spawned
+//!   task or `block_on`) shows up as usual, `Running` or waiting.
+//! - **Blocking-pool jobs** (`spawn_blocking`) are not async tasks: they have no waker,
+//!   no wait site and cannot be lost; a job is either queued or running on its thread
+//!   until it returns. They are counted by `RuntimeMetrics::num_blocking_threads`,
+//!   `num_idle_blocking_threads` and `blocking_queue_depth`; a task awaiting one shows
+//!   [`WaitSite::JoinHandle`] with the job's task id.
+//! - A worker stuck in a blocking poll shows its task as `Running`; with
+//!   `Builder::heal_blocked_workers` the substitute that took over its queues keeps
+//!   running the other tasks meanwhile.
 //!
 //! ## Lost tasks
 //! A task is *lost* when it is idle (not running, not queued, not complete) and no
@@ -67,18 +81,26 @@
 //! `select!`), the last one is shown.
 //!
 //! ## Printing a dump from a live process
-//! `Dump` implements `Display` as a table. To print it on `SIGUSR1`, spawn a task that
-//! listens for the signal (with `robin::signal`):
+//! `Dump` implements `Display` as a table. To print it whenever the process gets
+//! `SIGUSR1`, call this inside the runtime (in `block_on` or a task) with
+//! `robin::signal`. robin-runtime sits below robin-signal, so a runtime `Builder` option
+//! cannot install it and this block is not compiled here; `tests/dump_signal.rs` (in the
+//! `robin` facade) runs this very code in a child process, sends it `SIGUSR1` with
+//! kill(2) and checks the table it prints.
 //!
 //! ```ignore
-//! use robin::signal::unix::{signal, SignalKind};
-//! let handle = robin::runtime::Handle::current();
-//! robin::spawn(async move {
-//!     let mut usr1 = signal(SignalKind::user_defined1()).expect("SIGUSR1 handler");
-//!     while usr1.recv().await.is_some() {
-//!         eprintln!("{}", handle.dump());
-//!     }
-//! });
+//! fn print_dump_on_sigusr1() -> std::io::Result<()> {
+//!     use robin::signal::unix::{signal, SignalKind};
+//!     // Installed before this returns: a SIGUSR1 from now on never kills the process.
+//!     let mut usr1 = signal(SignalKind::user_defined1())?;
+//!     let handle = robin::runtime::Handle::current();
+//!     robin::spawn(async move {
+//!         while usr1.recv().await.is_some() {
+//!             eprintln!("{}", handle.dump());
+//!         }
+//!     });
+//!     Ok(())
+//! }
 //! // then: kill -USR1 <pid>
 //! ```
 //!
@@ -100,6 +122,7 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone)]
 pub struct Dump {
     tasks: Vec<TaskDump>,
+    local_tasks: usize,
 }
 
 /// One task in a [`Dump`].
@@ -150,6 +173,25 @@ impl Dump {
         &self.tasks
     }
 
+    /// How many live `LocalSet` tasks this runtime drives: they are not in
+    /// [`tasks`](Self::tasks) (see [what a dump does not list](self#what-a-dump-does-not-list)).
+    ///
+    /// ```
+    /// use robin_runtime::{runtime::Runtime, task::LocalSet};
+    /// let rt = Runtime::new().unwrap();
+    /// let local = LocalSet::new();
+    /// let dump = local.block_on(&rt, async {
+    ///     let _task = robin_runtime::task::spawn_local(std::future::pending::<()>());
+    ///     robin_runtime::task::yield_now().await;
+    ///     robin_runtime::runtime::Handle::current().dump()
+    /// });
+    /// assert_eq!(dump.num_local_tasks(), 1);
+    /// assert!(dump.to_string().starts_with("0 tasks, 0 lost (1 LocalSet task not listed)"));
+    /// ```
+    pub fn num_local_tasks(&self) -> usize {
+        self.local_tasks
+    }
+
     fn take(handle: &crate::scheduler::Handle) -> Dump {
         let now = Instant::now();
         Dump {
@@ -158,6 +200,7 @@ impl Dump {
                 .into_iter()
                 .map(|snap| TaskDump { snap })
                 .collect(),
+            local_tasks: handle.local_task_counts().alive(),
         }
     }
 }
@@ -316,7 +359,12 @@ impl fmt::Display for Dump {
             }
         }
         let lost = self.tasks.iter().filter(|t| t.is_lost()).count();
-        writeln!(f, "{} tasks, {} lost", self.tasks.len(), lost)?;
+        write!(f, "{} tasks, {} lost", self.tasks.len(), lost)?;
+        match self.local_tasks {
+            0 => writeln!(f)?,
+            1 => writeln!(f, " (1 LocalSet task not listed)")?,
+            n => writeln!(f, " ({n} LocalSet tasks not listed)")?,
+        }
         let line = |f: &mut fmt::Formatter<'_>, cells: [&str; 7]| -> fmt::Result {
             let mut out = String::new();
             for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {

@@ -166,4 +166,14 @@ impl RuntimeMetrics {
             s.mean_poll_ns.load(std::sync::atomic::Ordering::Relaxed)
         }))
     }
+
+    /// How many times the runtime handed a stuck worker's core to a substitute thread
+    /// (`Builder::heal_blocked_workers`); 0 without healing and on a current-thread
+    /// runtime.
+    pub fn worker_handoff_count(&self) -> u64 {
+        match &self.handle {
+            scheduler::Handle::MultiThread(shared) => shared.handoff_count(),
+            scheduler::Handle::CurrentThread(_) => 0,
+        }
+    }
 }

@@ -75,6 +75,11 @@ pub(crate) struct Config {
     pub(crate) panic_shutdown: Arc<super::panic_shutdown::PanicShutdown>,
     /// `Builder::event_interval` (at least 1).
     pub(crate) event_interval: u32,
+    /// `Builder::heal_blocked_workers`: the monitor hands a stuck worker's core to a
+    /// substitute thread (multi-thread only; needs `detect_blocking`).
+    pub(crate) heal_blocked_workers: bool,
+    /// `Builder::max_blocking_threads`: also the most substitutes alive at once.
+    pub(crate) max_blocking_threads: usize,
 }
 
 /// A thread hook of the builder (`on_thread_park`, ...).
@@ -83,16 +88,21 @@ pub(crate) type Hook = Arc<dyn Fn() + Send + Sync>;
 impl Config {
     /// Runs the `on_thread_park` hook, if any.
     pub(crate) fn before_park(&self) {
-        if let Some(f) = &self.before_park {
-            f();
-        }
+        run_hook(&self.before_park);
     }
 
     /// Runs the `on_thread_unpark` hook, if any.
     pub(crate) fn after_unpark(&self) {
-        if let Some(f) = &self.after_unpark {
-            f();
-        }
+        run_hook(&self.after_unpark);
+    }
+}
+
+/// Runs a park/unpark hook. A panicking hook must not unwind through the scheduler's
+/// loop (a multi-thread worker would lose its core with every task queued on it, issue 12
+/// defect 3): the panic hook has printed it; the thread goes on.
+fn run_hook(hook: &Option<Hook>) {
+    if let Some(f) = hook {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f()));
     }
 }
 

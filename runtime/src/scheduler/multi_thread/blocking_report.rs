@@ -16,6 +16,7 @@ pub struct BlockingReport {
     pub(crate) task_name: Option<String>,
     pub(crate) spawned_at: Option<&'static Location<'static>>,
     pub(crate) stuck_for: Duration,
+    pub(crate) core_handed_off: bool,
 }
 
 impl BlockingReport {
@@ -43,6 +44,14 @@ impl BlockingReport {
     pub fn stuck_for(&self) -> Duration {
         self.stuck_for
     }
+
+    /// Whether the runtime handed the stuck worker's core to a substitute thread with
+    /// this report (`Builder::heal_blocked_workers`): the worker's queued tasks go on
+    /// running, and the blocking thread retires when its poll returns. A worker stuck
+    /// long enough is reported once, and once more if it is handed off later.
+    pub fn core_handed_off(&self) -> bool {
+        self.core_handed_off
+    }
 }
 
 impl fmt::Display for BlockingReport {
@@ -64,6 +73,10 @@ impl fmt::Display for BlockingReport {
         }
         f.write_str(
             ": a blocking call inside async code? Move it to spawn_blocking or block_in_place",
-        )
+        )?;
+        if self.core_handed_off {
+            f.write_str(" (its queues were handed to a substitute thread)")?;
+        }
+        Ok(())
     }
 }

@@ -8,6 +8,8 @@
 //! the workers search at once, and the no-lost-wakeup protocol ([`idle`], `README.md`)
 //! decides who parks and who gets woken. A monitor thread ([`monitor`]) notices workers
 //! stuck in one poll with work queued behind them and wakes a parked worker to take it.
+//! With `Builder::heal_blocked_workers`, the monitor goes further and hands a stuck
+//! worker's core to a substitute thread ([`heal`]).
 //! The driver thread ([`driver_thread`]) turns the I/O and timer driver and hands the
 //! wakers of each turn to the injector in one batch.
 //!
@@ -16,6 +18,9 @@
 //! threads share; `Handle`s (in `scheduler`) are what users hold.
 mod blocking_report;
 pub(crate) mod driver_thread;
+#[cfg(test)]
+mod fault;
+mod heal;
 mod idle;
 pub(crate) mod lifo;
 mod monitor;
@@ -23,6 +28,8 @@ pub(crate) mod park;
 pub(crate) mod queue;
 mod rand;
 pub(crate) mod stats;
+#[cfg(all(test, not(loom)))]
+mod supervision_tests;
 pub(crate) mod worker;
 
 pub use blocking_report::BlockingReport;
@@ -33,7 +40,7 @@ use crate::context;
 use crate::driver::Driver;
 use crate::engine::list::OwnedTasks;
 use crate::engine::{Notified, Schedule, Task};
-use crate::loom::sync::atomic::{fence, AtomicBool, Ordering::*};
+use crate::loom::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
 use crate::loom::{Parker, Unparker};
 use crossbeam_utils::CachePadded;
@@ -51,6 +58,11 @@ pub(crate) struct Shared {
     /// Cores of workers that have shut down; the last one in finishes the shutdown.
     shutdown_cores: Mutex<Vec<worker::Core>>,
     shutdown: AtomicBool,
+    /// Cores the monitor handed to a substitute (`worker_handoff_count`).
+    pub(super) handoffs: AtomicU64,
+    /// Threads whose core was handed off and whose stuck poll has not returned yet; kept
+    /// at most `max_blocking_threads` (issue 17: substitutes are bounded).
+    pub(super) substitutes: AtomicUsize,
     pub(super) monitor: Unparker,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) config: Config,
@@ -66,6 +78,9 @@ pub(crate) struct Remote {
     pub(super) unpark: Unparker,
     /// Counters published by this worker (written by the owner only).
     pub(crate) stats: stats::WorkerStats,
+    /// With healing on: the core slot of the thread running this worker now (set by that
+    /// thread as it starts; read by the monitor, see heal.rs).
+    pub(super) core_slot: Mutex<Option<Arc<heal::CoreSlot>>>,
 }
 
 /// What the runtime owns for this flavor: its helper threads (monitor, driver), which
@@ -96,6 +111,7 @@ impl Shared {
                 lifo: lifo::LifoSlot::new(),
                 unpark: core.park.unparker(),
                 stats: stats::WorkerStats::default(),
+                core_slot: Mutex::new(None),
             }));
             handoff.push(Mutex::new(Some(core)));
         }
@@ -109,6 +125,8 @@ impl Shared {
             handoff: handoff.into_boxed_slice(),
             shutdown_cores: Mutex::new(Vec::with_capacity(num_workers)),
             shutdown: AtomicBool::new(false),
+            handoffs: AtomicU64::new(0),
+            substitutes: AtomicUsize::new(0),
             monitor: monitor_parker.unparker(),
             blocking,
             config,
@@ -184,6 +202,11 @@ impl Shared {
                 .remotes
                 .iter()
                 .any(|r| !r.steal.is_empty() || !r.yield_steal.is_empty())
+    }
+
+    /// Cores handed from a stuck worker to a substitute so far.
+    pub(crate) fn handoff_count(&self) -> u64 {
+        self.handoffs.load(Relaxed)
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {

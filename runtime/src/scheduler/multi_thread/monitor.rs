@@ -17,14 +17,23 @@
 //! while its header is read). No clock is read on the workers' hot path: the monitor
 //! times the incident itself, to within one period.
 //!
+//! With `Builder::heal_blocked_workers`, a worker stuck for `threshold` while work waits
+//! (queued anywhere, and no worker parked that a notification could bring) also has its
+//! core seized and handed to a substitute thread (heal.rs), at most
+//! `max_blocking_threads` substitutes alive at once; the report then says so.
+//!
 //! While every worker is parked nothing can be stuck, and the monitor looks only every
 //! [`IDLE_PERIOD`]; shutdown wakes it at once.
-use super::BlockingReport;
-use super::Shared;
+//!
+//! The monitor is supervised: if its loop panics (a bug; the `on_blocking` hook's panics
+//! are caught apart), the panic goes through the runtime's unhandled-panic policy, a
+//! line on stderr says so, and the loop starts again, so detection never silently stops.
+use super::{heal, worker, BlockingReport, Remote, Shared};
 use crate::engine::Id;
-use crate::loom::sync::atomic::Ordering::Relaxed;
+use crate::loom::sync::atomic::Ordering::{AcqRel, Relaxed};
 use crate::loom::sync::Arc;
 use crate::loom::Parker;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 /// How often the monitor looks while workers are running.
@@ -40,7 +49,15 @@ pub(super) fn spawn(
     let name = format!("{}-monitor", (shared.config.thread_name)());
     std::thread::Builder::new()
         .name(name)
-        .spawn(move || run(&shared, &parker))
+        .spawn(move || supervise(&shared, &parker))
+}
+
+/// Runs the monitor loop until shutdown, restarting it if it panics (module docs).
+fn supervise(shared: &Arc<Shared>, parker: &Parker) {
+    while catch_unwind(AssertUnwindSafe(|| run(shared, parker))).is_err() {
+        eprintln!("robin: the runtime's monitor thread panicked; restarting it");
+        super::super::Handle::MultiThread(shared.clone()).unhandled_panic();
+    }
 }
 
 /// What the monitor remembers about one worker.
@@ -48,9 +65,10 @@ struct Watch {
     polls: u64,
     since: Instant,
     reported: bool,
+    handed_off: bool,
 }
 
-fn run(shared: &Shared, parker: &Parker) {
+fn run(shared: &Arc<Shared>, parker: &Parker) {
     let now = Instant::now();
     let mut watches: Vec<Watch> = shared
         .remotes
@@ -59,6 +77,7 @@ fn run(shared: &Shared, parker: &Parker) {
             polls: r.stats.polls.load(Relaxed),
             since: now,
             reported: false,
+            handed_off: false,
         })
         .collect();
     while !shared.is_shutdown() {
@@ -71,6 +90,8 @@ fn run(shared: &Shared, parker: &Parker) {
         let now = Instant::now();
         // The coarse clock task dumps time idle tasks with (engine/diag.rs).
         crate::engine::diag::refresh_clock(now);
+        #[cfg(test)]
+        super::fault::MONITOR.hit(shared.config.id.get(), "the monitor loop");
         for (index, (remote, watch)) in shared.remotes.iter().zip(watches.iter_mut()).enumerate() {
             let polls = remote.stats.polls.load(Relaxed);
             if polls != watch.polls {
@@ -78,6 +99,7 @@ fn run(shared: &Shared, parker: &Parker) {
                     polls,
                     since: now,
                     reported: false,
+                    handed_off: false,
                 };
                 continue;
             }
@@ -90,15 +112,70 @@ fn run(shared: &Shared, parker: &Parker) {
             };
             let current = remote.stats.current_task.load(Relaxed);
             let stuck_for = now.duration_since(watch.since);
-            if current != 0 && !watch.reported && stuck_for >= threshold {
+            if current == 0 || stuck_for < threshold {
+                continue;
+            }
+            let handed = !watch.handed_off
+                && shared.config.heal_blocked_workers
+                && hand_off(shared, index, remote);
+            watch.handed_off |= handed;
+            if !watch.reported || handed {
                 watch.reported = true;
-                report(shared, index, Id::from_u64(current), stuck_for);
+                report(shared, index, Id::from_u64(current), stuck_for, handed);
             }
         }
     }
 }
 
-fn report(shared: &Shared, worker: usize, task_id: Option<Id>, stuck_for: Duration) {
+/// Whether tasks are waiting that no running worker will get to: queued somewhere, with
+/// no parked worker that a notification could send (the monitor already notifies).
+fn work_waits(shared: &Shared, stuck: &Remote) -> bool {
+    shared.idle.num_unparked() == shared.num_workers()
+        && (shared.has_stealable_work() || !stuck.lifo.is_empty())
+}
+
+/// Healing: seizes the stuck worker's core and starts a substitute thread with it.
+/// Returns whether a substitute was started.
+fn hand_off(shared: &Arc<Shared>, index: usize, remote: &Remote) -> bool {
+    if shared.is_shutdown() || !work_waits(shared, remote) {
+        return false;
+    }
+    // Count the substitute in before seizing, so the stuck thread's count-out (after it
+    // sees its core gone, heal.rs) always comes after it.
+    if shared.substitutes.fetch_add(1, AcqRel) >= shared.config.max_blocking_threads {
+        shared.substitutes.fetch_sub(1, AcqRel);
+        return false;
+    }
+    let slot = remote.core_slot.lock().unwrap().clone();
+    let seized = slot.is_some_and(|slot| heal::seize_into(&slot, &shared.handoff[index]));
+    if !seized {
+        shared.substitutes.fetch_sub(1, AcqRel);
+        return false;
+    }
+    let handle = super::super::Handle::MultiThread(shared.clone());
+    let shared2 = shared.clone();
+    // Counted before the substitute can run anything, so a task that ran on it always
+    // sees the count (taken back in the rare case no thread starts).
+    shared.handoffs.fetch_add(1, Relaxed);
+    // If no thread can start, the core waits in `handoff` and the stuck thread takes it
+    // back when its poll returns: no worse than without healing.
+    let started = shared
+        .blocking
+        .spawn_mandatory(&handle, move || worker::run(shared2, index))
+        .is_ok();
+    if !started {
+        shared.handoffs.fetch_sub(1, Relaxed);
+    }
+    started
+}
+
+fn report(
+    shared: &Shared,
+    worker: usize,
+    task_id: Option<Id>,
+    stuck_for: Duration,
+    core_handed_off: bool,
+) {
     let meta = task_id.and_then(|id| shared.owned.describe(id));
     let report = BlockingReport {
         worker,
@@ -108,6 +185,7 @@ fn report(shared: &Shared, worker: usize, task_id: Option<Id>, stuck_for: Durati
             .and_then(|m| m.name.as_deref().map(str::to_owned)),
         spawned_at: meta.map(|m| m.location),
         stuck_for,
+        core_handed_off,
     };
     match &shared.config.on_blocking {
         // A panicking hook must not kill the monitor (and with it, stealing help).

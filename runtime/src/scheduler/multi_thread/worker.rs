@@ -7,6 +7,16 @@
 //! calls `block_in_place`, the core is handed to a fresh thread through `Shared::handoff`
 //! and this thread finishes the poll without a core, then leaves the run loop; the core's
 //! queues keep being served by the new thread, never stranded.
+//!
+//! With `Builder::heal_blocked_workers`, the core sits in the thread's own
+//! [`heal::CoreSlot`] during a poll instead, where the monitor can seize it for a
+//! substitute thread when the poll blocks (heal.rs); after the poll the thread reclaims
+//! it with one atomic swap and leaves the run loop if it was taken.
+//!
+//! If the run loop itself panics (outside a task poll, which catches its own panics), a
+//! guard ([`Held`]) moves the core to a replacement thread so no queued task is stranded
+//! and shutdown still collects every core (issue 12 defect 3).
+use super::heal::{self, Reclaimed};
 use super::rand::FastRand;
 use super::{queue, stats, Shared};
 use crate::context;
@@ -231,6 +241,8 @@ pub(crate) struct Context {
     index: usize,
     /// The core, while a task is being polled (so schedules can reach it).
     core: RefCell<Option<Box<Core>>>,
+    /// With healing on: where the core is parked during a poll instead (heal.rs).
+    slot: Option<Arc<heal::CoreSlot>>,
 }
 
 impl Context {
@@ -251,9 +263,100 @@ impl Context {
                 core.schedule_local(shared, task, is_yield);
                 Ok(())
             }
-            _ => Err(task),
+            Some(_) => Err(task),
+            None => match &self.slot {
+                Some(slot) => Self::schedule_parked(slot, shared, task, is_yield),
+                None => Err(task),
+            },
         }
     }
+
+    /// Healing on: schedules onto the core parked in this thread's slot, if the monitor
+    /// has not seized it (then the task goes to the injector like any remote wake).
+    #[cold]
+    fn schedule_parked(
+        slot: &heal::CoreSlot,
+        shared: &Shared,
+        task: Notified,
+        is_yield: bool,
+    ) -> Result<(), Notified> {
+        let Some(mut core) = slot.claim() else {
+            return Err(task);
+        };
+        let res = if core.is_shutdown {
+            Err(task)
+        } else {
+            core.schedule_local(shared, task, is_yield);
+            Ok(())
+        };
+        slot.park(core);
+        res
+    }
+
+    /// Takes the core this thread holds during a poll, wherever it is parked.
+    fn take_core(&self) -> Option<Box<Core>> {
+        let core = self.core.try_borrow_mut().ok()?.take();
+        core.or_else(|| self.slot.as_ref()?.claim())
+    }
+}
+
+/// Holds a worker's core between the steps of its run loop. If the loop unwinds (a bug,
+/// since task polls catch their own panics and hooks are caught too), its `Drop` finds the
+/// core wherever it is (here, the context's cell, the thread's slot) and hands it to a
+/// replacement thread, so the worker's queued tasks are not stranded and shutdown still
+/// sees every core; with no thread to be had, it closes the runtime and gives the core to
+/// shutdown. Either way it reports loudly and applies the unhandled-panic policy.
+struct Held<'a> {
+    cx: &'a Context,
+    core: Option<Box<Core>>,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let core = self.core.take().or_else(|| self.cx.take_core());
+        recover(&self.cx.shared, self.cx.index, core);
+    }
+}
+
+/// See [`Held`].
+#[cold]
+fn recover(shared: &Arc<Shared>, index: usize, core: Option<Box<Core>>) {
+    let handle = scheduler::Handle::MultiThread(shared.clone());
+    match core {
+        Some(mut core) => {
+            eprintln!(
+                "robin: worker {index} panicked outside a task poll; a new thread takes over its queues"
+            );
+            // The replacement starts like any thread taking over a core: not searching.
+            core.transition_from_searching(shared);
+            let cell = &shared.handoff[index];
+            *cell.lock().unwrap_or_else(|e| e.into_inner()) = Some(core);
+            let shared2 = shared.clone();
+            let spawned = shared
+                .blocking
+                .spawn_mandatory(&handle, move || run(shared2, index));
+            if spawned.is_err() {
+                eprintln!("robin: no thread to replace worker {index}: shutting the runtime down");
+                let core = cell.lock().unwrap_or_else(|e| e.into_inner()).take();
+                shared.close();
+                if let Some(core) = core {
+                    shared.shutdown_core(*core);
+                }
+            }
+        }
+        None => {
+            // Cannot happen (the core is always in one of the places `Held` looks), but if
+            // it did, shutdown could never collect every core: stop the runtime loudly.
+            eprintln!(
+                "robin: worker {index} panicked and its core is lost: shutting the runtime down"
+            );
+            shared.close();
+        }
+    }
+    handle.unhandled_panic();
 }
 
 /// The body of a worker thread: runs worker `index` until shutdown, or until its core is
@@ -263,11 +366,20 @@ pub(super) fn run(shared: Arc<Shared>, index: usize) {
         // `block_in_place` finished first and took its core back.
         return;
     };
+    // This thread owns the worker now and polls nothing yet (the thread it took over
+    // from, if any, is still inside a poll that no longer blocks this worker).
+    shared.remotes[index].stats.current_task.store(0, Relaxed);
+    let slot = shared.config.heal_blocked_workers.then(|| {
+        let slot = Arc::new(heal::CoreSlot::new());
+        *shared.remotes[index].core_slot.lock().unwrap() = Some(slot.clone());
+        slot
+    });
     let _runtime = context::enter_runtime(&scheduler::Handle::MultiThread(shared.clone()));
     let cx = scheduler::Context::Worker(Context {
         shared,
         index,
         core: RefCell::new(None),
+        slot,
     });
     let scheduler::Context::Worker(me) = &cx else {
         unreachable!("just built")
@@ -280,29 +392,38 @@ pub(super) fn run(shared: Arc<Shared>, index: usize) {
 }
 
 impl Context {
-    fn run(&self, mut core: Box<Core>) -> Option<Box<Core>> {
+    fn run(&self, core: Box<Core>) -> Option<Box<Core>> {
         let shared = &*self.shared;
-        while !core.is_shutdown {
+        let mut held = Held {
+            cx: self,
+            core: Some(core),
+        };
+        loop {
+            let core = held.core.as_mut().expect("held between steps");
+            if core.is_shutdown {
+                break;
+            }
             core.tick = core.tick.wrapping_add(1);
             if core.tick % shared.config.global_queue_interval == 0 && shared.is_shutdown() {
                 core.is_shutdown = true;
                 break;
             }
-            if let Some(task) = core.next_task(shared) {
-                core = self.run_task(task, core)?;
-                continue;
-            }
-            if let Some(task) = core.steal_work(shared) {
-                core = self.run_task(task, core)?;
-                continue;
-            }
-            if let Some(task) = core.spin_for_work(shared) {
-                core = self.run_task(task, core)?;
-                continue;
-            }
-            core = self.park(core);
+            #[cfg(test)]
+            super::fault::WORKER.hit(shared.config.id.get(), "a worker's run loop");
+            let task = match core.next_task(shared) {
+                Some(task) => Some(task),
+                None => match core.steal_work(shared) {
+                    Some(task) => Some(task),
+                    None => core.spin_for_work(shared),
+                },
+            };
+            let core = held.core.take().expect("held between steps");
+            held.core = Some(match task {
+                Some(task) => self.run_task(task, core)?,
+                None => self.park(core),
+            });
         }
-        Some(core)
+        held.core.take()
     }
 
     /// Polls one task with the core parked in the context. `None`: the core was handed
@@ -316,14 +437,46 @@ impl Context {
         stats.polls.store(core.polls, Relaxed);
         stats.current_task.store(task.id().as_u64(), Relaxed);
         let sample = core.polls % POLL_SAMPLE_INTERVAL == 0;
-        *self.core.borrow_mut() = Some(core);
+        match &self.slot {
+            None => *self.core.borrow_mut() = Some(core),
+            Some(slot) => slot.park(core),
+        }
         let started = sample.then(std::time::Instant::now);
         robin_sync::coop::with_budget(|| scheduler::run_task(task));
+        // Without the core, the worker's counters belong to the thread that has it now.
+        let core = match &self.slot {
+            None => self.core.borrow_mut().take(),
+            Some(slot) => self.reclaim(slot),
+        }?;
         if let Some(started) = started {
             stats.sample_poll(started.elapsed().as_nanos() as u64);
         }
         stats.current_task.store(0, Relaxed);
-        self.core.borrow_mut().take()
+        Some(core)
+    }
+
+    /// Healing on, after a poll: the core back from the slot; or from the cell, where
+    /// `block_in_place` leaves it when it got it back; or, if the monitor seized it, from
+    /// `handoff` when the substitute has not taken it yet. `None`: this thread retires.
+    fn reclaim(&self, slot: &Arc<heal::CoreSlot>) -> Option<Box<Core>> {
+        match slot.reclaim() {
+            Reclaimed::Core(core) => Some(core),
+            Reclaimed::Empty => self.core.borrow_mut().take(),
+            Reclaimed::Seized => {
+                let core = heal::take_back(&self.shared.handoff[self.index]);
+                if core.is_some() {
+                    // Back in business before any substitute started (or after one handed
+                    // the core on through `block_in_place`): the monitor must find this
+                    // thread's slot again.
+                    let remote = &self.shared.remotes[self.index];
+                    *remote.core_slot.lock().unwrap() = Some(slot.clone());
+                }
+                // Our stuck poll is over: one substitute fewer (the monitor counted it in
+                // before it seized the core, so this never goes below zero).
+                self.shared.substitutes.fetch_sub(1, AcqRel);
+                core
+            }
+        }
     }
 
     fn park(&self, mut core: Box<Core>) -> Box<Core> {
@@ -380,7 +533,7 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
         let Some(scheduler::Context::Worker(cx)) = cx else {
             return None;
         };
-        let core = cx.core.borrow_mut().take()?;
+        let core = cx.take_core()?;
         *cx.shared.handoff[cx.index].lock().unwrap() = Some(core);
         let index = cx.index;
         let handle = scheduler::Handle::MultiThread(cx.shared.clone());

@@ -1,0 +1,31 @@
+//! Fault injection for the unit tests of supervision (`supervision_tests.rs`): test builds
+//! only. A [`Fault`] armed with a runtime's id makes the next loop step of that runtime's
+//! worker (or monitor) panic, once; other runtimes of the test process are not touched.
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+
+/// One injection point: the id of the runtime to fail, 0 while disarmed.
+pub(crate) struct Fault(AtomicU64);
+
+/// Fires in a worker's run loop, between two steps.
+pub(crate) static WORKER: Fault = Fault(AtomicU64::new(0));
+/// Fires in the monitor loop, at the start of a round.
+pub(crate) static MONITOR: Fault = Fault(AtomicU64::new(0));
+
+impl Fault {
+    pub(crate) fn arm(&self, runtime: u64) {
+        self.0.store(runtime, SeqCst);
+    }
+
+    pub(crate) fn is_armed(&self) -> bool {
+        self.0.load(SeqCst) != 0
+    }
+
+    /// Panics if armed for `runtime`, disarming itself first.
+    pub(crate) fn hit(&self, runtime: u64, what: &str) {
+        if self.0.load(SeqCst) == runtime
+            && self.0.compare_exchange(runtime, 0, SeqCst, SeqCst).is_ok()
+        {
+            panic!("injected fault in {what}");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The supervision of a worker's run loop and of the monitor (issue 12 defect 3): a panic
+//! outside any task poll, injected through the `fault` hooks that exist only in test
+//! builds, must neither strand a worker's core nor silently stop the monitor.
+use super::fault::{self, Fault};
+use crate::runtime::{Builder, Runtime};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn id(rt: &Runtime) -> u64 {
+    rt.handle().inner.config().id.get()
+}
+
+/// Waits (bounded) until a fault has fired (it disarms itself when it does).
+fn wait_fired(fault: &Fault) {
+    let deadline = Instant::now() + WAIT;
+    while fault.is_armed() {
+        assert!(Instant::now() < deadline, "the fault never fired");
+        std::thread::yield_now();
+    }
+}
+
+/// Sends on drop: tells the test a task's future was dropped (cancelled at shutdown).
+struct DropSignal(mpsc::Sender<()>);
+impl Drop for DropSignal {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
+}
+
+/// The only worker's run loop panics between two polls. Before the guard, the thread died
+/// with the core: no task ran again and shutdown never collected that core, so a parked
+/// task's future was never dropped. Now a replacement thread takes the core over.
+#[test]
+fn a_panicking_worker_loop_hands_its_core_to_a_replacement() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let tx2 = tx.clone();
+    rt.spawn(async move { tx2.send(0).unwrap() });
+    assert_eq!(rx.recv_timeout(WAIT), Ok(0));
+
+    fault::WORKER.arm(id(&rt));
+    let tx2 = tx.clone();
+    rt.spawn(async move { tx2.send(1).unwrap() });
+    wait_fired(&fault::WORKER);
+    for i in 2..50 {
+        let tx = tx.clone();
+        rt.spawn(async move { tx.send(i).unwrap() });
+    }
+    let mut got: Vec<i32> = (1..50).map(|_| rx.recv_timeout(WAIT).unwrap()).collect();
+    got.sort();
+    assert_eq!(got, (1..50).collect::<Vec<_>>());
+
+    // Shutdown still sees the core: a task parked on it is cancelled (its future dropped).
+    let (drop_tx, drop_rx) = mpsc::channel();
+    let (polled_tx, polled_rx) = mpsc::channel();
+    rt.spawn(async move {
+        let _signal = DropSignal(drop_tx);
+        polled_tx.send(()).unwrap();
+        std::future::pending::<()>().await
+    });
+    polled_rx.recv_timeout(WAIT).unwrap();
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        drop(rt);
+        done_tx.send(()).unwrap();
+    });
+    drop_rx
+        .recv_timeout(WAIT)
+        .expect("the parked task was never cancelled");
+    done_rx.recv_timeout(WAIT).expect("shutdown did not finish");
+}
+
+/// The monitor loop panics once. Before the supervisor, the monitor thread died and no
+/// blocking report ever came again; now it restarts and the next stuck worker is reported.
+#[test]
+fn a_panicking_monitor_restarts() {
+    let (report_tx, report_rx) = mpsc::channel();
+    let rt = Builder::new_multi_thread()
+        .worker_threads(2)
+        .detect_blocking(Duration::from_millis(20))
+        .on_blocking(move |r| {
+            let _ = report_tx.send(r.task_id());
+        })
+        .build()
+        .unwrap();
+    fault::MONITOR.arm(id(&rt));
+    // Keep a worker running so the monitor looks every period.
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    wait_fired(&fault::MONITOR);
+    let blocker = rt.spawn(async move {
+        // Blocks its worker (deliberately) until the report has been seen.
+        let _ = release_rx.recv_timeout(WAIT);
+    });
+    let reported = report_rx
+        .recv_timeout(WAIT)
+        .expect("no report: the monitor is dead");
+    assert_eq!(reported, Some(blocker.id()));
+    release_tx.send(()).unwrap();
+    let (done_tx, done_rx) = mpsc::channel();
+    rt.spawn(async move {
+        done_tx.send(blocker.await.is_ok()).unwrap();
+    });
+    assert_eq!(done_rx.recv_timeout(WAIT), Ok(true));
+}
+
+/// A panicking park hook no longer kills the worker thread (and its core with it): every
+/// task still runs.
+#[test]
+fn a_panicking_park_hook_does_not_lose_the_worker() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .on_thread_park(|| panic!("park hook"))
+        .build()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let metrics = rt.metrics();
+    for i in 0..5 {
+        // Let the worker go idle and park (running the hook) before each task.
+        let deadline = Instant::now() + WAIT;
+        while metrics.worker_park_count(0) <= i {
+            assert!(Instant::now() < deadline, "the worker never parked");
+            std::thread::yield_now();
+        }
+        let tx = tx.clone();
+        rt.spawn(async move { tx.send(i).unwrap() });
+        assert_eq!(rx.recv_timeout(WAIT), Ok(i));
+    }
+}
