@@ -6,7 +6,9 @@
 //!
 //! Run with `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
 use super::JoinSet;
-use crate::engine::loom_support::{take_waker, DropCount, MockScheduler, TwoPolls, WakerSlot};
+use crate::engine::loom_support::{
+    guarded, wake_and_run, DropCount, MockScheduler, TwoPolls, WakerSlot,
+};
 use crate::loom::sync::atomic::Ordering::SeqCst;
 
 /// A member is woken and completes on another thread while the owner awaits
@@ -19,13 +21,7 @@ fn join_next_vs_remote_completion() {
         let mut set = JoinSet::new();
         set.insert(sched.spawn(TwoPolls::new(&slot, 3)));
         sched.run_until_idle();
-        let other = {
-            let sched = sched.clone();
-            loom::thread::spawn(move || {
-                take_waker(&slot).wake();
-                sched.run_until_idle();
-            })
-        };
+        let other = wake_and_run(slot, &sched);
         let out = loom::future::block_on(set.join_next());
         assert_eq!(out.unwrap().unwrap(), 3);
         assert!(loom::future::block_on(set.join_next()).is_none());
@@ -52,13 +48,7 @@ fn join_next_vs_two_completions() {
         sched.run_until_idle();
         let others: Vec<_> = slots
             .into_iter()
-            .map(|slot| {
-                let sched = sched.clone();
-                loom::thread::spawn(move || {
-                    take_waker(&slot).wake();
-                    sched.run_until_idle();
-                })
-            })
+            .map(|slot| wake_and_run(slot, &sched))
             .collect();
         let mut outs: Vec<usize> = (0..2)
             .map(|_| loom::future::block_on(set.join_next()).unwrap().unwrap())
@@ -79,21 +69,9 @@ fn drop_vs_completion() {
         let slot = WakerSlot::default();
         let (guard, drops) = DropCount::new();
         let mut set = JoinSet::new();
-        set.insert(sched.spawn({
-            let slot = slot.clone();
-            async move {
-                let _guard = guard;
-                TwoPolls::new(&slot, 0).await
-            }
-        }));
+        set.insert(sched.spawn(guarded(guard, TwoPolls::new(&slot, 0))));
         sched.run_until_idle();
-        let other = {
-            let sched = sched.clone();
-            loom::thread::spawn(move || {
-                take_waker(&slot).wake();
-                sched.run_until_idle();
-            })
-        };
+        let other = wake_and_run(slot, &sched);
         drop(set);
         other.join().unwrap();
         sched.run_until_idle();

@@ -7,7 +7,9 @@
 //!
 //! Imports only the engine and `loom`. Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
-use super::loom_support::{take_waker, DropCount, MockScheduler, TwoPolls, WakerSlot};
+use super::loom_support::{
+    guarded, output_or_cancelled, take_waker, DropCount, MockScheduler, TwoPolls, WakerSlot,
+};
 use super::JoinHandle;
 use crate::loom::sync::atomic::Ordering::SeqCst;
 use crate::loom::sync::{Arc, Mutex};
@@ -34,9 +36,8 @@ fn spawn_vs_close() {
         let join = spawner.join().unwrap();
         // Whatever was queued after the close is only dropped by the scheduler.
         sched.run_until_idle();
-        match loom::future::block_on(join) {
-            Ok(v) => assert_eq!(v, 5),
-            Err(e) => assert!(e.is_cancelled()),
+        if let Some(v) = output_or_cancelled(join) {
+            assert_eq!(v, 5);
         }
         assert_eq!(drops.load(SeqCst), 1);
         sched.assert_all_freed();
@@ -59,10 +60,7 @@ fn remove_vs_close() {
         sched.shutdown();
         worker.join().unwrap();
         sched.run_until_idle();
-        match loom::future::block_on(join) {
-            Ok(out) => drop(out),
-            Err(e) => assert!(e.is_cancelled()),
-        }
+        drop(output_or_cancelled(join));
         assert_eq!(drops.load(SeqCst), 1);
         sched.assert_all_freed();
     });
@@ -109,19 +107,10 @@ fn shutdown_with_tasks_in_flight() {
         let (polled_guard, polled_drops) = DropCount::new();
         let (woken_guard, woken_drops) = DropCount::new();
         let slot = WakerSlot::default();
-        let woken = sched.spawn({
-            let slot = slot.clone();
-            async move {
-                let _guard = woken_guard;
-                TwoPolls::new(&slot, 1).await
-            }
-        });
+        let woken = sched.spawn(guarded(woken_guard, TwoPolls::new(&slot, 1)));
         // `woken`'s first poll hands its waker out; `polled` is queued, not yet run.
         sched.run_until_idle();
-        let polled = sched.spawn(async move {
-            let _guard = polled_guard;
-            std::future::pending::<()>().await
-        });
+        let polled = sched.spawn(guarded(polled_guard, std::future::pending::<()>()));
         let waker = loom::thread::spawn(move || take_waker(&slot).wake());
         let worker = {
             let sched = sched.clone();
@@ -132,9 +121,8 @@ fn shutdown_with_tasks_in_flight() {
         worker.join().unwrap();
         sched.run_until_idle();
         assert!(loom::future::block_on(polled).unwrap_err().is_cancelled());
-        match loom::future::block_on(woken) {
-            Ok(v) => assert_eq!(v, 1),
-            Err(e) => assert!(e.is_cancelled()),
+        if let Some(v) = output_or_cancelled(woken) {
+            assert_eq!(v, 1);
         }
         assert_eq!(polled_drops.load(SeqCst), 1);
         assert_eq!(woken_drops.load(SeqCst), 1);

@@ -168,6 +168,36 @@ pub(crate) mod fixtures {
         loom::thread::spawn(move || take_waker(&slot).wake())
     }
 
+    /// `future`, holding `guard` until it completes or is dropped.
+    pub(crate) async fn guarded<F: Future>(guard: DropCount, future: F) -> F::Output {
+        let _guard = guard;
+        future.await
+    }
+
+    /// A thread that wakes the waker in `slot` once it appears, then runs what `sched`
+    /// has queued.
+    pub(crate) fn wake_and_run(
+        slot: WakerSlot,
+        sched: &super::MockScheduler,
+    ) -> loom::thread::JoinHandle<()> {
+        let sched = sched.clone();
+        loom::thread::spawn(move || {
+            take_waker(&slot).wake();
+            sched.run_until_idle();
+        })
+    }
+
+    /// Awaits `join`: `Some(output)`, or `None` if (and only if) the task was cancelled.
+    pub(crate) fn output_or_cancelled<T>(join: crate::engine::JoinHandle<T>) -> Option<T> {
+        match loom::future::block_on(join) {
+            Ok(out) => Some(out),
+            Err(e) => {
+                assert!(e.is_cancelled(), "the task failed otherwise: {e:?}");
+                None
+            }
+        }
+    }
+
     /// Counts drops of the value it travels in.
     pub(crate) struct DropCount(pub(crate) Arc<AtomicUsize>);
 

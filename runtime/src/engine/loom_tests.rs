@@ -2,7 +2,8 @@
 //! JoinHandle, abort and shutdown that `state.rs` arbitrates. Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
 use super::loom_support::{
-    spawn_waker_thread, take_waker, DropCount, MockScheduler, TwoPolls, WakerSlot,
+    guarded, output_or_cancelled, spawn_waker_thread, take_waker, DropCount, MockScheduler,
+    TwoPolls, WakerSlot,
 };
 use crate::loom::sync::atomic::Ordering::SeqCst;
 use std::task::Poll;
@@ -62,10 +63,7 @@ fn abort_vs_completion() {
         let join = sched.spawn(async move { out });
         let abort = join.abort_handle();
         sched.run_racing(loom::thread::spawn(move || abort.abort()));
-        match loom::future::block_on(join) {
-            Ok(out) => drop(out),
-            Err(e) => assert!(e.is_cancelled()),
-        }
+        drop(output_or_cancelled(join));
         // Output or future (which owned `out` until it ran): dropped exactly once.
         assert_eq!(drops.load(SeqCst), 1);
         sched.assert_all_freed();
@@ -79,10 +77,7 @@ fn abort_vs_poll_of_pending_task() {
     loom::model(|| {
         let sched = MockScheduler::new();
         let (guard, drops) = DropCount::new();
-        let join = sched.spawn(async move {
-            let _guard = guard;
-            std::future::pending::<()>().await
-        });
+        let join = sched.spawn(guarded(guard, std::future::pending::<()>()));
         let abort = join.abort_handle();
         sched.run_racing(loom::thread::spawn(move || abort.abort()));
         assert!(loom::future::block_on(join).unwrap_err().is_cancelled());
@@ -138,14 +133,13 @@ fn shutdown_vs_poll() {
         let sched = MockScheduler::new();
         let (guard, drops) = DropCount::new();
         let slot = WakerSlot::default();
-        let join = sched.spawn({
-            let slot = slot.clone();
+        let join = sched.spawn(guarded(guard, {
+            let first = TwoPolls::new(&slot, 0);
             async move {
-                let _guard = guard;
-                TwoPolls::new(&slot, 0).await;
+                first.await;
                 std::future::pending::<()>().await
             }
-        });
+        }));
         let worker = {
             let sched = sched.clone();
             loom::thread::spawn(move || sched.run_until_idle())

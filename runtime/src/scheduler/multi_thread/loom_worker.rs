@@ -6,7 +6,7 @@
 //! runtime with tasks in flight drops every future exactly once and returns.
 //!
 //! Run with `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
-use crate::engine::loom_support::{spawn_waker_thread, DropCount, TwoPolls, WakerSlot};
+use crate::engine::loom_support::{guarded, spawn_waker_thread, DropCount, TwoPolls, WakerSlot};
 use crate::loom::sync::atomic::Ordering::SeqCst;
 use crate::runtime::{Builder, Runtime};
 
@@ -61,17 +61,8 @@ fn drop_with_tasks_in_flight() {
         let (pending_guard, pending_drops) = DropCount::new();
         let (woken_guard, woken_drops) = DropCount::new();
         let slot = WakerSlot::default();
-        drop(rt.spawn(async move {
-            let _guard = pending_guard;
-            std::future::pending::<()>().await
-        }));
-        drop(rt.spawn({
-            let slot = slot.clone();
-            async move {
-                let _guard = woken_guard;
-                TwoPolls::new(&slot, 0).await
-            }
-        }));
+        drop(rt.spawn(guarded(pending_guard, std::future::pending::<()>())));
+        drop(rt.spawn(guarded(woken_guard, TwoPolls::new(&slot, 0))));
         let waker = loom::thread::spawn(move || {
             // The task may be dropped unpolled by the shutdown: then no waker comes.
             loop {
