@@ -26,12 +26,12 @@
 //! (`scheduler::{Handle, Context}`, `scheduler::local::Shared`, `task::Id`) and may import
 //! nothing from `runtime` or `api`; `task/` and `driver/` do not use it.
 use crate::engine::Id;
+use crate::loom::mpsc;
 use crate::loom::sync::Arc;
 use crate::scheduler;
 use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::ptr;
-use std::sync::mpsc;
 
 /// Everything the runtime keeps per thread (see the module docs for who sets what).
 pub(crate) struct Context {
@@ -52,8 +52,8 @@ pub(crate) struct Context {
     task_locals: Cell<*const TaskLocalFrame>,
 }
 
-thread_local! {
-    static CONTEXT: Context = const {
+impl Context {
+    const fn new() -> Context {
         Context {
             handle: RefCell::new(None),
             handle_depth: Cell::new(0),
@@ -66,7 +66,19 @@ thread_local! {
             blocking_exit: RefCell::new(None),
             task_locals: Cell::new(ptr::null()),
         }
-    };
+    }
+}
+
+#[cfg(not(loom))]
+thread_local! {
+    static CONTEXT: Context = const { Context::new() };
+}
+
+// Each loom thread is a coroutine on the model's one OS thread: `std`'s thread-locals
+// would be shared by all of them, so the models get loom's.
+#[cfg(loom)]
+loom::thread_local! {
+    static CONTEXT: Context = Context::new();
 }
 
 /// Whether this thread drives a runtime (a worker, or inside `block_on`).

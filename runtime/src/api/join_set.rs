@@ -20,12 +20,15 @@
 //! `LocalSet` (in `local.rs`) drives its tasks with the same list.
 use crate::engine::{AbortHandle, Id, JoinError, JoinHandle};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::{Mutex, MutexGuard};
 use crate::runtime::Handle;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+// `std`'s `Arc`: a node is a `Waker` through `std::task::Wake`. The list's lock and the
+// `queued` flag are `crate::loom`'s, so the loom model in `loom_join_set.rs` sees them.
+use std::sync::{Arc, PoisonError, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
 /// The nodes whose tasks were woken, and the waker of the one consumer.
@@ -141,6 +144,10 @@ impl Wake for ReadyNode {
         }
     }
 }
+
+#[cfg(all(test, loom))]
+#[path = "loom_join_set.rs"]
+mod loom_join_set;
 
 impl fmt::Debug for ReadyList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -30,6 +30,9 @@
 compile_error!("robin's I/O driver needs a 64-bit target (tokens carry a 32-bit generation)");
 
 mod interest;
+mod io_slab;
+#[cfg(all(test, loom))]
+mod loom_dispatch;
 mod ready;
 mod scheduled_io;
 pub(crate) mod time;
@@ -41,6 +44,7 @@ pub(crate) use scheduled_io::ScheduledIo;
 
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
 use crate::loom::sync::{Arc, Mutex};
+use io_slab::IoSlab;
 use std::io;
 use std::task::Waker;
 use std::time::Duration;
@@ -95,26 +99,6 @@ pub(crate) struct Driver {
     events: mio::Events,
     wakers: Vec<Waker>,
     pub(crate) handle: Arc<Handle>,
-}
-
-#[derive(Default)]
-struct IoSlab {
-    slots: Vec<IoSlot>,
-    free: Vec<usize>,
-    /// Registered resources (slots holding one).
-    len: usize,
-    /// The next generation to hand out: one counter for the whole slab, so a slot that is
-    /// recreated after the slab was freed never repeats a generation an in-flight event
-    /// may still carry (until 2^32 releases later).
-    next_generation: u32,
-}
-
-/// A slab that outgrew this many slots frees them once no resource is registered.
-const IO_SLAB_SHRINK_ABOVE: usize = 1024;
-
-struct IoSlot {
-    generation: u32,
-    io: Option<Arc<ScheduledIo>>,
 }
 
 impl Driver {
@@ -182,16 +166,7 @@ impl Driver {
                 if token == WAKER_TOKEN {
                     continue;
                 }
-                let (generation, index) = ((token.0 >> 32) as u32, token.0 & 0xFFFF_FFFF);
-                if let Some(IoSlot {
-                    generation: g,
-                    io: Some(io),
-                }) = slab.slots.get(index)
-                {
-                    if *g == generation {
-                        io.set_readiness(Ready::from_event(event), &mut self.wakers);
-                    }
-                }
+                slab.dispatch(token, Ready::from_event(event), &mut self.wakers);
             }
         }
         self.fire_timers(handle.clock.now_tick());
@@ -242,14 +217,12 @@ impl Driver {
         // Also after a panic inside a turn (the driver thread's supervisor calls this):
         // the data under these locks is consistent at every point user code could have
         // run, so a poison flag says nothing here.
-        let ios: Vec<_> = {
-            let slab = self
-                .handle
-                .ios
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            slab.slots.iter().filter_map(|s| s.io.clone()).collect()
-        };
+        let ios = self
+            .handle
+            .ios
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .all();
         for io in ios {
             io.shutdown(&mut self.wakers);
         }
@@ -305,22 +278,7 @@ impl Handle {
             if self.is_shutdown() {
                 return Err(Self::shut_down_error());
             }
-            let index = match slab.free.pop() {
-                Some(index) => index,
-                None => {
-                    let generation = slab.next_generation;
-                    slab.next_generation = generation.wrapping_add(1);
-                    slab.slots.push(IoSlot {
-                        generation,
-                        io: None,
-                    });
-                    slab.slots.len() - 1
-                }
-            };
-            slab.len += 1;
-            let slot = &mut slab.slots[index];
-            slot.io = Some(io.clone());
-            mio::Token(((slot.generation as usize) << 32) | index)
+            slab.insert(io.clone())
         };
         if let Err(err) = self.registry.register(source, token, interest) {
             self.release(token);
@@ -338,29 +296,7 @@ impl Handle {
 
     /// Frees the token's slot; events still in flight for it are ignored (generation).
     pub(crate) fn release(&self, token: mio::Token) {
-        let index = token.0 & 0xFFFF_FFFF;
-        let mut slab = self.ios.lock().unwrap();
-        let IoSlab {
-            slots,
-            free,
-            len,
-            next_generation,
-        } = &mut *slab;
-        if let Some(slot) = slots.get_mut(index) {
-            if slot.io.take().is_some() {
-                slot.generation = *next_generation;
-                *next_generation = next_generation.wrapping_add(1);
-                free.push(index);
-                *len -= 1;
-            }
-        }
-        if slab.len == 0 && slab.slots.capacity() > IO_SLAB_SHRINK_ABOVE {
-            // Nothing registered after a burst: give the slots back (issue 12 defect 5).
-            // An event still in flight names an index now out of range, or a recreated
-            // slot with a fresh generation: either way it is dropped.
-            slab.slots = Vec::new();
-            slab.free = Vec::new();
-        }
+        self.ios.lock().unwrap().release(token);
     }
 
     pub(crate) fn io_shutdown_error() -> io::Error {

@@ -80,6 +80,15 @@ impl MockScheduler {
         }
     }
 
+    /// Runs the queue while `other` races with it, then (after joining it) whatever it
+    /// queued.
+    #[cfg(loom)]
+    pub(crate) fn run_racing(&self, other: loom::thread::JoinHandle<()>) {
+        self.run_until_idle();
+        other.join().unwrap();
+        self.run_until_idle();
+    }
+
     pub(crate) fn shutdown(&self) {
         self.inner.owned.close_and_shutdown_all();
         while let Some(task) = self.pop() {
@@ -101,3 +110,110 @@ pub(crate) fn notified(sched: &MockScheduler) -> Notified {
     drop(sched.spawn(std::future::pending::<()>()));
     sched.pop().expect("spawn queues the task")
 }
+
+/// The futures and probes the loom models of the crate share.
+#[cfg(loom)]
+pub(crate) mod fixtures {
+    use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use crate::loom::sync::{Arc, Mutex};
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Where a future hands its waker to another thread.
+    pub(crate) type WakerSlot = Arc<Mutex<Option<Waker>>>;
+
+    /// Pending on the first poll (handing its waker out), ready with `value` on the second.
+    pub(crate) struct TwoPolls {
+        pub(crate) polls: usize,
+        pub(crate) slot: WakerSlot,
+        pub(crate) value: usize,
+    }
+
+    impl TwoPolls {
+        pub(crate) fn new(slot: &WakerSlot, value: usize) -> TwoPolls {
+            TwoPolls {
+                polls: 0,
+                slot: slot.clone(),
+                value,
+            }
+        }
+    }
+
+    impl Future for TwoPolls {
+        type Output = usize;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+            self.polls += 1;
+            if self.polls == 1 {
+                *self.slot.lock().unwrap() = Some(cx.waker().clone());
+                Poll::Pending
+            } else {
+                Poll::Ready(self.value)
+            }
+        }
+    }
+
+    /// Takes the waker out of `slot` once it appears (spinning with `yield_now`).
+    pub(crate) fn take_waker(slot: &WakerSlot) -> Waker {
+        loop {
+            if let Some(waker) = slot.lock().unwrap().take() {
+                return waker;
+            }
+            loom::thread::yield_now();
+        }
+    }
+
+    /// Wakes the waker in `slot` once it appears.
+    pub(crate) fn spawn_waker_thread(slot: WakerSlot) -> loom::thread::JoinHandle<()> {
+        loom::thread::spawn(move || take_waker(&slot).wake())
+    }
+
+    /// `future`, holding `guard` until it completes or is dropped.
+    pub(crate) async fn guarded<F: Future>(guard: DropCount, future: F) -> F::Output {
+        let _guard = guard;
+        future.await
+    }
+
+    /// A thread that wakes the waker in `slot` once it appears, then runs what `sched`
+    /// has queued.
+    pub(crate) fn wake_and_run(
+        slot: WakerSlot,
+        sched: &super::MockScheduler,
+    ) -> loom::thread::JoinHandle<()> {
+        let sched = sched.clone();
+        loom::thread::spawn(move || {
+            take_waker(&slot).wake();
+            sched.run_until_idle();
+        })
+    }
+
+    /// Awaits `join`: `Some(output)`, or `None` if (and only if) the task was cancelled.
+    pub(crate) fn output_or_cancelled<T>(join: crate::engine::JoinHandle<T>) -> Option<T> {
+        match loom::future::block_on(join) {
+            Ok(out) => Some(out),
+            Err(e) => {
+                assert!(e.is_cancelled(), "the task failed otherwise: {e:?}");
+                None
+            }
+        }
+    }
+
+    /// Counts drops of the value it travels in.
+    pub(crate) struct DropCount(pub(crate) Arc<AtomicUsize>);
+
+    impl DropCount {
+        /// A guard and the counter its drop bumps.
+        pub(crate) fn new() -> (DropCount, Arc<AtomicUsize>) {
+            let count = Arc::new(AtomicUsize::new(0));
+            (DropCount(count.clone()), count)
+        }
+    }
+
+    impl Drop for DropCount {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+}
+#[cfg(loom)]
+pub(crate) use fixtures::*;

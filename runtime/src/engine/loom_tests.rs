@@ -1,53 +1,12 @@
 //! loom models of the task state machine: every race between pollers, wakers, the
 //! JoinHandle, abort and shutdown that `state.rs` arbitrates. Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
-use super::loom_support::MockScheduler;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::loom::sync::{Arc, Mutex};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
-
-type WakerSlot = Arc<Mutex<Option<Waker>>>;
-
-/// Pending on the first poll (handing its waker out), ready with `value` on the second.
-struct TwoPolls {
-    polls: usize,
-    slot: WakerSlot,
-    value: usize,
-}
-
-impl Future for TwoPolls {
-    type Output = usize;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
-        self.polls += 1;
-        if self.polls == 1 {
-            *self.slot.lock().unwrap() = Some(cx.waker().clone());
-            Poll::Pending
-        } else {
-            Poll::Ready(self.value)
-        }
-    }
-}
-
-/// Wakes the waker in `slot` once it appears.
-fn spawn_waker_thread(slot: WakerSlot) -> loom::thread::JoinHandle<()> {
-    loom::thread::spawn(move || loop {
-        if let Some(waker) = slot.lock().unwrap().take() {
-            waker.wake();
-            return;
-        }
-        loom::thread::yield_now();
-    })
-}
-
-/// Counts drops of the value it travels in.
-struct DropCount(Arc<AtomicUsize>);
-impl Drop for DropCount {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
+use super::loom_support::{
+    guarded, output_or_cancelled, spawn_waker_thread, take_waker, DropCount, MockScheduler,
+    TwoPolls, WakerSlot,
+};
+use crate::loom::sync::atomic::Ordering::SeqCst;
+use std::task::Poll;
 
 /// A wake from another thread races with the poll that handed out the waker: the task
 /// must be polled again exactly until it completes, whether the wake lands while it is
@@ -57,11 +16,7 @@ fn wake_while_running() {
     loom::model(|| {
         let sched = MockScheduler::new();
         let slot = WakerSlot::default();
-        let join = sched.spawn(TwoPolls {
-            polls: 0,
-            slot: slot.clone(),
-            value: 7,
-        });
+        let join = sched.spawn(TwoPolls::new(&slot, 7));
         let waker = spawn_waker_thread(slot);
         while !join.is_finished() {
             match sched.pop() {
@@ -104,18 +59,11 @@ fn wake_after_completion() {
 fn abort_vs_completion() {
     loom::model(|| {
         let sched = MockScheduler::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let out = DropCount(drops.clone());
+        let (out, drops) = DropCount::new();
         let join = sched.spawn(async move { out });
         let abort = join.abort_handle();
-        let aborter = loom::thread::spawn(move || abort.abort());
-        sched.run_until_idle();
-        aborter.join().unwrap();
-        sched.run_until_idle();
-        match loom::future::block_on(join) {
-            Ok(out) => drop(out),
-            Err(e) => assert!(e.is_cancelled()),
-        }
+        sched.run_racing(loom::thread::spawn(move || abort.abort()));
+        drop(output_or_cancelled(join));
         // Output or future (which owned `out` until it ran): dropped exactly once.
         assert_eq!(drops.load(SeqCst), 1);
         sched.assert_all_freed();
@@ -128,17 +76,10 @@ fn abort_vs_completion() {
 fn abort_vs_poll_of_pending_task() {
     loom::model(|| {
         let sched = MockScheduler::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let guard = DropCount(drops.clone());
-        let join = sched.spawn(async move {
-            let _guard = guard;
-            std::future::pending::<()>().await
-        });
+        let (guard, drops) = DropCount::new();
+        let join = sched.spawn(guarded(guard, std::future::pending::<()>()));
         let abort = join.abort_handle();
-        let aborter = loom::thread::spawn(move || abort.abort());
-        sched.run_until_idle();
-        aborter.join().unwrap();
-        sched.run_until_idle();
+        sched.run_racing(loom::thread::spawn(move || abort.abort()));
         assert!(loom::future::block_on(join).unwrap_err().is_cancelled());
         assert_eq!(drops.load(SeqCst), 1);
         sched.assert_all_freed();
@@ -151,8 +92,7 @@ fn abort_vs_poll_of_pending_task() {
 fn join_handle_drop_vs_completion() {
     loom::model(|| {
         let sched = MockScheduler::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let out = DropCount(drops.clone());
+        let (out, drops) = DropCount::new();
         let join = sched.spawn(async move { out });
         let dropper = loom::thread::spawn(move || drop(join));
         sched.run_until_idle();
@@ -169,23 +109,13 @@ fn join_waker_vs_completion() {
     loom::model(|| {
         let sched = MockScheduler::new();
         let slot = WakerSlot::default();
-        let join = sched.spawn(TwoPolls {
-            polls: 0,
-            slot: slot.clone(),
-            value: 11,
-        });
+        let join = sched.spawn(TwoPolls::new(&slot, 11));
         let runner = {
             let sched = sched.clone();
             loom::thread::spawn(move || {
                 sched.run_until_idle();
                 // Second poll after the wake.
-                loop {
-                    if let Some(waker) = slot.lock().unwrap().take() {
-                        waker.wake();
-                        break;
-                    }
-                    loom::thread::yield_now();
-                }
+                take_waker(&slot).wake();
                 sched.run_until_idle();
             })
         };
@@ -201,22 +131,15 @@ fn join_waker_vs_completion() {
 fn shutdown_vs_poll() {
     loom::model(|| {
         let sched = MockScheduler::new();
-        let drops = Arc::new(AtomicUsize::new(0));
-        let guard = DropCount(drops.clone());
+        let (guard, drops) = DropCount::new();
         let slot = WakerSlot::default();
-        let join = sched.spawn({
-            let slot = slot.clone();
+        let join = sched.spawn(guarded(guard, {
+            let first = TwoPolls::new(&slot, 0);
             async move {
-                let _guard = guard;
-                TwoPolls {
-                    polls: 0,
-                    slot,
-                    value: 0,
-                }
-                .await;
+                first.await;
                 std::future::pending::<()>().await
             }
-        });
+        }));
         let worker = {
             let sched = sched.clone();
             loom::thread::spawn(move || sched.run_until_idle())
@@ -240,21 +163,14 @@ fn lost_never_while_a_waker_lives() {
         loom::model(move || {
             let sched = MockScheduler::new();
             let slot = WakerSlot::default();
-            let join = sched.spawn(TwoPolls {
-                polls: 0,
-                slot: slot.clone(),
-                value: 1,
-            });
-            let other = loom::thread::spawn(move || loop {
-                if let Some(waker) = slot.lock().unwrap().take() {
-                    if drop_it {
-                        drop(waker);
-                    } else {
-                        waker.wake();
-                    }
-                    return;
+            let join = sched.spawn(TwoPolls::new(&slot, 1));
+            let other = loom::thread::spawn(move || {
+                let waker = take_waker(&slot);
+                if drop_it {
+                    drop(waker);
+                } else {
+                    waker.wake();
                 }
-                loom::thread::yield_now();
             });
             let task = sched.pop().unwrap();
             task.run();

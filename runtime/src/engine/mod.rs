@@ -37,6 +37,8 @@ pub(crate) mod raw;
 pub(crate) mod state;
 mod waker;
 
+#[cfg(all(test, loom))]
+mod loom_list;
 #[cfg(test)]
 pub(crate) mod loom_support;
 #[cfg(all(test, loom))]

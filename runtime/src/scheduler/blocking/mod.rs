@@ -12,6 +12,8 @@
 //! A job already running cannot be interrupted: shutdown waits for it (or times out).
 //!
 //! Layer: scheduler (see `scheduler/mod.rs`).
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod pool;
 mod task;
 

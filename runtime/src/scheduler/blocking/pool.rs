@@ -3,10 +3,10 @@ use super::task::{BlockingSchedule, BlockingTask};
 use crate::context;
 use crate::engine::{self, Id, JoinHandle, Notified};
 use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::loom::{mpsc, thread};
 use crate::scheduler::{self, Config, Handle};
 use std::collections::{HashMap, VecDeque};
 use std::io;
-use std::sync::mpsc;
 use std::time::Duration;
 
 // A pool thread keeps its own exit sender in the thread context (`blocking_exit`). A
@@ -41,11 +41,11 @@ struct State {
     /// Wake-ups sent to idle threads and not yet consumed (tells real from spurious).
     num_notify: usize,
     shutdown: bool,
-    threads: HashMap<usize, std::thread::JoinHandle<()>>,
+    threads: HashMap<usize, thread::JoinHandle<()>>,
     next_thread_id: usize,
     /// The last thread that left on keep-alive, joined at shutdown so that its
     /// thread-local destructors have run when shutdown returns.
-    last_exited: Option<std::thread::JoinHandle<()>>,
+    last_exited: Option<thread::JoinHandle<()>>,
     /// Cloned into every thread; dropped at shutdown so `exited` can disconnect.
     exit_tx: Option<mpsc::Sender<()>>,
 }
@@ -97,19 +97,13 @@ impl BlockingPool {
             threads.extend(state.last_exited.take());
             threads
         };
-        let me = std::thread::current().id();
+        let me = thread::current().id();
         if threads.iter().any(|t| t.thread().id() == me) {
             // Shutting down from one of our own threads: it cannot wait for itself.
             return false;
         }
         let exited = self.exited.lock().unwrap();
-        let all_done = match timeout {
-            None => exited.recv().is_err(),
-            Some(timeout) => matches!(
-                exited.recv_timeout(timeout),
-                Err(mpsc::RecvTimeoutError::Disconnected)
-            ),
-        };
+        let all_done = crate::loom::wait_disconnected(&exited, timeout);
         if all_done {
             // Every thread has left its loop: joining only reaps them.
             for thread in threads {
@@ -245,8 +239,8 @@ impl Inner {
         handle: &Handle,
         id: usize,
         exit_tx: Option<mpsc::Sender<()>>,
-    ) -> io::Result<std::thread::JoinHandle<()>> {
-        let mut builder = std::thread::Builder::new().name((this.config.thread_name)());
+    ) -> io::Result<thread::JoinHandle<()>> {
+        let mut builder = thread::Builder::new().name((this.config.thread_name)());
         if let Some(size) = this.config.thread_stack_size {
             builder = builder.stack_size(size);
         }
@@ -291,7 +285,8 @@ impl Inner {
             }
             state.num_idle += 1;
             loop {
-                let (guard, timeout) = self.condvar.wait_timeout(state, self.keep_alive).unwrap();
+                let (guard, timed_out) =
+                    crate::loom::wait_timeout(&self.condvar, &self.state, state, self.keep_alive);
                 state = guard;
                 if state.num_notify > 0 {
                     // A pusher counted us out of the idle set and in for its job.
@@ -302,7 +297,7 @@ impl Inner {
                     state.num_idle -= 1;
                     break 'work;
                 }
-                if timeout.timed_out() {
+                if timed_out {
                     // Idle for `keep_alive`: leave, and let shutdown join us later.
                     state.num_idle -= 1;
                     state.num_threads -= 1;

@@ -28,6 +28,9 @@ use std::task::{Poll, Wake, Waker};
 /// same figure.
 pub(crate) const DEFAULT_EVENT_INTERVAL: u32 = 61;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 pub(crate) struct Shared {
     /// `None` once the runtime shut down: late wakes then just drop their task.
     inject: Mutex<Option<VecDeque<Notified>>>,

@@ -1,0 +1,67 @@
+//! loom model of deregister vs an in-flight event: the real `IoSlab` (`io_slab.rs`)
+//! shared behind the driver's lock, the driver thread dispatching an event `poll`
+//! already returned while the resource's owner releases it and a new resource takes the
+//! slot. Proves: the stale event does nothing (the new resource never sees readiness it
+//! did not get), also when the emptied slab was freed and its slots recreated.
+//!
+//! Imports the driver and `loom` only. Run with
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
+use super::io_slab::IoSlab;
+use super::{Ready, ScheduledIo};
+use crate::loom::sync::{Arc, Mutex};
+
+const SLOT: usize = 0xFFFF_FFFF;
+
+#[test]
+fn deregister_vs_in_flight_event() {
+    // `burst`: the slab grew past its shrink bound first, so releasing the last
+    // resource frees it and the new registration recreates slot 0.
+    for burst in [false, true] {
+        let mut model = loom::model::Builder::new();
+        // The burst's setup alone takes a few thousand (unshared) branch points.
+        model.max_branches = 20_000;
+        model.check(move || {
+            let slab = Arc::new(Mutex::new(IoSlab::default()));
+            let old = Arc::new(ScheduledIo::default());
+            let (old_token, fillers) = {
+                let mut slab = slab.lock().unwrap();
+                let old_token = slab.insert(old.clone());
+                let n = if burst { 1100 } else { 0 };
+                let fillers: Vec<_> = (0..n).map(|_| slab.insert(old.clone())).collect();
+                (old_token, fillers)
+            };
+            let driver = {
+                let slab = slab.clone();
+                loom::thread::spawn(move || {
+                    let mut wakers = Vec::new();
+                    slab.lock()
+                        .unwrap()
+                        .dispatch(old_token, Ready::READABLE, &mut wakers);
+                })
+            };
+            // The owner deregisters (with the burst, the slab empties and is freed), and
+            // a new resource is registered at once.
+            {
+                let mut slab = slab.lock().unwrap();
+                slab.release(old_token);
+                fillers.into_iter().for_each(|t| slab.release(t));
+            }
+            let new = Arc::new(ScheduledIo::default());
+            let new_token = slab.lock().unwrap().insert(new.clone());
+            assert_eq!(new_token.0 & SLOT, old_token.0 & SLOT, "the slot is reused");
+            assert_ne!(new_token, old_token, "with a fresh generation");
+            driver.join().unwrap();
+            assert!(
+                new.ready_event(Ready::READABLE).is_none(),
+                "a stale event reached the slot's new resource"
+            );
+            // A late release of the stale token leaves the new registration alone.
+            slab.lock().unwrap().release(old_token);
+            let mut wakers = Vec::new();
+            slab.lock()
+                .unwrap()
+                .dispatch(new_token, Ready::READABLE, &mut wakers);
+            assert!(new.ready_event(Ready::READABLE).is_some());
+        });
+    }
+}
