@@ -12,10 +12,13 @@ pub(crate) static WORKER: Fault = Fault(AtomicU64::new(0));
 pub(crate) static MONITOR: Fault = Fault(AtomicU64::new(0));
 
 impl Fault {
+    // Only the supervision tests arm faults, and they do not run under loom.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn arm(&self, runtime: u64) {
         self.0.store(runtime, SeqCst);
     }
 
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn is_armed(&self) -> bool {
         self.0.load(SeqCst) != 0
     }
