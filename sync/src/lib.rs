@@ -54,6 +54,7 @@ pub mod broadcast;
 pub mod context;
 pub mod coop;
 mod errors;
+mod intrusive;
 mod loom;
 pub mod mpsc;
 mod mutex;
@@ -61,6 +62,7 @@ mod notify;
 mod once_cell;
 pub mod oneshot;
 mod rwlock;
+
 mod semaphore;
 mod set_once;
 #[cfg(not(loom))]
