@@ -94,6 +94,11 @@ impl Queue {
         (!self.head.is_null()).then_some(self.head)
     }
 
+    /// The newest waiter, if any. The pointer is valid while the lock is held.
+    pub(crate) fn back(&self) -> Option<*const Waiter> {
+        (!self.tail.is_null()).then_some(self.tail)
+    }
+
     /// Links `w` at the back.
     ///
     /// # Safety
@@ -169,6 +174,7 @@ mod tests {
             q.remove(&b);
         }
         assert_eq!(q.front(), Some(&*a as *const Waiter));
+        assert_eq!(q.back(), Some(&*c as *const Waiter));
         // SAFETY: `a` is the front, so linked.
         unsafe { q.remove(&a) };
         assert_eq!(q.front(), Some(&*c as *const Waiter));
