@@ -570,8 +570,10 @@ mod loom_tests {
             assert!(poll_once(&mut a).is_pending());
             let s2 = s.clone();
             let t = thread::spawn(move || s2.release(1));
-            let _ = poll_once(&mut a);
-            block_on(a).unwrap();
+            match poll_once(&mut a) {
+                Poll::Ready(r) => r.unwrap(),
+                Poll::Pending => block_on(a).unwrap(),
+            }
             t.join().unwrap();
             assert_eq!(s.available_permits(), 0);
         });
