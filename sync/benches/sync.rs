@@ -277,6 +277,30 @@ fn sync_rwlock(c: &mut Criterion) {
 /// Wait group used by the broadcast and watch benches (the same one for both members).
 struct Wg(AtomicUsize, tokio::sync::Notify);
 
+impl Wg {
+    fn new() -> Arc<Self> {
+        Arc::new(Wg(AtomicUsize::new(0), tokio::sync::Notify::new()))
+    }
+
+    /// One receiver saw the value.
+    fn done(&self) {
+        if self.0.fetch_sub(1, SeqCst) == 1 {
+            self.1.notify_one();
+        }
+    }
+
+    /// `iters` rounds of: publish one value with `send`, wait for all `receivers` to see it.
+    async fn rounds(&self, receivers: usize, iters: usize, send: impl Fn(usize)) {
+        for i in 0..iters {
+            assert_eq!(self.0.fetch_add(receivers, SeqCst), 0);
+            send(i);
+            while self.0.load(SeqCst) > 0 {
+                self.1.notified().await;
+            }
+        }
+    }
+}
+
 fn sync_broadcast(c: &mut Criterion) {
     const RECEIVERS: usize = 10;
     const ITERS: usize = 100;
@@ -284,30 +308,22 @@ fn sync_broadcast(c: &mut Criterion) {
     both!(g, |lib| {
         let rt = rt();
         let (tx, _rx) = lib::broadcast::channel::<usize>(1000);
-        let wg = Arc::new(Wg(AtomicUsize::new(0), tokio::sync::Notify::new()));
+        let wg = Wg::new();
         for _ in 0..RECEIVERS {
             let mut rx = tx.subscribe();
             let wg = wg.clone();
             rt.spawn(async move {
                 while let Ok(v) = rx.recv().await {
                     black_box(v);
-                    if wg.0.fetch_sub(1, SeqCst) == 1 {
-                        wg.1.notify_one();
-                    }
+                    wg.done();
                 }
             });
         }
         move |b: &mut criterion::Bencher| {
             b.iter(|| {
-                rt.block_on(async {
-                    for i in 0..ITERS {
-                        assert_eq!(wg.0.fetch_add(RECEIVERS, SeqCst), 0);
-                        tx.send(i).unwrap();
-                        while wg.0.load(SeqCst) > 0 {
-                            wg.1.notified().await;
-                        }
-                    }
-                })
+                rt.block_on(wg.rounds(RECEIVERS, ITERS, |i| {
+                    tx.send(i).unwrap();
+                }))
             })
         }
     });
@@ -321,32 +337,20 @@ fn sync_watch(c: &mut Criterion) {
     both!(g, |lib| {
         let rt = rt();
         let (tx, rx) = lib::watch::channel(0usize);
-        let wg = Arc::new(Wg(AtomicUsize::new(0), tokio::sync::Notify::new()));
+        let wg = Wg::new();
         for _ in 0..RECEIVERS {
             let mut rx = rx.clone();
             let wg = wg.clone();
             rt.spawn(async move {
                 while rx.changed().await.is_ok() {
                     black_box(*rx.borrow_and_update());
-                    if wg.0.fetch_sub(1, SeqCst) == 1 {
-                        wg.1.notify_one();
-                    }
+                    wg.done();
                 }
             });
         }
         move |b: &mut criterion::Bencher| {
             let _keep = &rx;
-            b.iter(|| {
-                rt.block_on(async {
-                    for i in 0..ITERS {
-                        assert_eq!(wg.0.fetch_add(RECEIVERS, SeqCst), 0);
-                        tx.send(i).unwrap();
-                        while wg.0.load(SeqCst) > 0 {
-                            wg.1.notified().await;
-                        }
-                    }
-                })
-            })
+            b.iter(|| rt.block_on(wg.rounds(RECEIVERS, ITERS, |i| tx.send(i).unwrap())))
         }
     });
     g.finish();

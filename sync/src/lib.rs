@@ -55,6 +55,7 @@ pub mod context;
 pub mod coop;
 mod errors;
 mod guard;
+mod intrusive;
 mod loom;
 pub mod mpsc;
 mod mutex;
@@ -63,6 +64,7 @@ mod once_cell;
 mod once_slot;
 pub mod oneshot;
 mod rwlock;
+
 mod semaphore;
 mod set_once;
 #[cfg(not(loom))]

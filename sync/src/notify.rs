@@ -15,9 +15,11 @@
 //!     "create the future, check the condition, await" race-free. Registering
 //!     (`EMPTY -> WAITING`) is a compare-and-swap on the whole word, so it fails if a
 //!     lock-free `notify_waiters` bumped `calls` in between, and the future re-checks.
-//! - `waiters` (lock): the FIFO [`WaitList`] of waiting [`Notified`] futures. A node's data
-//!   is `None` while it waits and records the kind of notification (`One` or `All`) once a
-//!   notifier unlinked it.
+//! - `waiters` (lock): the intrusive FIFO queue (see `intrusive`) of waiting [`Notified`]
+//!   futures; each node lives inside its future. A node's atomic `state` is `QUEUED` while
+//!   it waits; the notifier that unlinks it stores the kind of notification (`One` or
+//!   `All`) there as its last access, so a notified future completes (or, dropped, passes
+//!   a `One` on) reading its own node, without the lock.
 //!
 //! # Cancel safety
 //!
@@ -26,9 +28,10 @@
 //! next waiter, or stores it as the permit: a `notify_one` is never lost. `Notified` is
 //! therefore cancel-safe in the sense that matters: dropping it loses no wakeup (though a
 //! `notify_waiters` that reached it is not passed on, as there is nobody to pass it to).
+use crate::intrusive::{Queue, Waiter as Node, QUEUED};
 use crate::loom::atomic::{AtomicUsize, Ordering::*};
 use crate::loom::{Lock, MutexGuard, UserArc as Arc};
-use crate::waiters::{Key, WaitList, WakeList};
+use crate::waiters::WakeList;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -65,7 +68,48 @@ fn set_state(word: usize, state: usize) -> usize {
     (word & !STATE_MASK) | state
 }
 
-type Waiters = WaitList<Option<Kind>>;
+type Waiters = Queue;
+
+impl Kind {
+    /// The node-state payload of a notification (never 0, which means "none yet").
+    fn encode(self) -> usize {
+        let payload = match self {
+            Kind::One(End::Front) => 1,
+            Kind::One(End::Back) => 2,
+            Kind::All => 3,
+        };
+        payload << 1
+    }
+
+    /// The notification stored in an unlinked node's `state`.
+    fn decode(state: usize) -> Kind {
+        match state >> 1 {
+            1 => Kind::One(End::Front),
+            2 => Kind::One(End::Back),
+            _ => Kind::All,
+        }
+    }
+}
+
+/// Unlinks `node` from `waiters`, takes its waker and stores `kind` in it: the last access
+/// to the node (its future may complete and free it right after).
+///
+/// # Safety
+///
+/// `node` is linked in `waiters`, whose lock is held.
+unsafe fn unlink_notified(waiters: &mut Waiters, node: *const Node, kind: Kind) -> Option<Waker> {
+    // SAFETY: linked nodes are valid while the lock is held (their future unlinks them
+    // under it before going away); caller contract.
+    let node = unsafe { &*node };
+    // SAFETY: linked in `waiters` (caller contract).
+    unsafe { waiters.remove(node) };
+    // SAFETY: the waker cell is only accessed with the lock held.
+    let waker = node.waker.with_mut(|p| unsafe { (*p).take() });
+    // Release: pairs with the future's Acquire load; what the notifier wrote before
+    // notifying is visible to the woken task.
+    node.state.store(kind.encode(), Release);
+    waker
+}
 
 /// Notifies one task or all waiting tasks of an event.
 ///
@@ -118,7 +162,7 @@ impl Notify {
     pub fn new() -> Self {
         Notify {
             state: AtomicUsize::new(EMPTY),
-            waiters: Lock::new(WaitList::new()),
+            waiters: Lock::new(Queue::new()),
         }
     }
 
@@ -135,7 +179,7 @@ impl Notify {
     pub const fn const_new() -> Self {
         Notify {
             state: AtomicUsize::new(EMPTY),
-            waiters: Lock::new(WaitList::new()),
+            waiters: Lock::new(Queue::new()),
         }
     }
 
@@ -250,16 +294,16 @@ impl Notify {
             }
             // WAITING, and we hold the lock: nobody else changes the word.
             let node = match end {
-                End::Front => waiters.pop_front(),
-                End::Back => waiters.pop_back(),
+                End::Front => waiters.front(),
+                End::Back => waiters.back(),
             };
             let Some(node) = node else {
                 debug_assert!(false, "WAITING with an empty wait list");
                 self.state.store(set_state(cur, EMPTY), Release);
                 continue;
             };
-            node.data = Some(Kind::One(end));
-            let waker = node.waker.take();
+            // SAFETY: `node` is linked in `waiters` (its front or back), lock held.
+            let waker = unsafe { unlink_notified(waiters, node, Kind::One(end)) };
             if waiters.is_empty() {
                 self.state.store(set_state(cur, EMPTY), Release);
             }
@@ -296,9 +340,9 @@ impl Notify {
             self.state.fetch_add(CALL, AcqRel);
             return;
         }
-        while let Some(node) = waiters.pop_front() {
-            node.data = Some(Kind::All);
-            wake.push(node.waker.take());
+        while let Some(node) = waiters.front() {
+            // SAFETY: `node` is the front of `waiters`, lock held.
+            wake.push(unsafe { unlink_notified(&mut waiters, node, Kind::All) });
         }
         // WAITING and locked: nobody else changes the word.
         self.state.store(set_state(cur + CALL, EMPTY), Release);
@@ -310,8 +354,8 @@ impl Notify {
 enum State {
     /// Not yet registered.
     Init,
-    /// Queued (or already unlinked by a notifier; the node says).
-    Waiting(Key),
+    /// Queued (or already unlinked by a notifier; the node's `state` says).
+    Waiting,
     /// Notified but not yet returned `Ready` (after `enable`).
     Ready(Kind),
     /// Returned `Ready`.
@@ -319,10 +363,12 @@ enum State {
 }
 
 /// What a waiting future keeps, shared by [`Notified`] and [`OwnedNotified`]; every method
-/// is told which `Notify` it belongs to.
+/// is told which `Notify` it belongs to. Holds the queue node, so it is `!Unpin` and its
+/// futures only use it pinned.
 struct Waiter {
     calls: usize,
     state: State,
+    node: Node,
 }
 
 impl Waiter {
@@ -332,6 +378,7 @@ impl Waiter {
             // value means seeing what the notifier wrote before the call.
             calls: notify.state.load(Acquire) & !STATE_MASK,
             state: State::Init,
+            node: Node::new(),
         }
     }
 
@@ -387,28 +434,42 @@ impl Waiter {
                         Err(actual) => cur = actual,
                     }
                 }
-                let key = waiters.push_back(cx.map(|cx| cx.waker().clone()), None);
-                self.state = State::Waiting(key);
+                // SAFETY: the waker cell is only accessed with the lock held (we hold it).
+                self.node
+                    .waker
+                    .with_mut(|p| unsafe { *p = cx.map(|cx| cx.waker().clone()) });
+                self.node.state.store(QUEUED, Relaxed);
+                // SAFETY: the node is pinned inside its future (callers only reach this
+                // through `Pin<&mut _>`), not linked (Init), and the future's Drop
+                // (`cancel`) unlinks it under this lock before the memory goes away.
+                unsafe { waiters.push_back(&self.node) };
+                self.state = State::Waiting;
                 false
             }
-            State::Waiting(key) => {
-                // Declared before the guard, so dropped after it: a waker is user code.
-                let _stale_waker;
-                let mut waiters = notify.waiters.lock();
-                let node = waiters.get_mut(key);
-                match node.data {
-                    Some(kind) => {
-                        _stale_waker = waiters.remove(key).waker;
-                        self.state = State::Ready(kind);
-                        true
-                    }
-                    None => {
-                        if let Some(cx) = cx {
-                            _stale_waker = node.set_waker(cx);
-                        }
-                        false
-                    }
+            State::Waiting => {
+                // Acquire: pairs with the notifier's Release store in `unlink_notified`.
+                let st = self.node.state.load(Acquire);
+                if st & QUEUED == 0 {
+                    self.state = State::Ready(Kind::decode(st));
+                    return true;
                 }
+                let waiters = notify.waiters.lock();
+                let st = self.node.state.load(Acquire);
+                if st & QUEUED == 0 {
+                    drop(waiters);
+                    self.state = State::Ready(Kind::decode(st));
+                    return true;
+                }
+                let Some(cx) = cx else { return false };
+                // SAFETY: the waker cell is only accessed with the lock held.
+                let stale = self
+                    .node
+                    .waker
+                    .with_mut(|p| crate::waiters::set_waker(unsafe { &mut *p }, cx));
+                drop(waiters);
+                // A waker is user code: dropped with no lock held.
+                drop(stale);
+                false
             }
         }
     }
@@ -431,22 +492,40 @@ impl Waiter {
     /// but never returned.
     fn cancel(&mut self, notify: &Notify) {
         match self.state {
-            State::Waiting(key) => {
-                let mut waiters = notify.waiters.lock();
-                let node = waiters.remove(key);
-                if waiters.is_empty() {
-                    let cur = notify.state.load(Acquire);
-                    if get_state(cur) == WAITING {
-                        // Locked and WAITING: nobody else changes the word.
-                        notify.state.store(set_state(cur, EMPTY), Release);
+            State::Waiting => {
+                let st = self.node.state.load(Acquire);
+                if st & QUEUED == 0 {
+                    // Unlinked by a notifier, which never touches the node again: pass a
+                    // single notification on.
+                    if let Kind::One(end) = Kind::decode(st) {
+                        notify.notify_single(end);
                     }
+                    self.state = State::Done;
+                    return;
                 }
-                let forward = match node.data {
-                    Some(Kind::One(end)) => notify.notify_one_locked(&mut waiters, end),
-                    _ => None,
+                let mut waiters = notify.waiters.lock();
+                let st = self.node.state.load(Acquire);
+                let forward = if st & QUEUED != 0 {
+                    // SAFETY: QUEUED, read under the lock, says the node is linked.
+                    unsafe { waiters.remove(&self.node) };
+                    if waiters.is_empty() {
+                        let cur = notify.state.load(Acquire);
+                        if get_state(cur) == WAITING {
+                            // Locked and WAITING: nobody else changes the word.
+                            notify.state.store(set_state(cur, EMPTY), Release);
+                        }
+                    }
+                    None
+                } else {
+                    match Kind::decode(st) {
+                        Kind::One(end) => notify.notify_one_locked(&mut waiters, end),
+                        Kind::All => None,
+                    }
                 };
+                // SAFETY: the waker cell is only accessed with the lock held.
+                let stale = self.node.waker.with_mut(|p| unsafe { (*p).take() });
                 drop(waiters);
-                drop(node);
+                drop(stale);
                 if let Some(w) = forward {
                     w.wake();
                 }
@@ -486,8 +565,9 @@ impl Notified<'_> {
     /// assert!(fut.as_mut().enable());
     /// futures::executor::block_on(fut);
     /// ```
-    pub fn enable(mut self: Pin<&mut Self>) -> bool {
-        let this = &mut *self;
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        // SAFETY: the waiter (and its queue node) is never moved out of the pinned future.
+        let this = unsafe { self.get_unchecked_mut() };
         this.w.register(this.notify, None)
     }
 }
@@ -495,8 +575,9 @@ impl Notified<'_> {
 impl Future for Notified<'_> {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the waiter (and its queue node) is never moved out of the pinned future.
+        let this = unsafe { self.get_unchecked_mut() };
         this.w.poll(this.notify, cx)
     }
 }
@@ -532,8 +613,9 @@ impl OwnedNotified {
     /// n.notify_one();
     /// futures::executor::block_on(fut);
     /// ```
-    pub fn enable(mut self: Pin<&mut Self>) -> bool {
-        let this = &mut *self;
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        // SAFETY: the waiter (and its queue node) is never moved out of the pinned future.
+        let this = unsafe { self.get_unchecked_mut() };
         this.w.register(&this.notify, None)
     }
 }
@@ -541,8 +623,9 @@ impl OwnedNotified {
 impl Future for OwnedNotified {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the waiter (and its queue node) is never moved out of the pinned future.
+        let this = unsafe { self.get_unchecked_mut() };
         this.w.poll(&this.notify, cx)
     }
 }
@@ -661,5 +744,49 @@ mod loom_tests {
             t.join().unwrap();
             block_on(a);
         });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::loom::{block_on, Arc};
+
+    /// Two threads ping-pong through two `Notify`s (each `notified` pairs with one
+    /// `notify_one`, as a wakeup or the stored permit); under Miri this checks the intrusive
+    /// nodes' cross-thread accesses.
+    #[test]
+    fn ping_pong_threads() {
+        let rounds = if cfg!(miri) { 20 } else { 1000 };
+        let (ping, pong) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+        let (ping2, pong2) = (ping.clone(), pong.clone());
+        let t = std::thread::spawn(move || {
+            for _ in 0..rounds {
+                block_on(ping2.notified());
+                pong2.notify_one();
+            }
+        });
+        for _ in 0..rounds {
+            ping.notify_one();
+            block_on(pong.notified());
+        }
+        t.join().unwrap();
+    }
+
+    /// Waiters dropped while another thread notifies them pass each `notify_one` on: the
+    /// final wait always finds a notification.
+    #[test]
+    fn cancelled_waiters_forward() {
+        let rounds = if cfg!(miri) { 20 } else { 500 };
+        let n = Arc::new(Notify::new());
+        for _ in 0..rounds {
+            let mut a = Box::pin(n.notified());
+            assert!(!a.as_mut().enable());
+            let n2 = n.clone();
+            let t = std::thread::spawn(move || n2.notify_one());
+            drop(a);
+            t.join().unwrap();
+            block_on(n.notified());
+        }
     }
 }

@@ -179,16 +179,6 @@ impl<T> WaitList<T> {
         Some(self.node_mut(key.0))
     }
 
-    /// Unlinks the last node and returns it; its slot stays allocated for its owner.
-    pub(crate) fn pop_back(&mut self) -> Option<&mut Node<T>> {
-        if self.tail == NIL {
-            return None;
-        }
-        let key = Key(self.tail);
-        self.unlink(key);
-        Some(self.node_mut(key.0))
-    }
-
     /// Unlinks `key` from the queue if it is still linked; its slot stays allocated.
     pub(crate) fn unlink(&mut self, key: Key) {
         let (prev, next) = {

@@ -7,7 +7,7 @@ use crate::loom::Arc;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
 /// Creates a bounded channel holding at most `buffer` messages.
 ///
@@ -68,18 +68,28 @@ pub struct PermitIterator<'a, T> {
 }
 
 /// The future of a slot reservation; dropping it gives up its place and any slots it was
-/// granted.
+/// granted. With `value` set (a `send`), the granted slot is filled with it at once.
 struct Reserve<'a, T> {
     chan: &'a Chan<T>,
     n: usize,
     st: ReserveState,
+    value: Option<T>,
 }
+
+impl<T> Reserve<'_, T> {
+    fn poll_reserve(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ()>> {
+        self.chan
+            .poll_reserve(&mut self.st, self.n, &mut self.value, cx)
+    }
+}
+
+// The reservation holds no self-reference: a `T` being sent is moved, never pinned.
+impl<T> Unpin for Reserve<'_, T> {}
 
 impl<T> Future for Reserve<'_, T> {
     type Output = Result<(), ()>;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        this.chan.poll_reserve(&mut this.st, this.n, cx)
+        self.poll_reserve(cx)
     }
 }
 
@@ -99,6 +109,7 @@ impl<T> Sender<T> {
             chan: &self.chan,
             n,
             st: ReserveState::Idle,
+            value: None,
         }
     }
 
@@ -215,31 +226,15 @@ impl<T> Sender<T> {
     /// assert_eq!(err.0, 5);
     /// ```
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        // Fast path: room right now, one lock (and one unit of the cooperative budget).
-        let mut slot = Some(value);
-        let first = poll_fn(|cx| {
-            let coop = ready!(crate::coop::poll_proceed(cx));
-            let Some(value) = slot.take() else {
-                return Poll::Ready(Ok(()));
-            };
-            let res = self.chan.try_push(value);
-            if res.is_ok() {
-                coop.made_progress();
-            }
-            Poll::Ready(res)
-        })
-        .await;
-        let value = match first {
-            Ok(()) => return Ok(()),
-            Err((value, true)) => return Err(SendError(value)),
-            Err((value, false)) => value,
-        };
-        match self.reserve_inner().await {
-            Ok(()) => {
-                self.chan.send_reserved(value);
-                Ok(())
-            }
-            Err(()) => Err(SendError(value)),
+        // One lock when there is room; when the channel is full, the slot granted later is
+        // filled under the same lock that observes the grant.
+        let mut reserve = self.reserve_inner();
+        reserve.value = Some(value);
+        match poll_fn(|cx| reserve.poll_reserve(cx)).await {
+            Ok(()) => Ok(()),
+            Err(()) => Err(SendError(
+                reserve.value.take().expect("a failed send keeps its value"),
+            )),
         }
     }
 

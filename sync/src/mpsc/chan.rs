@@ -156,9 +156,13 @@ impl<T> Chan<T> {
             None
         };
         drop(s);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        wake(waker);
+    }
+
+    /// Buffers `value`; returns the receiver's waker, to wake once the lock is released.
+    fn push_locked(s: &mut State<T>, value: T) -> Option<Waker> {
+        s.queue.push_back(value);
+        s.rx_waker.take()
     }
 
     /// Gives free slots to the oldest waiting senders, front first.
@@ -208,25 +212,27 @@ impl<T> Chan<T> {
         if !s.senders.is_empty() || !self.has_room(&s) {
             return Err((value, false));
         }
-        s.queue.push_back(value);
-        let waker = s.rx_waker.take();
+        let waker = Self::push_locked(&mut s, value);
         drop(s);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        wake(waker);
         Ok(())
     }
 
     /// Polls for `n` reserved slots. `Err(())`: the receiver closed.
+    ///
+    /// With `value` set (a `send`, `n == 1`), the granted slot is used at once, under the
+    /// same lock: `value` is taken and buffered on success, and left in place on failure.
     pub(crate) fn poll_reserve(
         &self,
         st: &mut ReserveState,
         n: usize,
+        value: &mut Option<T>,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), ()>> {
         let coop = ready!(crate::coop::poll_proceed(cx));
         // Declared before the guard, so dropped after it: a waker is user code.
         let _stale_waker;
+        let mut rx_waker = None;
         let mut s = self.state.lock();
         let res = match *st {
             ReserveState::Done => panic!("Reserve polled after completion"),
@@ -234,7 +240,10 @@ impl<T> Chan<T> {
                 if s.rx_closed {
                     Err(())
                 } else if s.senders.is_empty() && self.room(&s) >= n {
-                    s.reserved += n;
+                    match value.take() {
+                        Some(v) => rx_waker = Self::push_locked(&mut s, v),
+                        None => s.reserved += n,
+                    }
                     Ok(())
                 } else {
                     // Take the free slots there are (none if others wait) and queue for
@@ -257,6 +266,11 @@ impl<T> Chan<T> {
                     let node = s.senders.remove(key);
                     _stale_waker = node.waker;
                     if node.data == 0 && !s.rx_closed {
+                        if let Some(v) = value.take() {
+                            // The granted slot is filled right away.
+                            s.reserved -= n;
+                            rx_waker = Self::push_locked(&mut s, v);
+                        }
                         Ok(())
                     } else {
                         // The receiver closed: unlinked before the full grant, or granted
@@ -276,6 +290,7 @@ impl<T> Chan<T> {
             }
         };
         drop(s);
+        wake(rx_waker);
         *st = ReserveState::Done;
         coop.made_progress();
         Poll::Ready(res)
@@ -325,12 +340,9 @@ impl<T> Chan<T> {
             drop(value);
             return;
         }
-        s.queue.push_back(value);
-        let waker = s.rx_waker.take();
+        let waker = Self::push_locked(&mut s, value);
         drop(s);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        wake(waker);
     }
 
     /// Unbounded send. `Err(value)` if the receiver closed.
@@ -339,12 +351,9 @@ impl<T> Chan<T> {
         if s.rx_closed {
             return Err(value);
         }
-        s.queue.push_back(value);
-        let waker = s.rx_waker.take();
+        let waker = Self::push_locked(&mut s, value);
         drop(s);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        wake(waker);
         Ok(())
     }
 
@@ -483,6 +492,13 @@ impl<T> Chan<T> {
         drop(s);
         drop(waker);
         drop(queue);
+    }
+}
+
+/// Wakes `waker`, if any (call it with no lock held).
+fn wake(waker: Option<Waker>) {
+    if let Some(w) = waker {
+        w.wake();
     }
 }
 

@@ -31,7 +31,23 @@ mod loom_tests {
     use loom::future::block_on;
     use loom::thread;
     use std::future::Future;
+    use std::pin::Pin;
     use std::task::{Context, Waker};
+
+    /// Polls `f` once with a no-op waker; whether it is still pending.
+    fn pending<F: Future>(f: Pin<&mut F>) -> bool {
+        f.poll(&mut Context::from_waker(Waker::noop())).is_pending()
+    }
+
+    /// Receives one message on another thread, handing the receiver back with it.
+    fn recv_on_thread<T: Send + 'static>(
+        mut rx: Receiver<T>,
+    ) -> thread::JoinHandle<(Option<T>, Receiver<T>)> {
+        thread::spawn(move || {
+            let v = block_on(rx.recv());
+            (v, rx)
+        })
+    }
 
     #[test]
     fn bounded_order_and_end() {
@@ -77,17 +93,11 @@ mod loom_tests {
     #[test]
     fn cancel_reserve_while_granted() {
         loom::model(|| {
-            let (tx, mut rx) = channel(1);
+            let (tx, rx) = channel(1);
             tx.try_send(0).unwrap();
             let mut res = Box::pin(tx.reserve());
-            assert!(res
-                .as_mut()
-                .poll(&mut Context::from_waker(Waker::noop()))
-                .is_pending());
-            let t = thread::spawn(move || {
-                let v = block_on(rx.recv());
-                (v, rx)
-            });
+            assert!(pending(res.as_mut()));
+            let t = recv_on_thread(rx);
             drop(res);
             let (v, _rx) = t.join().unwrap();
             assert_eq!(v, Some(0));
@@ -135,21 +145,34 @@ mod loom_tests {
     #[test]
     fn cancel_reserve_many_partial() {
         loom::model(|| {
-            let (tx, mut rx) = channel(2);
+            let (tx, rx) = channel(2);
             tx.try_send(0).unwrap();
             let mut res = Box::pin(tx.reserve_many(2));
-            assert!(res
-                .as_mut()
-                .poll(&mut Context::from_waker(Waker::noop()))
-                .is_pending());
-            let t = thread::spawn(move || {
-                let v = block_on(rx.recv());
-                (v, rx)
-            });
+            assert!(pending(res.as_mut()));
+            let t = recv_on_thread(rx);
             drop(res);
             let (v, _rx) = t.join().unwrap();
             assert_eq!(v, Some(0));
             assert_eq!(tx.capacity(), 2, "slots lost");
+        });
+    }
+
+    /// A `send` waiting on a full channel is dropped while the receiver grants it the freed
+    /// slot (the grant and the value's push share one lock now): the slot comes back, and
+    /// the dropped value was never buffered.
+    #[test]
+    fn cancel_send_while_granted() {
+        loom::model(|| {
+            let (tx, rx) = channel(1);
+            tx.try_send(0).unwrap();
+            let mut send = Box::pin(tx.send(1));
+            assert!(pending(send.as_mut()));
+            let t = recv_on_thread(rx);
+            drop(send);
+            let (v, mut rx) = t.join().unwrap();
+            assert_eq!(v, Some(0));
+            assert!(tx.try_send(2).is_ok(), "slot lost");
+            assert_eq!(rx.try_recv(), Ok(2));
         });
     }
 

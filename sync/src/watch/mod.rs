@@ -7,9 +7,10 @@
 //! - `state` (atomic): `version << 1 | CLOSED`. The version is bumped (by 2) with the write
 //!   lock held, so a reader holding the read lock sees the version that matches the value.
 //!   `CLOSED` is set when the sender is dropped.
-//! - `notify_rx`: every change (and the sender's drop) calls
-//!   [`Notify::notify_waiters`]; a receiver creates its `Notified` *before* checking the
-//!   version, so a change between the check and the await is not missed.
+//! - `notify_rx`: every change (and the sender's drop) calls `notify_waiters` on it (a few
+//!   [`Notify`] shards, each receiver waiting in its own: see `rx_notify`); a receiver
+//!   creates its `Notified` *before* checking the version, so a change between the check
+//!   and the await is not missed.
 //! - `rx_count` and `notify_tx`: the number of receivers, and who waits in
 //!   [`Sender::closed`] for it to reach zero.
 //!
@@ -24,6 +25,9 @@ use std::fmt;
 use std::ops::Deref;
 
 pub mod error;
+mod rx_notify;
+
+use rx_notify::RxNotify;
 
 use error::{RecvError, SendError};
 
@@ -36,7 +40,7 @@ struct Shared<T> {
     rx_count: AtomicUsize,
     /// Live senders; the last one's drop sets `CLOSED`.
     tx_count: AtomicUsize,
-    notify_rx: Notify,
+    notify_rx: RxNotify,
     notify_tx: Notify,
 }
 
@@ -70,14 +74,18 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
         state: AtomicUsize::new(0),
         rx_count: AtomicUsize::new(1),
         tx_count: AtomicUsize::new(1),
-        notify_rx: Notify::new(),
+        notify_rx: RxNotify::new(),
         notify_tx: Notify::new(),
     });
     (
         Sender {
             shared: shared.clone(),
         },
-        Receiver { shared, version: 0 },
+        Receiver {
+            shard: shared.notify_rx.pick_shard(),
+            shared,
+            version: 0,
+        },
     )
 }
 
@@ -91,6 +99,8 @@ pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
     /// The version this receiver has seen.
     version: usize,
+    /// The `notify_rx` shard this receiver waits in.
+    shard: usize,
 }
 
 /// A borrow of the current value; holds a read lock, so keep it short (and never across an
@@ -261,6 +271,7 @@ impl<T> Sender<T> {
         self.shared.rx_count.fetch_add(1, Relaxed);
         Receiver {
             version: self.shared.version(),
+            shard: self.shared.notify_rx.pick_shard(),
             shared: self.shared.clone(),
         }
     }
@@ -350,13 +361,17 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
 }
 
 /// Waits until the version differs from `*version` (then records it) or the sender is gone.
-async fn changed_impl<T>(shared: &Shared<T>, version: &mut usize) -> Result<(), RecvError> {
+async fn changed_impl<T>(
+    shared: &Shared<T>,
+    version: &mut usize,
+    shard: usize,
+) -> Result<(), RecvError> {
     loop {
         // A change that is already there completes without waiting: spend budget for it
         // (issue 12: a loop on an always-changed watch must still yield).
         let coop = std::future::poll_fn(crate::coop::poll_proceed).await;
         // Created before the check: a change after the check completes it.
-        let notified = shared.notify_rx.notified();
+        let notified = shared.notify_rx.notified(shard);
         let state = shared.state.load(Acquire);
         let current = state & !CLOSED;
         if current != *version {
@@ -433,7 +448,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(*rx.borrow(), 1);
     /// ```
     pub async fn changed(&mut self) -> Result<(), RecvError> {
-        changed_impl(&self.shared, &mut self.version).await
+        changed_impl(&self.shared, &mut self.version, self.shard).await
     }
 
     /// Waits until the value satisfies `f` (checking the current value first), marks it
@@ -468,7 +483,9 @@ impl<T> Receiver<T> {
             if closed {
                 return Err(RecvError(()));
             }
-            closed = changed_impl(&self.shared, &mut self.version).await.is_err();
+            closed = changed_impl(&self.shared, &mut self.version, self.shard)
+                .await
+                .is_err();
         }
     }
 
@@ -513,6 +530,7 @@ impl<T> Clone for Receiver<T> {
         Receiver {
             shared: self.shared.clone(),
             version: self.version,
+            shard: self.shared.notify_rx.pick_shard(),
         }
     }
 }
