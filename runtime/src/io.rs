@@ -51,7 +51,8 @@ impl Registration {
         let driver = handle.inner.driver().ok_or_else(|| {
             io::Error::other("the robin runtime was built without the I/O driver: use Builder::enable_io or enable_all")
         })?;
-        let (token, shared) = driver.register(source, interest.to_mio())?;
+        let (token, shared) =
+            driver.register(source, interest.to_mio(), crate::context::thread_number())?;
         Ok(Registration {
             driver: driver.clone(),
             shared,
