@@ -13,6 +13,7 @@
 //! | `rng` | lazily, on first use | `select!`'s branch order |
 //! | `task_locals` | `task_local!` scopes, around a poll or a closure | `LocalKey::with` |
 //! | `blocking_exit` | a blocking-pool thread, once | threads it spawns (shutdown waits for them) |
+//! | `number` | lazily, on first use | time and io: the driver shard this thread files timers and registrations in |
 //!
 //! `enter_runtime`/`exit_runtime` also set and lift robin-sync's own flag
 //! (`robin_sync::context`), so that its `blocking_*` methods panic where blocking would
@@ -50,6 +51,8 @@ pub(crate) struct Context {
     blocking_exit: RefCell<Option<mpsc::Sender<()>>>,
     /// The innermost task-local frame in scope (null: none).
     task_locals: Cell<*const TaskLocalFrame>,
+    /// This thread's number, round robin from a process-wide counter (0: not drawn yet).
+    number: Cell<u32>,
 }
 
 impl Context {
@@ -65,6 +68,7 @@ impl Context {
             rng: Cell::new(0),
             blocking_exit: RefCell::new(None),
             task_locals: Cell::new(ptr::null()),
+            number: Cell::new(0),
         }
     }
 }
@@ -425,6 +429,22 @@ fn rng_seed() -> u32 {
     let addr = &local as *const u8 as usize as u64;
     let mixed = (addr ^ (addr >> 32)) as u32 ^ n;
     mixed | 1
+}
+
+/// This thread's number: threads draw 1, 2, 3, ... on first use, so the threads of a
+/// runtime spread evenly over the driver's shards (`number() % shards`). 0 once the
+/// thread-local is gone.
+pub(crate) fn thread_number() -> usize {
+    use crate::loom::counter::{AtomicU32, Relaxed};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    CONTEXT
+        .try_with(|c| {
+            if c.number.get() == 0 {
+                c.number.set(NEXT.fetch_add(1, Relaxed).max(1));
+            }
+            c.number.get() as usize
+        })
+        .unwrap_or(0)
 }
 
 // ----- blocking-pool threads ---------------------------------------------------------

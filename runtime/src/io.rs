@@ -73,7 +73,8 @@ impl Registration {
             .inner
             .driver()
             .ok_or_else(|| io::Error::other(io_disabled()))?;
-        let (token, shared) = driver.register(source, interest.to_mio())?;
+        let (token, shared) =
+            driver.register(source, interest.to_mio(), crate::context::thread_number())?;
         Ok(Registration {
             driver: driver.clone(),
             shared,

@@ -135,7 +135,10 @@ impl Timer {
         if !self.registered {
             let tick = self.driver.clock.deadline_to_tick(self.deadline);
             let shared = self.shared.insert(Arc::new(TimerShared::default()));
-            match self.driver.insert_timer(shared, tick) {
+            match self
+                .driver
+                .insert_timer(shared, tick, context::thread_number())
+            {
                 Ok(true) => self.registered = true,
                 Ok(false) => {
                     self.elapsed = true;

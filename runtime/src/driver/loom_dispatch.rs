@@ -1,15 +1,16 @@
-//! loom model of deregister vs an in-flight event: the real `IoSlab` (`io_slab.rs`)
-//! shared behind the driver's lock, the driver thread dispatching an event `poll`
-//! already returned while the resource's owner releases it and a new resource takes the
-//! slot. Proves: the stale event does nothing (the new resource never sees readiness it
+//! loom model of deregister vs an in-flight event: the real sharded `IoSlabs`
+//! (`io_slab.rs`, one shard here), the driver thread dispatching an event `poll` already
+//! returned while the resource's owner releases it and a new resource takes the slot. Proves: the stale event does nothing (the new resource never sees readiness it
 //! did not get), also when the emptied slab was freed and its slots recreated.
 //!
 //! Imports the driver and `loom` only. Run with
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
-use super::io_slab::IoSlab;
+use super::io_slab::IoSlabs;
 use super::{Ready, ScheduledIo};
-use crate::loom::sync::{Arc, Mutex};
+use crate::loom::sync::atomic::AtomicBool;
+use crate::loom::sync::Arc;
 
+/// The token bits naming the slot (shard and index), not its generation.
 const SLOT: usize = 0xFFFF_FFFF;
 
 #[test]
@@ -21,33 +22,26 @@ fn deregister_vs_in_flight_event() {
         // The burst's setup alone takes a few thousand (unshared) branch points.
         model.max_branches = 20_000;
         model.check(move || {
-            let slab = Arc::new(Mutex::new(IoSlab::default()));
+            let slab = Arc::new(IoSlabs::new(1));
+            let shutdown = AtomicBool::new(false);
+            let register = |io: &Arc<ScheduledIo>| slab.insert(0, io.clone(), &shutdown).unwrap();
             let old = Arc::new(ScheduledIo::default());
-            let (old_token, fillers) = {
-                let mut slab = slab.lock().unwrap();
-                let old_token = slab.insert(old.clone());
-                let n = if burst { 1100 } else { 0 };
-                let fillers: Vec<_> = (0..n).map(|_| slab.insert(old.clone())).collect();
-                (old_token, fillers)
-            };
+            let old_token = register(&old);
+            let n = if burst { 1100 } else { 0 };
+            let fillers: Vec<_> = (0..n).map(|_| register(&old)).collect();
             let driver = {
                 let slab = slab.clone();
                 loom::thread::spawn(move || {
                     let mut wakers = Vec::new();
-                    slab.lock()
-                        .unwrap()
-                        .dispatch(old_token, Ready::READABLE, &mut wakers);
+                    slab.dispatch_token(old_token, Ready::READABLE, &mut wakers);
                 })
             };
-            // The owner deregisters (with the burst, the slab empties and is freed), and
+            // The owner deregisters (with the burst, the shard empties and is freed), and
             // a new resource is registered at once.
-            {
-                let mut slab = slab.lock().unwrap();
-                slab.release(old_token);
-                fillers.into_iter().for_each(|t| slab.release(t));
-            }
+            slab.release(old_token);
+            fillers.into_iter().for_each(|t| slab.release(t));
             let new = Arc::new(ScheduledIo::default());
-            let new_token = slab.lock().unwrap().insert(new.clone());
+            let new_token = register(&new);
             assert_eq!(new_token.0 & SLOT, old_token.0 & SLOT, "the slot is reused");
             assert_ne!(new_token, old_token, "with a fresh generation");
             driver.join().unwrap();
@@ -56,11 +50,9 @@ fn deregister_vs_in_flight_event() {
                 "a stale event reached the slot's new resource"
             );
             // A late release of the stale token leaves the new registration alone.
-            slab.lock().unwrap().release(old_token);
+            slab.release(old_token);
             let mut wakers = Vec::new();
-            slab.lock()
-                .unwrap()
-                .dispatch(new_token, Ready::READABLE, &mut wakers);
+            slab.dispatch_token(new_token, Ready::READABLE, &mut wakers);
             assert!(new.ready_event(Ready::READABLE).is_some());
         });
     }

@@ -20,11 +20,11 @@
 //! `context`, `scheduler`, `runtime` or `api`. `time/` holds the clock, timer entries
 //! and the wheel; the I/O readiness types are `ready.rs` and `scheduled_io.rs`.
 //!
-//! Tokens: an I/O token is `(generation << 32) | slot`. When a resource is deregistered its
-//! slot gets a fresh generation from the slab-wide counter (also when the emptied slab is
-//! freed and its slots are recreated), so an event for the old resource that is still in flight
-//! (already in the batch `poll` returned) finds a different generation and is dropped,
-//! and is never delivered to a new resource that reuses the slot.
+//! Past two cores: the timer wheel and the I/O slab are sharded (`time/shards.rs`,
+//! `io_slab.rs`; `shard.rs` counts them; callers name their thread's shard), so the workers' timer inserts
+//! and cancels and their registrations do not queue on one lock. An I/O token names its
+//! shard, slot and generation (`io_slab.rs`): an event still in flight for a released
+//! resource is dropped, never delivered to a new resource that reuses the slot.
 // Tokens pack a slot generation into their upper 32 bits.
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("robin's I/O driver needs a 64-bit target (tokens carry a 32-bit generation)");
@@ -35,6 +35,7 @@ mod io_slab;
 mod loom_dispatch;
 mod ready;
 mod scheduled_io;
+mod shard;
 pub(crate) mod time;
 
 pub use interest::Interest;
@@ -42,15 +43,15 @@ pub use ready::{Ready, ReadyEvent};
 pub use scheduled_io::Direction;
 pub(crate) use scheduled_io::ScheduledIo;
 
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
-use crate::loom::sync::{Arc, Mutex};
-use io_slab::IoSlab;
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::Arc;
+use io_slab::IoSlabs;
 use std::io;
 use std::task::Waker;
 use std::time::Duration;
 use time::clock::Clock;
+use time::shards::{Filed, Timers};
 use time::timer::{self, TimerShared};
-use time::wheel;
 
 /// The token of the `mio::Waker` that interrupts `poll` (never a resource's: those
 /// carry a slot index below 2^32).
@@ -82,12 +83,11 @@ pub(crate) fn wake_each(wakers: std::vec::Drain<'_, Waker>) -> bool {
 pub(crate) struct Handle {
     registry: mio::Registry,
     waker: mio::Waker,
-    ios: Mutex<IoSlab>,
-    wheel: Mutex<wheel::Wheel>,
+    ios: IoSlabs,
+    /// The timer wheels, and the tick the driver will wake up at (an insert before it
+    /// interrupts the driver's `poll`).
+    timers: Timers,
     pub(crate) clock: Clock,
-    /// The tick the driver will wake up at (`u64::MAX`: none); an insert before it
-    /// interrupts the driver's `poll`.
-    next_wake: AtomicU64,
     shutdown: AtomicBool,
     pub(crate) enable_io: bool,
     pub(crate) enable_time: bool,
@@ -117,10 +117,9 @@ impl Driver {
             handle: Arc::new(Handle {
                 registry,
                 waker,
-                ios: Mutex::new(IoSlab::default()),
-                wheel: Mutex::new(wheel::Wheel::new()),
+                ios: IoSlabs::new(shard::count()),
+                timers: Timers::new(shard::count()),
                 clock: Clock::new(start_paused),
-                next_wake: AtomicU64::new(u64::MAX),
                 shutdown: AtomicBool::new(false),
                 enable_io,
                 enable_time,
@@ -141,7 +140,8 @@ impl Driver {
     /// tasks to `sink`. Returns how many wakers it got.
     pub(crate) fn turn(&mut self, max: Option<Duration>, sink: &mut impl WakeSink) -> usize {
         let handle = &*self.handle;
-        let next = handle.wheel.lock().unwrap().next_expiration();
+        // Published as the driver's plan (see `time/shards.rs`): an earlier insert unparks.
+        let next = handle.timers.plan();
         let timeout = match next {
             Some(tick) if !handle.clock.is_paused() => Some(handle.clock.until_tick(tick)),
             _ => None,
@@ -150,7 +150,6 @@ impl Driver {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        handle.next_wake.store(next.unwrap_or(u64::MAX), SeqCst);
         if let Err(err) = self.poll.poll(&mut self.events, timeout) {
             // EINTR: just go round again; anything else is a broken epoll instance.
             assert!(
@@ -158,17 +157,9 @@ impl Driver {
                 "robin driver: epoll failed: {err}"
             );
         }
-        handle.next_wake.store(u64::MAX, SeqCst);
-        {
-            let slab = handle.ios.lock().unwrap();
-            for event in self.events.iter() {
-                let token = event.token();
-                if token == WAKER_TOKEN {
-                    continue;
-                }
-                slab.dispatch(token, Ready::from_event(event), &mut self.wakers);
-            }
-        }
+        handle.timers.awake();
+        let events = self.events.iter().filter(|e| e.token() != WAKER_TOKEN);
+        handle.ios.dispatch(events, &mut self.wakers);
         self.fire_timers(handle.clock.now_tick());
         let woken = self.wakers.len();
         sink(self.wakers.drain(..));
@@ -193,17 +184,13 @@ impl Driver {
     }
 
     fn fire_timers(&mut self, now: u64) {
-        self.handle
-            .wheel
-            .lock()
-            .unwrap()
-            .poll(now, &mut self.wakers);
+        self.handle.timers.fire(now, &mut self.wakers);
     }
 
     /// Paused clock, idle runtime: jump the clock to the next timer and fire it.
     /// Returns `false` if there is no timer to jump to.
     fn auto_advance(&mut self, sink: &mut impl WakeSink) -> bool {
-        let next = self.handle.wheel.lock().unwrap().next_expiration();
+        let next = self.handle.timers.next_expiration();
         let Some(tick) = next else { return false };
         self.handle.clock.advance_to_tick(tick);
         self.fire_timers(self.handle.clock.now_tick().max(tick));
@@ -217,20 +204,10 @@ impl Driver {
         // Also after a panic inside a turn (the driver thread's supervisor calls this):
         // the data under these locks is consistent at every point user code could have
         // run, so a poison flag says nothing here.
-        let ios = self
-            .handle
-            .ios
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .all();
-        for io in ios {
+        for io in self.handle.ios.all() {
             io.shutdown(&mut self.wakers);
         }
-        self.handle
-            .wheel
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .drain(timer::SHUTDOWN, &mut self.wakers);
+        self.handle.timers.drain(timer::SHUTDOWN, &mut self.wakers);
         sink(self.wakers.drain(..));
     }
 }
@@ -258,11 +235,13 @@ impl Handle {
         )
     }
 
-    /// Registers `source` for `interest`.
+    /// Registers `source` for `interest`, in the slab shard `shard` (modulo the count:
+    /// the caller's thread number).
     pub(crate) fn register(
         &self,
         source: &mut (impl mio::event::Source + ?Sized),
         interest: mio::Interest,
+        shard: usize,
     ) -> io::Result<(mio::Token, Arc<ScheduledIo>)> {
         if !self.enable_io {
             return Err(io::Error::other(
@@ -270,15 +249,17 @@ impl Handle {
             ));
         }
         let io = Arc::new(ScheduledIo::default());
-        let token = {
-            let mut slab = self.ios.lock().unwrap();
-            // Checked under the slab lock: `Driver::shutdown` sets the flag before it
-            // takes this lock to fail every registered resource, so a registration either
-            // sees the flag or is in the slab when shutdown walks it (never neither).
-            if self.is_shutdown() {
-                return Err(Self::shut_down_error());
+        // The slab checks `shutdown` under its shard's lock: `Driver::shutdown` sets the
+        // flag before it walks every shard, so a registration either sees the flag or is
+        // in a shard when shutdown walks it (never neither).
+        let token = match self.ios.insert(shard, io.clone(), &self.shutdown) {
+            Ok(token) => token,
+            Err(io_slab::Refused::Shutdown) => return Err(Self::shut_down_error()),
+            Err(io_slab::Refused::Full) => {
+                return Err(io::Error::other(
+                    "robin's I/O driver is full: 2^26 resources registered from one shard",
+                ))
             }
-            slab.insert(io.clone())
         };
         if let Err(err) = self.registry.register(source, token, interest) {
             self.release(token);
@@ -296,50 +277,46 @@ impl Handle {
 
     /// Frees the token's slot; events still in flight for it are ignored (generation).
     pub(crate) fn release(&self, token: mio::Token) {
-        self.ios.lock().unwrap().release(token);
+        self.ios.release(token);
     }
 
     pub(crate) fn io_shutdown_error() -> io::Error {
         Self::shut_down_error()
     }
 
-    /// Files `timer` for `tick`. Returns `false` if it is already due (the caller treats
-    /// it as fired) or the driver is gone.
+    /// Files `timer` for `tick` in the wheel shard `shard` (modulo the count: the caller's
+    /// thread number). Returns `false` if it is already due (the caller treats it as
+    /// fired), `Err` if the driver is gone.
     pub(crate) fn insert_timer(
         &self,
         timer: &Arc<TimerShared>,
         tick: u64,
+        shard: usize,
     ) -> Result<bool, io::Error> {
         if !self.enable_time {
             return Err(io::Error::other(
                 "the robin runtime was built without the time driver: use Builder::enable_time or enable_all",
             ));
         }
-        let filed = {
-            let mut wheel = self.wheel.lock().unwrap();
-            // Under the wheel lock: `Driver::shutdown` sets the flag before it drains the
-            // wheel under this lock, so a timer is either drained or refused, never filed
-            // into a wheel nobody will turn again.
-            if self.is_shutdown() {
-                return Err(Self::shut_down_error());
+        match self.timers.insert(shard, timer, tick, &self.shutdown) {
+            Err(()) => Err(Self::shut_down_error()),
+            Ok(Filed::Due) => Ok(false),
+            Ok(Filed::Filed { unpark }) => {
+                if unpark {
+                    self.unpark();
+                }
+                Ok(true)
             }
-            wheel.insert(timer, tick).is_ok()
-        };
-        // Wake the driver if it sleeps past this deadline (SeqCst pairs with the store in
-        // `turn`: either it sees our entry when computing its timeout, or we see its plan).
-        if filed && tick < self.next_wake.load(SeqCst) {
-            self.unpark();
         }
-        Ok(filed)
     }
 
     pub(crate) fn remove_timer(&self, timer: &TimerShared) {
-        self.wheel.lock().unwrap().remove(timer);
+        self.timers.remove(timer);
     }
 
     /// Timers currently in the wheel (for tests: a dropped `Sleep` leaves nothing behind).
     pub(crate) fn num_timers(&self) -> usize {
-        self.wheel.lock().unwrap().len()
+        self.timers.len()
     }
 }
 

@@ -1,11 +1,12 @@
 //! `TimerShared`: the state one timer shares between its owner (a `Sleep`) and the wheel.
 //!
 //! `state` is the tick the timer is registered at, or one of the special values below.
-//! It is written only under the wheel lock (register, cancel, fire), so the wheel's view
-//! and the entry's agree; the owner reads it without the lock to learn whether the timer
-//! fired. The position in the wheel (`pos`) is only touched under the wheel lock.
+//! It is written only under the lock of the wheel the timer is filed in (register, cancel,
+//! fire), so the wheel's view and the entry's agree; the owner reads it without the lock to
+//! learn whether the timer fired. The position in the wheel (`pos`) is only touched under
+//! that lock, and `shard` names the wheel (see `shards.rs`).
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicU64, Ordering::*};
+use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 
@@ -23,6 +24,10 @@ pub(crate) struct TimerShared {
     waker: Mutex<Option<Waker>>,
     /// `(level, slot, index)` while in the wheel; guarded by the wheel lock.
     pub(super) pos: UnsafeCell<(u8, u8, u32)>,
+    /// The shard whose wheel the timer is filed in. Written by the owner before it takes
+    /// that shard's lock to file the timer, read by the owner to cancel it: the owner's
+    /// own accesses are ordered (it holds the timer by `&mut`), so `Relaxed` suffices.
+    shard: AtomicUsize,
 }
 
 // SAFETY: the only non-`Sync` field is `pos`, which is read and written exclusively under
@@ -39,6 +44,7 @@ impl Default for TimerShared {
             state: AtomicU64::new(IDLE),
             waker: Mutex::new(None),
             pos: UnsafeCell::new((0, 0, 0)),
+            shard: AtomicUsize::new(0),
         }
     }
 }
@@ -46,6 +52,16 @@ impl Default for TimerShared {
 impl TimerShared {
     pub(crate) fn state(&self) -> u64 {
         self.state.load(Acquire)
+    }
+
+    /// The shard the timer was last filed in.
+    pub(super) fn shard(&self) -> usize {
+        self.shard.load(Relaxed)
+    }
+
+    /// By the owner, before filing the timer in `shard`'s wheel.
+    pub(super) fn set_shard(&self, shard: usize) {
+        self.shard.store(shard, Relaxed);
     }
 
     /// Under the wheel lock only.

@@ -11,7 +11,7 @@
 //! on a lower level ("cascading"). Insert and cancel are O(1): slots are vectors, each
 //! entry knows its index, and cancel swap-removes it.
 //!
-//! The wheel is single-threaded; the driver's handle keeps it under a mutex.
+//! The wheel is single-threaded; each shard of `shards.rs` keeps one under its mutex.
 use super::timer::{TimerShared, FIRED, IDLE, MAX_TICK};
 use crate::loom::sync::Arc;
 use std::task::Waker;
@@ -294,6 +294,27 @@ mod loom_tests {
     use crate::driver::time::timer::SHUTDOWN;
     use crate::loom::sync::Mutex;
 
+    /// A wheel holding one fresh timer due at `tick`.
+    fn filed(tick: u64) -> (Arc<Mutex<Wheel>>, Arc<TimerShared>) {
+        let wheel = Arc::new(Mutex::new(Wheel::new()));
+        let timer = Arc::new(TimerShared::default());
+        wheel.lock().unwrap().insert(&timer, tick).unwrap();
+        (wheel, timer)
+    }
+
+    /// The driver's side: fires what is due at `now` and wakes it; returns how many
+    /// wakers it woke.
+    fn driver_fires(wheel: &Arc<Mutex<Wheel>>, now: u64) -> loom::thread::JoinHandle<usize> {
+        let wheel = wheel.clone();
+        loom::thread::spawn(move || {
+            let mut wakers = Vec::new();
+            wheel.lock().unwrap().poll(now, &mut wakers);
+            let woken = wakers.len();
+            wakers.into_iter().for_each(Waker::wake);
+            woken
+        })
+    }
+
     /// The driver fires a timer while its owner polls it (registering a waker) and then
     /// cancels it (drop): the owner either sees it fired or is woken; the cancel never
     /// corrupts the wheel (the entry is out of it in every interleaving) and no waker is
@@ -301,18 +322,8 @@ mod loom_tests {
     #[test]
     fn fire_vs_poll_and_cancel() {
         loom::model(|| {
-            let wheel = Arc::new(Mutex::new(Wheel::new()));
-            let timer = Arc::new(TimerShared::default());
-            wheel.lock().unwrap().insert(&timer, 5).unwrap();
-
-            let driver = {
-                let wheel = wheel.clone();
-                loom::thread::spawn(move || {
-                    let mut wakers = Vec::new();
-                    wheel.lock().unwrap().poll(5, &mut wakers);
-                    wakers.into_iter().for_each(Waker::wake);
-                })
-            };
+            let (wheel, timer) = filed(5);
+            let driver = driver_fires(&wheel, 5);
 
             // The owner waits for the timer, then drops it (cancel if not fired).
             let fired = loom::future::block_on(std::future::poll_fn(|cx| timer.poll_fired(cx)));
@@ -329,21 +340,12 @@ mod loom_tests {
     #[test]
     fn fire_vs_repoll_with_a_new_waker() {
         loom::model(|| {
-            let wheel = Arc::new(Mutex::new(Wheel::new()));
-            let timer = Arc::new(TimerShared::default());
-            wheel.lock().unwrap().insert(&timer, 5).unwrap();
+            let (wheel, timer) = filed(5);
             // First poll with a waker nobody waits on.
             let noop = std::task::Waker::noop();
             let first = timer.poll_fired(&mut std::task::Context::from_waker(noop));
             assert!(first.is_pending());
-            let driver = {
-                let wheel = wheel.clone();
-                loom::thread::spawn(move || {
-                    let mut wakers = Vec::new();
-                    wheel.lock().unwrap().poll(5, &mut wakers);
-                    wakers.into_iter().for_each(Waker::wake);
-                })
-            };
+            let driver = driver_fires(&wheel, 5);
             let fired = loom::future::block_on(std::future::poll_fn(|cx| timer.poll_fired(cx)));
             assert_eq!(fired, FIRED);
             driver.join().unwrap();
@@ -354,17 +356,8 @@ mod loom_tests {
     #[test]
     fn fire_vs_cancel() {
         loom::model(|| {
-            let wheel = Arc::new(Mutex::new(Wheel::new()));
-            let timer = Arc::new(TimerShared::default());
-            wheel.lock().unwrap().insert(&timer, 3).unwrap();
-            let driver = {
-                let wheel = wheel.clone();
-                loom::thread::spawn(move || {
-                    let mut wakers = Vec::new();
-                    wheel.lock().unwrap().poll(3, &mut wakers);
-                    wakers.len()
-                })
-            };
+            let (wheel, timer) = filed(3);
+            let driver = driver_fires(&wheel, 3);
             wheel.lock().unwrap().remove(&timer);
             let woken = driver.join().unwrap();
             let state = timer.state();
