@@ -14,7 +14,10 @@
 #   scheduler scheduler/, context.rs (the one thread-local)
 #   runtime   runtime/, io.rs, time.rs
 #   api       api/, and `crate::task` (the public module lib.rs builds from api/)
-# lib.rs only declares the layers and re-exports: it is not checked.
+# lib.rs only declares the layers and re-exports: it is not checked. Nor are test-only
+# files (`loom_*.rs`, `*tests.rs`, always declared under `#[cfg(test)]`/`cfg(all(test,
+# ..))`): a model or test of a lower layer may drive it through the real runtime above
+# (build a `Runtime`, spawn through it); the check verifies they are test-only.
 #
 # Usage: scripts/check_layers.sh [SRC_DIR]   (default: runtime/src of this repo)
 set -euo pipefail
@@ -64,6 +67,21 @@ while IFS= read -r -d '' file; do
   if [ "$layer" = root ]; then
     continue
   fi
+  base="$(basename "$rel" .rs)"
+  case "$base" in
+    loom_*|*tests)
+      # Test-only: its `mod` line must sit under a cfg that needs `test`.
+      dir="$(dirname "$file")"
+      # (the attribute lines just above it; `#[path]` may sit between, in any file of the
+      # directory or its parent module file)
+      decl=$(grep -h -B2 -E "^[[:space:]]*(pub(\(crate\))? )?mod $base;" "$dir"/*.rs "$dir.rs" 2>/dev/null || true)
+      if ! grep -qE 'cfg\((all\()?test' <<<"$decl"; then
+        echo "check_layers: $src/$rel is named like a test file but its \`mod $base;\` is not under #[cfg(test)]" >&2
+        failures=$((failures + 1))
+      fi
+      continue
+      ;;
+  esac
   if [ "$layer" = unknown ]; then
     echo "check_layers: $src/$rel belongs to no layer: add it to scripts/check_layers.sh" >&2
     failures=$((failures + 1))

@@ -197,7 +197,10 @@ impl IoSlabs {
     pub(crate) fn dispatch_token(&self, token: mio::Token, ready: Ready, wakers: &mut Vec<Waker>) {
         let (generation, shard, index) = decode(token);
         if let Some(s) = self.shards.get(shard) {
-            s.slab.lock().unwrap().deliver(generation, index, ready, wakers);
+            s.slab
+                .lock()
+                .unwrap()
+                .deliver(generation, index, ready, wakers);
         }
     }
 
@@ -244,7 +247,11 @@ mod tests {
         assert_ne!(d, mio::Token(usize::MAX));
         // Releasing a stale token (old generation, slot reused) is a no-op on the slot.
         slabs.release(a);
-        assert_eq!(slabs.all().len(), 3, "a late release of `a` freed `d`'s slot");
+        assert_eq!(
+            slabs.all().len(),
+            3,
+            "a late release of `a` freed `d`'s slot"
+        );
         slabs.release(d);
         slabs.release(d);
         assert_eq!(slabs.all().len(), 2);
