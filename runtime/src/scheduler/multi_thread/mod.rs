@@ -9,7 +9,8 @@
 //! decides who parks and who gets woken. A monitor thread ([`monitor`]) notices workers
 //! stuck in one poll with work queued behind them and wakes a parked worker to take it.
 //! The driver thread ([`driver_thread`]) turns the I/O and timer driver and hands the
-//! wakers of each turn to the injector in one batch.
+//! wakers of each turn to the injector in one batch; a worker whose queues ran empty
+//! first harvests ready I/O itself, without blocking, and runs those tasks locally.
 //!
 //! Naming follows who may touch what: `Core` belongs to one worker thread at a time;
 //! [`Remote`] is the part of a worker other threads reach; [`Shared`] is everything all
@@ -22,6 +23,7 @@ mod monitor;
 pub(crate) mod park;
 pub(crate) mod queue;
 mod rand;
+mod spin;
 pub(crate) mod stats;
 pub(crate) mod worker;
 
