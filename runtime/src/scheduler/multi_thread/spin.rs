@@ -1,8 +1,10 @@
 //! An adaptive spin budget: how many empty looks a thread takes before it blocks, grown
 //! when spinning found work and shrunk when it did not (issue 15, option 4), so spinning
 //! keeps its latency win under request/response traffic and gives the CPU back when it
-//! does not pay. Used by the workers (`worker.rs`) and the driver thread
-//! (`driver_thread.rs`). Imports nothing.
+//! does not pay. Used by the driver thread (`driver_thread.rs`), whose post-turn spin
+//! the workers' own I/O harvests mostly make redundant; the workers' spin stays fixed
+//! (tried adaptive: 2x slower on the 32-connection echo, `driver/PERF.md`). Imports
+//! nothing.
 
 /// A spin budget that adapts to whether spinning pays: doubled after a spin that found
 /// work, halved after one that did not, within fixed bounds.

@@ -8,7 +8,6 @@
 //! and this thread finishes the poll without a core, then leaves the run loop; the core's
 //! queues keep being served by the new thread, never stranded.
 use super::rand::FastRand;
-use super::spin::SpinBudget;
 use super::{queue, stats, Shared};
 use crate::context;
 use crate::engine::Notified;
@@ -27,12 +26,13 @@ const MAX_LIFO_POLLS: u8 = 3;
 /// clock around every poll would cost more than many polls do.
 const POLL_SAMPLE_INTERVAL: u64 = 64;
 
-/// Bounds of the spin rounds a searching worker takes before it parks (64 rounds are
-/// about 20-50 µs); the budget between them adapts to whether spinning found work.
+/// Spin rounds a searching worker takes before it parks (about 20-50 µs in all). Not
+/// adaptive: a budget that halved after each empty spin (`spin.rs`, as the driver
+/// thread's) made the 32-connection echo 2x slower (`driver/PERF.md`).
 #[cfg(not(loom))]
-const SPIN_ROUNDS: std::ops::RangeInclusive<u32> = 4..=64;
+const SPIN_ROUNDS: u32 = 64;
 #[cfg(loom)]
-const SPIN_ROUNDS: std::ops::RangeInclusive<u32> = 1..=1;
+const SPIN_ROUNDS: u32 = 1;
 
 /// Every this many spin rounds the worker yields its thread instead of spinning, so a
 /// spinning worker does not keep a producer it shares a core with from running.
@@ -62,8 +62,6 @@ pub(crate) struct Core {
     /// The wakers of the last I/O harvest (kept to reuse its allocation).
     #[cfg(not(loom))]
     harvested: Vec<std::task::Waker>,
-    /// Spin rounds before parking, adapted to whether spinning finds work.
-    spin: SpinBudget,
 }
 
 impl Core {
@@ -82,7 +80,6 @@ impl Core {
             busy_since: std::time::Instant::now(),
             #[cfg(not(loom))]
             harvested: Vec::new(),
-            spin: SpinBudget::new(SPIN_ROUNDS),
         })
     }
 
@@ -310,8 +307,7 @@ impl Context {
     /// (work often arrives within microseconds: the other end of a request/response; a
     /// parked worker costs a futex wake-up to revive, and while it spins it still counts
     /// as searching, so producers skip their notification: Go's "spinning M"). After
-    /// as many empty rounds as its [`SpinBudget`] allows (within [`SPIN_ROUNDS`]) it
-    /// parks; a spin that found work doubles the budget, one that did not halves it.
+    /// [`SPIN_ROUNDS`] empty rounds it parks.
     /// Returns a task to run, if one was taken rather than queued; `None`: the core was
     /// handed away by a waker (`block_in_place`).
     fn search_or_park(&self, core: Box<Core>) -> Option<(Box<Core>, Option<Notified>)> {
@@ -324,19 +320,16 @@ impl Context {
             return Some((core, Some(task)));
         }
         if core.is_searching {
-            for round in 0..core.spin.get() {
+            for round in 0..SPIN_ROUNDS {
                 if let Some(task) = core.spin_round(shared, round) {
-                    core.spin.hit();
                     return Some((core, Some(task)));
                 }
                 let found;
                 (core, found) = self.harvest_io(core)?;
                 if found {
-                    core.spin.hit();
                     return Some((core, None));
                 }
             }
-            core.spin.miss();
         }
         Some((self.park(core), None))
     }
