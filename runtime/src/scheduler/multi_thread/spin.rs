@@ -3,8 +3,7 @@
 //! keeps its latency win under request/response traffic and gives the CPU back when it
 //! does not pay. Used by the driver thread (`driver_thread.rs`), whose post-turn spin
 //! the workers' own I/O harvests mostly make redundant; the workers' spin stays fixed
-//! (tried adaptive: 2x slower on the 32-connection echo, `driver/PERF.md`). Imports
-//! nothing.
+//! (adaptive was tried, not shown better than noise: `driver/PERF.md`). Imports nothing.
 
 /// A spin budget that adapts to whether spinning pays: doubled after a spin that found
 /// work, halved after one that did not, within fixed bounds.

@@ -26,9 +26,9 @@ const MAX_LIFO_POLLS: u8 = 3;
 /// clock around every poll would cost more than many polls do.
 const POLL_SAMPLE_INTERVAL: u64 = 64;
 
-/// Spin rounds a searching worker takes before it parks (about 20-50 µs in all). Not
-/// adaptive: a budget that halved after each empty spin (`spin.rs`, as the driver
-/// thread's) made the 32-connection echo 2x slower (`driver/PERF.md`).
+/// Spin rounds a searching worker takes before it parks (about 20-50 µs in all). Fixed,
+/// as before issue 15: an adaptive budget (`spin.rs`, as the driver thread's) was tried,
+/// but the runs could not tell it from noise (`driver/PERF.md`), so it was not adopted.
 #[cfg(not(loom))]
 const SPIN_ROUNDS: u32 = 64;
 #[cfg(loom)]
