@@ -62,6 +62,7 @@ const EVENTS_PER_TURN: usize = 1024;
 /// Events one worker harvest takes at most: enough for a burst, few enough that one
 /// worker does not take every ready task of a busy turn to its own queue.
 #[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg_attr(loom, allow(dead_code))] // the workers do not harvest under loom
 const EVENTS_PER_HARVEST: usize = 64;
 
 /// What a turn hands its woken wakers to (see the module docs).
@@ -100,6 +101,7 @@ pub(crate) struct Handle {
     /// here, so it stays open (and names the same instance) as long as any harvester can
     /// reach it, even after the driver thread dropped the `mio::Poll`.
     #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg_attr(loom, allow(dead_code))]
     epoll: std::os::fd::OwnedFd,
     /// Resources registered now (the slab's count, readable without its lock): with none,
     /// a harvest skips its syscall (a runtime doing no I/O pays nothing for it).
@@ -320,6 +322,7 @@ impl Handle {
     /// waker again, so the driver thread still gets its interruption. Returns how many
     /// events it took (0 on any error: the driver thread is the backstop).
     #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn harvest(&self, wakers: &mut Vec<Waker>) -> usize {
         use std::os::fd::AsRawFd;
         // Relaxed: a stale count only costs one empty look or skips one; the driver

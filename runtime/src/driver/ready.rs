@@ -69,6 +69,7 @@ impl Ready {
     /// workers' non-blocking harvest, which calls `epoll_wait` itself; see
     /// `Handle::harvest`).
     #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg_attr(loom, allow(dead_code))] // the workers do not harvest under loom
     pub(crate) fn from_epoll(bits: u32) -> Ready {
         let has = |flag: libc::c_int| bits & flag as u32 != 0;
         let mut ready = Ready::EMPTY;
