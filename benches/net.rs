@@ -4,14 +4,18 @@
 //! buffer, `write_all` it back) and, on the same runtime, the clients: one task per
 //! connection doing round trips of a 64-byte message (`write_all`, then `read_exact`),
 //! checking every echoed byte. Clients are async tasks on the runtime under test, for all
-//! three runtimes alike (not blocking client threads), so the figure is the runtime's own
-//! readiness/wake path at both ends. Every socket has `TCP_NODELAY`.
+//! three runtimes alike, so the figure is the runtime's own readiness/wake path at both
+//! ends; the `_blocking_clients` groups run the clients as plain threads with blocking
+//! std sockets instead (the server alone on the runtime). Every socket has `TCP_NODELAY`.
 //!
 //! Groups:
 //! - `tcp_echo_50conn_x100`: each iteration connects 50 clients, 100 round trips each
 //!   (connect and accept included in the figure).
 //! - `tcp_echo_32conn_x100`, `tcp_echo_500conn_x20`: the goal workloads of issue 15; the
 //!   connections are made once, each iteration is only the round trips of every connection.
+//! - `tcp_echo_32conn_x100_blocking_clients`, `tcp_echo_500conn_x20_blocking_clients`: the
+//!   same with one blocking client thread per connection (spawned per iteration, 64 KiB
+//!   stacks: the spawns are part of every runtime's figure alike).
 //!
 //! smol is async-executor on 2 threads + async-io (`common/smol.rs`), its I/O types
 //! `Async<std::net::TcpStream>` with futures-lite's read/write helpers.
@@ -122,77 +126,53 @@ macro_rules! echo {
     };
 }
 
+/// robin and tokio spell the parts of the echo the same way (`$rt::net`, `$rt::runtime`,
+/// `$rt::spawn`): one module body for both.
+macro_rules! peer {
+    ($rt:ident) => {
+        use $rt::net::{TcpListener, TcpStream};
+        pub(crate) use $rt::runtime::Runtime;
+        use $rt::spawn;
+
+        pub(crate) type Stream = TcpStream;
+
+        pub(crate) fn rt() -> Runtime {
+            $rt::runtime::Builder::new_multi_thread()
+                .worker_threads(super::WORKERS)
+                .enable_all()
+                .build()
+                .unwrap()
+        }
+
+        async fn bind() -> (TcpListener, std::net::SocketAddr) {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            (listener, addr)
+        }
+
+        async fn accept(listener: &TcpListener) -> Option<TcpStream> {
+            let (sock, _) = listener.accept().await.ok()?;
+            sock.set_nodelay(true).ok()?;
+            Some(sock)
+        }
+
+        async fn connect(addr: std::net::SocketAddr) -> TcpStream {
+            let sock = TcpStream::connect(addr).await.unwrap();
+            sock.set_nodelay(true).unwrap();
+            sock
+        }
+
+        echo!();
+    };
+}
+
 mod on_robin {
-    use robin::net::{TcpListener, TcpStream};
-    pub(crate) use robin::runtime::Runtime;
-    use robin::spawn;
-
-    pub(crate) type Stream = TcpStream;
-
-    pub(crate) fn rt() -> Runtime {
-        robin::runtime::Builder::new_multi_thread()
-            .worker_threads(super::WORKERS)
-            .enable_all()
-            .build()
-            .unwrap()
-    }
-
-    async fn bind() -> (TcpListener, std::net::SocketAddr) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        (listener, addr)
-    }
-
-    async fn accept(listener: &TcpListener) -> Option<TcpStream> {
-        let (sock, _) = listener.accept().await.ok()?;
-        sock.set_nodelay(true).ok()?;
-        Some(sock)
-    }
-
-    async fn connect(addr: std::net::SocketAddr) -> TcpStream {
-        let sock = TcpStream::connect(addr).await.unwrap();
-        sock.set_nodelay(true).unwrap();
-        sock
-    }
-
-    echo!();
+    peer!(robin);
 }
 
 mod on_tokio {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::{TcpListener, TcpStream};
-    pub(crate) use tokio::runtime::Runtime;
-    use tokio::spawn;
-
-    pub(crate) type Stream = TcpStream;
-
-    pub(crate) fn rt() -> Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(super::WORKERS)
-            .enable_all()
-            .build()
-            .unwrap()
-    }
-
-    async fn bind() -> (TcpListener, std::net::SocketAddr) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        (listener, addr)
-    }
-
-    async fn accept(listener: &TcpListener) -> Option<TcpStream> {
-        let (sock, _) = listener.accept().await.ok()?;
-        sock.set_nodelay(true).ok()?;
-        Some(sock)
-    }
-
-    async fn connect(addr: std::net::SocketAddr) -> TcpStream {
-        let sock = TcpStream::connect(addr).await.unwrap();
-        sock.set_nodelay(true).unwrap();
-        sock
-    }
-
-    echo!();
+    peer!(tokio);
 }
 
 mod on_smol {
@@ -239,58 +219,88 @@ fn tcp_echo(c: &mut Criterion) {
     const ROUNDS: usize = 100;
     let mut g = c.benchmark_group("tcp_echo_50conn_x100");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
-    {
-        let rt = on_robin::rt();
-        let addr = on_robin::server(&rt);
-        g.bench_function("robin", |b| {
-            b.iter(|| on_robin::connect_and_echo(&rt, addr, CONNS, ROUNDS))
-        });
+    macro_rules! member {
+        ($on:ident, $label:literal) => {{
+            let rt = $on::rt();
+            let addr = $on::server(&rt);
+            g.bench_function($label, |b| {
+                b.iter(|| $on::connect_and_echo(&rt, addr, CONNS, ROUNDS))
+            });
+        }};
     }
-    {
-        let rt = on_tokio::rt();
-        let addr = on_tokio::server(&rt);
-        g.bench_function("tokio", |b| {
-            b.iter(|| on_tokio::connect_and_echo(&rt, addr, CONNS, ROUNDS))
-        });
-    }
-    {
-        let rt = on_smol::rt();
-        let addr = on_smol::server(&rt);
-        g.bench_function("smol", |b| {
-            b.iter(|| on_smol::connect_and_echo(&rt, addr, CONNS, ROUNDS))
-        });
-    }
+    member!(on_robin, "robin");
+    member!(on_tokio, "tokio");
+    member!(on_smol, "smol");
     g.finish();
 }
 
-/// Round trips on `conns` connections made once, beforehand.
+/// `conns` blocking std connections to `addr`, made once.
+fn blocking_clients(addr: std::net::SocketAddr, conns: usize) -> Vec<std::net::TcpStream> {
+    (0..conns)
+        .map(|_| {
+            let sock = std::net::TcpStream::connect(addr).unwrap();
+            sock.set_nodelay(true).unwrap();
+            sock
+        })
+        .collect()
+}
+
+/// One plain thread per connection (blocking reads and writes), `rounds` round trips
+/// each, every byte checked; returns when all are done.
+fn blocking_echo(socks: &mut [std::net::TcpStream], rounds: usize) {
+    use std::io::{Read, Write};
+    std::thread::scope(|s| {
+        for (c, sock) in socks.iter_mut().enumerate() {
+            std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn_scoped(s, move || {
+                    let msg = [c as u8; MSG];
+                    let mut back = [0u8; MSG];
+                    for _ in 0..rounds {
+                        sock.write_all(&msg).unwrap();
+                        sock.read_exact(&mut back).unwrap();
+                        assert_eq!(back, msg);
+                    }
+                })
+                .unwrap();
+        }
+    });
+}
+
+/// Round trips on `conns` connections made once, beforehand, clients as tasks on the
+/// runtime under test; then (group `<name>_blocking_clients`, issue 15's workload) the
+/// same with the server alone on the runtime and the clients plain blocking threads.
 fn persistent(c: &mut Criterion, name: &str, conns: usize, rounds: usize) {
     let mut g = c.benchmark_group(name);
     g.sample_size(10).measurement_time(Duration::from_secs(5));
-    {
-        let rt = on_robin::rt();
-        let addr = on_robin::server(&rt);
-        let mut socks = on_robin::connect_all(&rt, addr, conns);
-        g.bench_function("robin", |b| {
-            b.iter(|| on_robin::echo(&rt, &mut socks, rounds))
-        });
+    macro_rules! member {
+        ($on:ident, $label:literal) => {{
+            let rt = $on::rt();
+            let addr = $on::server(&rt);
+            let mut socks = $on::connect_all(&rt, addr, conns);
+            g.bench_function($label, |b| b.iter(|| $on::echo(&rt, &mut socks, rounds)));
+        }};
     }
-    {
-        let rt = on_tokio::rt();
-        let addr = on_tokio::server(&rt);
-        let mut socks = on_tokio::connect_all(&rt, addr, conns);
-        g.bench_function("tokio", |b| {
-            b.iter(|| on_tokio::echo(&rt, &mut socks, rounds))
-        });
+    member!(on_robin, "robin");
+    member!(on_tokio, "tokio");
+    member!(on_smol, "smol");
+    g.finish();
+
+    let mut g = c.benchmark_group(format!("{name}_blocking_clients"));
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    macro_rules! blocking_member {
+        ($on:ident, $label:literal) => {{
+            let rt = $on::rt();
+            let addr = $on::server(&rt);
+            let mut socks = blocking_clients(addr, conns);
+            g.bench_function($label, |b| b.iter(|| blocking_echo(&mut socks, rounds)));
+            drop(socks);
+            drop(rt);
+        }};
     }
-    {
-        let rt = on_smol::rt();
-        let addr = on_smol::server(&rt);
-        let mut socks = on_smol::connect_all(&rt, addr, conns);
-        g.bench_function("smol", |b| {
-            b.iter(|| on_smol::echo(&rt, &mut socks, rounds))
-        });
-    }
+    blocking_member!(on_robin, "robin");
+    blocking_member!(on_tokio, "tokio");
+    blocking_member!(on_smol, "smol");
     g.finish();
 }
 

@@ -137,11 +137,12 @@ impl IoSlabs {
 
     /// Frees the token's slot; events still in flight for it are ignored (generation).
     /// A token whose generation no longer matches (a late second release of a resource
-    /// whose slot already serves a new one) changes nothing.
-    pub(crate) fn release(&self, token: mio::Token) {
+    /// whose slot already serves a new one) changes nothing. Returns whether a resource
+    /// was released.
+    pub(crate) fn release(&self, token: mio::Token) -> bool {
         let (generation, shard, index) = decode(token);
         let Some(shard) = self.shards.get(shard) else {
-            return;
+            return false;
         };
         let mut slab = shard.slab.lock().unwrap();
         let Slab {
@@ -150,12 +151,14 @@ impl IoSlabs {
             len,
             next_generation,
         } = &mut *slab;
+        let mut released = false;
         if let Some(slot) = slots.get_mut(index) {
             if slot.generation == generation && slot.io.take().is_some() {
                 slot.generation = *next_generation;
                 *next_generation = next_generation.wrapping_add(1);
                 free.push(index);
                 *len -= 1;
+                released = true;
             }
         }
         if slab.len == 0 && slab.slots.capacity() > SHRINK_ABOVE {
@@ -165,18 +168,19 @@ impl IoSlabs {
             slab.slots = Vec::new();
             slab.free = Vec::new();
         }
+        released
     }
 
     /// Hands each event to the resource its token names, if the slot still holds that
     /// resource (same generation). Holds one shard's lock across a run of its events.
-    pub(crate) fn dispatch<'a>(
+    pub(crate) fn dispatch(
         &self,
-        events: impl Iterator<Item = &'a mio::event::Event>,
+        events: impl Iterator<Item = (mio::Token, Ready)>,
         wakers: &mut Vec<Waker>,
     ) {
         let mut held = None;
-        for event in events {
-            let (generation, shard, index) = decode(event.token());
+        for (token, ready) in events {
+            let (generation, shard, index) = decode(token);
             if held.as_ref().map(|(at, _)| *at) != Some(shard) {
                 // Drop the old guard before taking the next lock.
                 held = None;
@@ -186,21 +190,7 @@ impl IoSlabs {
                 held = Some((shard, s.slab.lock().unwrap()));
             }
             let Some((_, slab)) = &held else { continue };
-            slab.deliver(generation, index, Ready::from_event(event), wakers);
-        }
-    }
-
-    /// [`dispatch`](Self::dispatch) of one event given by its token and readiness (the
-    /// loom model of deregister vs an in-flight event drives this: mio's events cannot be
-    /// made outside mio).
-    #[cfg(all(test, loom))]
-    pub(crate) fn dispatch_token(&self, token: mio::Token, ready: Ready, wakers: &mut Vec<Waker>) {
-        let (generation, shard, index) = decode(token);
-        if let Some(s) = self.shards.get(shard) {
-            s.slab
-                .lock()
-                .unwrap()
-                .deliver(generation, index, ready, wakers);
+            slab.deliver(generation, index, ready, wakers);
         }
     }
 

@@ -33,7 +33,7 @@ fn deregister_vs_in_flight_event() {
                 let slab = slab.clone();
                 loom::thread::spawn(move || {
                     let mut wakers = Vec::new();
-                    slab.dispatch_token(old_token, Ready::READABLE, &mut wakers);
+                    slab.dispatch(std::iter::once((old_token, Ready::READABLE)), &mut wakers);
                 })
             };
             // The owner deregisters (with the burst, the shard empties and is freed), and
@@ -52,7 +52,7 @@ fn deregister_vs_in_flight_event() {
             // A late release of the stale token leaves the new registration alone.
             slab.release(old_token);
             let mut wakers = Vec::new();
-            slab.dispatch_token(new_token, Ready::READABLE, &mut wakers);
+            slab.dispatch(std::iter::once((new_token, Ready::READABLE)), &mut wakers);
             assert!(new.ready_event(Ready::READABLE).is_some());
         });
     }

@@ -8,8 +8,12 @@
 //! and cancelling timers, and interrupting `poll` (a `mio::Waker`) when a nearer deadline
 //! is inserted or when the runtime shuts down.
 //!
-//! Workers never sit in `epoll`: a worker blocked by a bad task cannot stall I/O or timers
-//! for the other workers (tokio #4730).
+//! Workers never *block* in `epoll`: a worker blocked by a bad task cannot stall I/O or
+//! timers for the other workers (tokio #4730). A worker that runs out of work may look
+//! without blocking ([`Handle::harvest`]: `epoll_wait` with timeout 0 on the same epoll
+//! instance) and run what it finds itself; the driver thread stays the one blocking waiter
+//! and the backstop. Registrations are edge-triggered, so the kernel hands each edge to
+//! one waiter: an event is dispatched by a harvest or by a turn, never by both.
 //!
 //! The driver knows no scheduler: a turn collects the wakers of ready resources and due
 //! timers and hands them to a *sink* its caller passes in (the multi-thread driver thread
@@ -43,7 +47,7 @@ pub use ready::{Ready, ReadyEvent};
 pub use scheduled_io::Direction;
 pub(crate) use scheduled_io::ScheduledIo;
 
-use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::Arc;
 use io_slab::IoSlabs;
 use std::io;
@@ -59,6 +63,12 @@ const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
 
 /// Events one `poll` returns at most (more wait for the next turn).
 const EVENTS_PER_TURN: usize = 1024;
+
+/// Events one worker harvest takes at most: enough for a burst, few enough that one
+/// worker does not take every ready task of a busy turn to its own queue.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg_attr(loom, allow(dead_code))] // the workers do not harvest under loom
+const EVENTS_PER_HARVEST: usize = 64;
 
 /// What a turn hands its woken wakers to (see the module docs).
 pub(crate) trait WakeSink: FnMut(std::vec::Drain<'_, Waker>) {}
@@ -91,6 +101,15 @@ pub(crate) struct Handle {
     shutdown: AtomicBool,
     pub(crate) enable_io: bool,
     pub(crate) enable_time: bool,
+    /// A second descriptor of the poll's epoll instance, for [`Handle::harvest`]: owned
+    /// here, so it stays open (and names the same instance) as long as any harvester can
+    /// reach it, even after the driver thread dropped the `mio::Poll`.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg_attr(loom, allow(dead_code))]
+    epoll: std::os::fd::OwnedFd,
+    /// Resources registered now (the slab's count, readable without its lock): with none,
+    /// a harvest skips its syscall (a runtime doing no I/O pays nothing for it).
+    registered: AtomicUsize,
 }
 
 /// The owner side: the poll instance and its event buffer.
@@ -110,6 +129,13 @@ impl Driver {
         let poll = mio::Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKER_TOKEN)?;
         let registry = poll.registry().try_clone()?;
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let epoll = {
+            use std::os::fd::{AsRawFd, BorrowedFd};
+            // SAFETY: the descriptor is `poll`'s epoll fd, open for as long as `poll`
+            // lives, which is past this statement; it is only borrowed to be duplicated.
+            unsafe { BorrowedFd::borrow_raw(poll.as_raw_fd()) }.try_clone_to_owned()?
+        };
         Ok(Driver {
             poll,
             events: mio::Events::with_capacity(EVENTS_PER_TURN),
@@ -123,6 +149,9 @@ impl Driver {
                 shutdown: AtomicBool::new(false),
                 enable_io,
                 enable_time,
+                #[cfg(any(target_os = "linux", target_os = "android"))]
+                epoll,
+                registered: AtomicUsize::new(0),
             }),
         })
     }
@@ -158,8 +187,11 @@ impl Driver {
             );
         }
         handle.timers.awake();
-        let events = self.events.iter().filter(|e| e.token() != WAKER_TOKEN);
-        handle.ios.dispatch(events, &mut self.wakers);
+        let events = self.events.iter();
+        handle.dispatch(
+            events.map(|e| (e.token(), Ready::from_event(e))),
+            &mut self.wakers,
+        );
         self.fire_timers(handle.clock.now_tick());
         let woken = self.wakers.len();
         sink(self.wakers.drain(..));
@@ -217,6 +249,75 @@ impl Handle {
         self.shutdown.load(SeqCst)
     }
 
+    /// Hands each I/O event to its resource, collecting the wakers to wake into
+    /// `wakers`; an event whose token's generation is not the slot's (the resource was
+    /// released while the event was in flight) is dropped. Returns whether the
+    /// `mio::Waker`'s token was among the events.
+    fn dispatch(
+        &self,
+        events: impl Iterator<Item = (mio::Token, Ready)>,
+        wakers: &mut Vec<Waker>,
+    ) -> bool {
+        let mut interrupted = false;
+        let events = events.filter(|&(token, _)| {
+            let waker = token == WAKER_TOKEN;
+            interrupted |= waker;
+            !waker
+        });
+        self.ios.dispatch(events, wakers);
+        interrupted
+    }
+
+    /// A worker's look for ready I/O that never blocks: `epoll_wait` with timeout 0 on
+    /// the driver's epoll instance, beside the driver thread's blocking wait. What it
+    /// finds is dispatched as a turn dispatches it (same slab, same generation check),
+    /// and the wakers of the tasks concerned are collected into `wakers`, for the caller
+    /// to wake where it can run them. Edge-triggered registrations: each edge goes to one
+    /// waiter, so nothing is dispatched twice. If it takes the `mio::Waker`'s event
+    /// (meant to interrupt the driver thread: a nearer timer, shutdown), it writes the
+    /// waker again, so the driver thread still gets its interruption. Returns how many
+    /// events it took (0 on any error: the driver thread is the backstop).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg_attr(loom, allow(dead_code))]
+    pub(crate) fn harvest(&self, wakers: &mut Vec<Waker>) -> usize {
+        use std::os::fd::AsRawFd;
+        // Relaxed: a stale count only costs one empty look or skips one; the driver
+        // thread delivers whatever a harvest leaves.
+        if self.registered.load(Relaxed) == 0 || self.is_shutdown() {
+            return 0;
+        }
+        let mut events = [libc::epoll_event { events: 0, u64: 0 }; EVENTS_PER_HARVEST];
+        // SAFETY: `self.epoll` is an open epoll descriptor owned by `self`; the buffer is
+        // valid for `EVENTS_PER_HARVEST` writable entries, the count passed; timeout 0
+        // makes the call return at once.
+        let n = unsafe {
+            libc::epoll_wait(
+                self.epoll.as_raw_fd(),
+                events.as_mut_ptr(),
+                EVENTS_PER_HARVEST as libc::c_int,
+                0,
+            )
+        };
+        let Ok(n) = usize::try_from(n) else {
+            return 0;
+        };
+        let taken = events[..n].iter().map(|e| {
+            // Copied out first: the struct is packed on x86_64.
+            let (token, bits) = (e.u64, e.events);
+            (mio::Token(token as usize), Ready::from_epoll(bits))
+        });
+        if self.dispatch(taken, wakers) {
+            self.unpark();
+        }
+        n
+    }
+
+    /// Elsewhere there is no harvest: the driver thread delivers everything.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    pub(crate) fn harvest(&self, _wakers: &mut Vec<Waker>) -> usize {
+        0
+    }
+
     /// Interrupts the driver's `poll`.
     pub(crate) fn unpark(&self) {
         // Failing to write the eventfd means the driver is gone; nothing to interrupt.
@@ -253,7 +354,10 @@ impl Handle {
         // flag before it walks every shard, so a registration either sees the flag or is
         // in a shard when shutdown walks it (never neither).
         let token = match self.ios.insert(shard, io.clone(), &self.shutdown) {
-            Ok(token) => token,
+            Ok(token) => {
+                self.registered.fetch_add(1, Relaxed);
+                token
+            }
             Err(io_slab::Refused::Shutdown) => return Err(Self::shut_down_error()),
             Err(io_slab::Refused::Full) => {
                 return Err(io::Error::other(
@@ -277,7 +381,9 @@ impl Handle {
 
     /// Frees the token's slot; events still in flight for it are ignored (generation).
     pub(crate) fn release(&self, token: mio::Token) {
-        self.ios.release(token);
+        if self.ios.release(token) {
+            self.registered.fetch_sub(1, Relaxed);
+        }
     }
 
     pub(crate) fn io_shutdown_error() -> io::Error {
@@ -325,5 +431,126 @@ impl std::fmt::Debug for Handle {
         f.debug_struct("driver::Handle")
             .field("shutdown", &self.is_shutdown())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(all(test, not(loom), any(target_os = "linux", target_os = "android")))]
+mod harvest_tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+    use std::sync::atomic::AtomicUsize;
+    use std::task::{Context, Wake};
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    fn listener() -> mio::net::TcpListener {
+        mio::net::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap()
+    }
+
+    /// Harvests until something comes (bounded: a loopback connect is seen within a
+    /// few looks; the bound only turns a bug into a failure instead of a hang).
+    fn harvest_some(handle: &Handle, wakers: &mut Vec<Waker>) -> usize {
+        for _ in 0..100_000 {
+            let n = handle.harvest(wakers);
+            if n > 0 {
+                return n;
+            }
+            std::thread::yield_now();
+        }
+        0
+    }
+
+    /// Waits (bounded) until `fd` is readable, without consuming any epoll edge.
+    fn wait_readable(fd: &impl AsRawFd) {
+        for _ in 0..100_000 {
+            let mut pfd = libc::pollfd {
+                fd: fd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid `pollfd`, count 1, timeout 0.
+            if unsafe { libc::poll(&mut pfd, 1, 0) } == 1 {
+                return;
+            }
+            std::thread::yield_now();
+        }
+        panic!("the listener never became readable");
+    }
+
+    #[test]
+    fn a_harvest_dispatches_an_edge_to_its_resource_exactly_once() {
+        let driver = Driver::new(false, true, true).unwrap();
+        let handle = driver.handle.clone();
+        let mut listener = listener();
+        let (_token, io) = handle
+            .register(&mut listener, mio::Interest::READABLE, 0)
+            .unwrap();
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let read = Direction::Read.mask();
+        let mut cx = Context::from_waker(&waker);
+        assert!(io
+            .poll_ready(&mut cx, Direction::Read)
+            .is_pending());
+
+        let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let mut wakers = Vec::new();
+        assert_eq!(harvest_some(&handle, &mut wakers), 1);
+        assert_eq!(wakers.len(), 1, "the waiting task's waker was collected");
+        wakers.drain(..).for_each(Waker::wake);
+        assert_eq!(count.0.load(SeqCst), 1);
+        assert!(io.ready_event(read).is_some(), "the readiness was set");
+        // Edge-triggered: the edge went to this harvest; nobody gets it again.
+        assert_eq!(handle.harvest(&mut wakers), 0);
+        drop(driver);
+    }
+
+    #[test]
+    fn a_harvest_that_takes_the_driver_wakeup_passes_it_on() {
+        let driver = Driver::new(false, true, true).unwrap();
+        let handle = driver.handle.clone();
+        // One idle resource: with none registered a harvest does not even look.
+        let mut idle = listener();
+        let _idle = handle.register(&mut idle, mio::Interest::READABLE, 0).unwrap();
+        handle.unpark();
+        let mut wakers = Vec::new();
+        assert_eq!(harvest_some(&handle, &mut wakers), 1);
+        assert!(wakers.is_empty());
+        // The interruption was meant for the driver thread: it is there again for the
+        // next waiter (here: the next harvest, which passes it on in turn).
+        assert_eq!(handle.harvest(&mut wakers), 1);
+        drop(driver);
+    }
+
+    #[test]
+    fn a_harvested_event_for_a_released_slot_is_not_delivered_to_its_next_resource() {
+        let driver = Driver::new(false, true, true).unwrap();
+        let handle = driver.handle.clone();
+        let mut old = listener();
+        let _client = std::net::TcpStream::connect(old.local_addr().unwrap()).unwrap();
+        wait_readable(&old);
+        // Registering a ready listener queues its edge at once.
+        let (old_token, _old_io) = handle.register(&mut old, mio::Interest::READABLE, 0).unwrap();
+        // Released while its event is still queued in epoll (not deregistered yet).
+        handle.release(old_token);
+        let mut new = listener();
+        let (new_token, new_io) = handle.register(&mut new, mio::Interest::READABLE, 0).unwrap();
+        assert_eq!(
+            new_token.0 & 0xFFFF_FFFF,
+            old_token.0 & 0xFFFF_FFFF,
+            "the slot is reused"
+        );
+        let mut wakers = Vec::new();
+        assert_eq!(harvest_some(&handle, &mut wakers), 1, "the old edge");
+        assert!(
+            new_io.ready_event(Direction::Read.mask()).is_none(),
+            "the old resource's event reached the new one"
+        );
+        drop(driver);
     }
 }

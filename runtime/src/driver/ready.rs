@@ -65,6 +65,38 @@ impl Ready {
         ready
     }
 
+    /// The readiness of a raw `epoll_event` mask, read exactly as mio reads it (for the
+    /// workers' non-blocking harvest, which calls `epoll_wait` itself; see
+    /// `Handle::harvest`).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[cfg_attr(loom, allow(dead_code))] // the workers do not harvest under loom
+    pub(crate) fn from_epoll(bits: u32) -> Ready {
+        let has = |flag: libc::c_int| bits & flag as u32 != 0;
+        let mut ready = Ready::EMPTY;
+        if has(libc::EPOLLIN) || has(libc::EPOLLPRI) {
+            ready |= Ready::READABLE;
+        }
+        if has(libc::EPOLLOUT) {
+            ready |= Ready::WRITABLE;
+        }
+        if has(libc::EPOLLHUP) || (has(libc::EPOLLIN) && has(libc::EPOLLRDHUP)) {
+            ready |= Ready::READ_CLOSED;
+        }
+        if has(libc::EPOLLHUP)
+            || (has(libc::EPOLLOUT) && has(libc::EPOLLERR))
+            || bits == libc::EPOLLERR as u32
+        {
+            ready |= Ready::WRITE_CLOSED;
+        }
+        if has(libc::EPOLLERR) {
+            ready |= Ready::ERROR;
+        }
+        if has(libc::EPOLLPRI) {
+            ready |= Ready::PRIORITY;
+        }
+        ready
+    }
+
     /// The readiness states that satisfy `interest`: as tokio's, a reader also wakes on
     /// read-closed, a writer on write-closed, a priority reader on priority and
     /// read-closed. Unlike tokio, readers and writers also wake on error, so the

@@ -21,9 +21,9 @@ use std::cell::Cell;
 use std::task::Waker;
 use std::time::Duration;
 
-/// Empty non-blocking looks the driver thread takes after a busy turn before it blocks
-/// in `epoll_wait` again (see [`run`]).
-const DRIVER_SPINS: u32 = 64;
+/// Bounds of the driver thread's spin budget: empty non-blocking looks it takes after a
+/// busy turn before it blocks in `epoll_wait` again (see [`turn_until_shutdown`]).
+const DRIVER_SPINS: std::ops::RangeInclusive<u32> = 2..=64;
 
 /// The driver thread's scheduler context (see the module docs).
 pub(crate) struct Context {
@@ -102,27 +102,33 @@ fn run(mut driver: Driver, shared: Arc<Shared>) {
 }
 
 /// The driver thread's loop, until the runtime shuts down.
+///
+/// Busy I/O comes in bursts: after a turn that woke tasks, it keeps looking without
+/// blocking for a while (yielding the core in between), so the next events are picked up
+/// without a sender having to wake it out of `epoll_wait`. How long adapts
+/// ([`SpinBudget`](super::spin::SpinBudget)): a spin phase that found events doubles the budget, one that found
+/// none halves it, so under request/response traffic it stays, and when the workers'
+/// own harvests take the events (or nothing comes) the thread gives the CPU back.
 fn turn_until_shutdown(driver: &mut Driver, sink: &mut impl crate::driver::WakeSink) {
+    let mut budget = super::spin::SpinBudget::new(DRIVER_SPINS);
     while !driver.handle.is_shutdown() {
         let mut woken = driver.turn(None, sink);
-        // Busy I/O comes in bursts: after a turn that woke tasks, keep looking
-        // without blocking for a short while (yielding the core in between), so the
-        // next events are picked up without a sender having to wake this thread out
-        // of `epoll_wait` (an IPI and a context switch per event, measured as the
-        // top cost of request/response traffic). Bounded: after `DRIVER_SPINS`
-        // empty looks in a row, it blocks again.
         let mut empty = 0;
-        while woken > 0 || (empty > 0 && empty < DRIVER_SPINS) {
+        while woken > 0 || (empty > 0 && empty < budget.get()) {
             if woken > 0 {
+                if empty > 1 {
+                    budget.hit();
+                }
                 empty = 1;
             } else {
                 empty += 1;
                 std::thread::yield_now();
             }
             if driver.handle.is_shutdown() {
-                break;
+                return;
             }
             woken = driver.turn(Some(Duration::ZERO), sink);
         }
+        budget.miss();
     }
 }

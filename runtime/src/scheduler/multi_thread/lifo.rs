@@ -96,18 +96,27 @@ mod loom_tests {
     use crate::engine::loom_support::{notified, MockScheduler};
     use crate::loom::sync::Arc;
 
+    /// A slot holding one task, and a thief thread running `steal` against it.
+    fn slot_and_thief<T: Send + 'static>(
+        sched: &MockScheduler,
+        steal: fn(&LifoSlot) -> T,
+    ) -> (Arc<LifoSlot>, loom::thread::JoinHandle<T>) {
+        let slot = Arc::new(LifoSlot::new());
+        assert!(slot.push(notified(sched)).is_none());
+        let thief = {
+            let slot = slot.clone();
+            loom::thread::spawn(move || steal(&slot))
+        };
+        (slot, thief)
+    }
+
     /// The owner's take and a thief's steal race for one task: exactly one gets it, and
     /// the task's reference is neither lost nor dropped twice (the mock counts drops).
     #[test]
     fn steal_vs_owner_take() {
         loom::model(|| {
             let sched = MockScheduler::new();
-            let slot = Arc::new(LifoSlot::new());
-            assert!(slot.push(notified(&sched)).is_none());
-            let thief = {
-                let slot = slot.clone();
-                loom::thread::spawn(move || slot.steal().is_some())
-            };
+            let (slot, thief) = slot_and_thief(&sched, |slot| slot.steal().is_some());
             let owner_got = slot.take().is_some();
             let thief_got = thief.join().unwrap();
             assert!(
@@ -125,12 +134,7 @@ mod loom_tests {
     fn steal_vs_owner_push() {
         loom::model(|| {
             let sched = MockScheduler::new();
-            let slot = Arc::new(LifoSlot::new());
-            assert!(slot.push(notified(&sched)).is_none());
-            let thief = {
-                let slot = slot.clone();
-                loom::thread::spawn(move || slot.steal().map(|t| t.id()))
-            };
+            let (slot, thief) = slot_and_thief(&sched, |slot| slot.steal().map(|t| t.id()));
             let displaced = slot.push(notified(&sched)).map(|t| t.id());
             let rest = slot.take().map(|t| t.id());
             let stolen = thief.join().unwrap();

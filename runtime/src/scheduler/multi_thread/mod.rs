@@ -11,7 +11,8 @@
 //! With `Builder::heal_blocked_workers`, the monitor goes further and hands a stuck
 //! worker's core to a substitute thread ([`heal`]).
 //! The driver thread ([`driver_thread`]) turns the I/O and timer driver and hands the
-//! wakers of each turn to the injector in one batch.
+//! wakers of each turn to the injector in one batch; a worker whose queues ran empty
+//! first harvests ready I/O itself, without blocking, and runs those tasks locally.
 //!
 //! Naming follows who may touch what: `Core` belongs to one worker thread at a time;
 //! [`Remote`] is the part of a worker other threads reach; [`Shared`] is everything all
@@ -29,6 +30,7 @@ mod monitor;
 pub(crate) mod park;
 pub(crate) mod queue;
 mod rand;
+mod spin;
 pub(crate) mod stats;
 #[cfg(all(test, not(loom)))]
 mod supervision_tests;

@@ -16,6 +16,16 @@ mod imp {
     use crossbeam_deque::Steal;
     use crossbeam_utils::Backoff;
 
+    /// Moves a batch from a queue into `dest`, returning one task to run now; an empty
+    /// queue costs only the plain loads of `is_empty` (crossbeam's steal of an empty
+    /// deque or injector costs a fence, and this runs on every look of an idle worker).
+    fn steal_batch(is_empty: bool, steal: impl FnMut() -> Steal<Notified>) -> Option<Notified> {
+        if is_empty {
+            return None;
+        }
+        retry(steal)
+    }
+
     /// Resolves crossbeam's `Steal::Retry` by retrying with backoff: `Retry` only means
     /// another thread won a race on the same queue, so this loop always makes progress.
     fn retry<T>(mut op: impl FnMut() -> Steal<T>) -> Option<T> {
@@ -57,11 +67,7 @@ mod imp {
     impl Stealer {
         /// Moves about half of the victim's tasks into `dest`, returning one to run now.
         pub(crate) fn steal_into(&self, dest: &Local) -> Option<Notified> {
-            // `is_empty` is plain loads; crossbeam's steal of an empty deque costs a fence.
-            if self.0.is_empty() {
-                return None;
-            }
-            retry(|| self.0.steal_batch_and_pop(&dest.0))
+            steal_batch(self.0.is_empty(), || self.0.steal_batch_and_pop(&dest.0))
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()
@@ -89,12 +95,7 @@ mod imp {
         }
         /// Moves a batch into `dest`, returning one task to run now.
         pub(crate) fn steal_into(&self, dest: &Local) -> Option<Notified> {
-            // Checked on every poll of a worker whose own queues are empty: keep the empty
-            // case to plain loads (crossbeam's steal of an empty injector costs a fence).
-            if self.0.is_empty() {
-                return None;
-            }
-            retry(|| self.0.steal_batch_and_pop(&dest.0))
+            steal_batch(self.0.is_empty(), || self.0.steal_batch_and_pop(&dest.0))
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()

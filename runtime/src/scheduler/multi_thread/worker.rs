@@ -36,7 +36,9 @@ const MAX_LIFO_POLLS: u8 = 3;
 /// clock around every poll would cost more than many polls do.
 const POLL_SAMPLE_INTERVAL: u64 = 64;
 
-/// Looks a searching worker takes (about 20-50 µs in all) before it parks.
+/// Spin rounds a searching worker takes before it parks (about 20-50 µs in all). Fixed,
+/// as before issue 15: an adaptive budget (`spin.rs`, as the driver thread's) was tried,
+/// but the runs could not tell it from noise (`driver/PERF.md`), so it was not adopted.
 #[cfg(not(loom))]
 const SPIN_ROUNDS: u32 = 64;
 #[cfg(loom)]
@@ -67,6 +69,9 @@ pub(crate) struct Core {
     polls: u64,
     /// When the worker last woke up (or started): busy time is measured up to its park.
     busy_since: std::time::Instant,
+    /// The wakers of the last I/O harvest (kept to reuse its allocation).
+    #[cfg(not(loom))]
+    harvested: Vec<std::task::Waker>,
 }
 
 impl Core {
@@ -83,6 +88,8 @@ impl Core {
             is_shutdown: false,
             polls: 0,
             busy_since: std::time::Instant::now(),
+            #[cfg(not(loom))]
+            harvested: Vec::new(),
         })
     }
 
@@ -168,31 +175,25 @@ impl Core {
         None
     }
 
-    /// A searcher that found nothing keeps looking for a short while before it parks:
-    /// work often arrives within microseconds (the driver thread waking the other end of
-    /// a request/response), and a parked worker costs a futex wake-up to revive. While it
-    /// spins it still counts as searching, so producers skip their notification (Go's
-    /// "spinning M"). Bounded: after [`SPIN_ROUNDS`] looks it parks.
-    fn spin_for_work(&mut self, shared: &Shared) -> Option<Notified> {
-        if !self.is_searching {
-            return None;
+    /// One round of a searcher's spin (see [`Context::search_or_park`]): a pause (or,
+    /// every [`SPIN_YIELD_EVERY`] rounds, a yield of the thread, so a spinning worker
+    /// does not keep a producer it shares a core with from running), then a look at the
+    /// injector and the other workers' queues.
+    fn spin_round(&mut self, shared: &Shared, round: u32) -> Option<Notified> {
+        if round % SPIN_YIELD_EVERY == SPIN_YIELD_EVERY - 1 {
+            std::thread::yield_now();
+        } else {
+            for _ in 0..SPIN_PAUSES {
+                crate::loom::hint::spin_loop();
+            }
         }
-        for round in 0..SPIN_ROUNDS {
-            if round % SPIN_YIELD_EVERY == SPIN_YIELD_EVERY - 1 {
-                std::thread::yield_now();
-            } else {
-                for _ in 0..SPIN_PAUSES {
-                    crate::loom::hint::spin_loop();
-                }
-            }
-            if let Some(task) = shared.inject.steal_into(&self.run_queue) {
+        if let Some(task) = shared.inject.steal_into(&self.run_queue) {
+            return Some(task);
+        }
+        let n = shared.remotes.len();
+        for victim in (0..n).filter(|v| *v != self.index) {
+            if let Some(task) = shared.remotes[victim].steal.steal_into(&self.run_queue) {
                 return Some(task);
-            }
-            let n = shared.remotes.len();
-            for victim in (0..n).filter(|v| *v != self.index) {
-                if let Some(task) = shared.remotes[victim].steal.steal_into(&self.run_queue) {
-                    return Some(task);
-                }
             }
         }
         None
@@ -410,20 +411,85 @@ impl Context {
             }
             #[cfg(test)]
             super::fault::WORKER.hit(shared.config.id.get(), "a worker's run loop");
-            let task = match core.next_task(shared) {
-                Some(task) => Some(task),
-                None => match core.steal_work(shared) {
-                    Some(task) => Some(task),
-                    None => core.spin_for_work(shared),
-                },
-            };
+            let task = core.next_task(shared);
             let core = held.core.take().expect("held between steps");
             held.core = Some(match task {
                 Some(task) => self.run_task(task, core)?,
-                None => self.park(core),
+                None => match self.search_or_park(core)? {
+                    (core, Some(task)) => self.run_task(task, core)?,
+                    (core, None) => core,
+                },
             });
         }
         held.core.take()
+    }
+
+    /// The worker's own queues are empty: find work, or park. In this order: ready I/O
+    /// (a non-blocking [`harvest`](Self::harvest_io), whose tasks then run here), other
+    /// workers' queues and the injector, then a bounded spin that repeats both looks
+    /// (work often arrives within microseconds: the other end of a request/response; a
+    /// parked worker costs a futex wake-up to revive, and while it spins it still counts
+    /// as searching, so producers skip their notification: Go's "spinning M"). After
+    /// [`SPIN_ROUNDS`] empty rounds it parks.
+    /// Returns a task to run, if one was taken rather than queued; `None`: the core was
+    /// handed away by a waker (`block_in_place`).
+    fn search_or_park(&self, core: Box<Core>) -> Option<(Box<Core>, Option<Notified>)> {
+        let shared = &*self.shared;
+        let (mut core, found) = self.harvest_io(core)?;
+        if found {
+            return Some((core, None));
+        }
+        if let Some(task) = core.steal_work(shared) {
+            return Some((core, Some(task)));
+        }
+        if core.is_searching {
+            for round in 0..SPIN_ROUNDS {
+                if let Some(task) = core.spin_round(shared, round) {
+                    return Some((core, Some(task)));
+                }
+                let found;
+                (core, found) = self.harvest_io(core)?;
+                if found {
+                    return Some((core, None));
+                }
+            }
+        }
+        Some((self.park(core), None))
+    }
+
+    /// Takes ready I/O events without blocking ([`driver::Handle::harvest`]) and wakes
+    /// their tasks with the core in the context, so they are queued on this worker (its
+    /// LIFO slot and run queue) and run here: no hop through the driver thread, the
+    /// injector and a futex wake of another worker. Returns whether a task was woken;
+    /// `None` if a waker (user code) handed the core away with `block_in_place`.
+    ///
+    /// [`driver::Handle::harvest`]: crate::driver::Handle::harvest
+    #[cfg(not(loom))]
+    fn harvest_io(&self, mut core: Box<Core>) -> Option<(Box<Core>, bool)> {
+        let Some(driver) = &self.shared.driver else {
+            return Some((core, false));
+        };
+        let mut wakers = std::mem::take(&mut core.harvested);
+        if driver.harvest(&mut wakers) == 0 || wakers.is_empty() {
+            core.harvested = wakers;
+            return Some((core, false));
+        }
+        *self.core.borrow_mut() = Some(core);
+        let panicked = crate::driver::wake_each(wakers.drain(..));
+        let core = self.core.borrow_mut().take();
+        if panicked {
+            // As on the driver thread: a panicking waker counts as an unhandled panic.
+            scheduler::Handle::MultiThread(self.shared.clone()).unhandled_panic();
+        }
+        let mut core = core?;
+        core.harvested = wakers;
+        Some((core, true))
+    }
+
+    /// Under loom the driver is not modelled: the worker loop is the same without it.
+    #[cfg(loom)]
+    fn harvest_io(&self, core: Box<Core>) -> Option<(Box<Core>, bool)> {
+        Some((core, false))
     }
 
     /// Polls one task with the core parked in the context. `None`: the core was handed
