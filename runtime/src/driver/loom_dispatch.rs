@@ -38,8 +38,10 @@ fn deregister_vs_in_flight_event() {
             };
             // The owner deregisters (with the burst, the shard empties and is freed), and
             // a new resource is registered at once.
-            slab.release(old_token);
-            fillers.into_iter().for_each(|t| slab.release(t));
+            assert!(slab.release(old_token));
+            for t in fillers {
+                assert!(slab.release(t));
+            }
             let new = Arc::new(ScheduledIo::default());
             let new_token = register(&new);
             assert_eq!(new_token.0 & SLOT, old_token.0 & SLOT, "the slot is reused");
@@ -50,7 +52,7 @@ fn deregister_vs_in_flight_event() {
                 "a stale event reached the slot's new resource"
             );
             // A late release of the stale token leaves the new registration alone.
-            slab.release(old_token);
+            assert!(!slab.release(old_token));
             let mut wakers = Vec::new();
             slab.dispatch(std::iter::once((new_token, Ready::READABLE)), &mut wakers);
             assert!(new.ready_event(Ready::READABLE).is_some());

@@ -494,9 +494,7 @@ mod harvest_tests {
         let waker = Waker::from(count.clone());
         let read = Direction::Read.mask();
         let mut cx = Context::from_waker(&waker);
-        assert!(io
-            .poll_ready(&mut cx, Direction::Read)
-            .is_pending());
+        assert!(io.poll_ready(&mut cx, Direction::Read).is_pending());
 
         let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let mut wakers = Vec::new();
@@ -516,7 +514,9 @@ mod harvest_tests {
         let handle = driver.handle.clone();
         // One idle resource: with none registered a harvest does not even look.
         let mut idle = listener();
-        let _idle = handle.register(&mut idle, mio::Interest::READABLE, 0).unwrap();
+        let _idle = handle
+            .register(&mut idle, mio::Interest::READABLE, 0)
+            .unwrap();
         handle.unpark();
         let mut wakers = Vec::new();
         assert_eq!(harvest_some(&handle, &mut wakers), 1);
@@ -535,11 +535,15 @@ mod harvest_tests {
         let _client = std::net::TcpStream::connect(old.local_addr().unwrap()).unwrap();
         wait_readable(&old);
         // Registering a ready listener queues its edge at once.
-        let (old_token, _old_io) = handle.register(&mut old, mio::Interest::READABLE, 0).unwrap();
+        let (old_token, _old_io) = handle
+            .register(&mut old, mio::Interest::READABLE, 0)
+            .unwrap();
         // Released while its event is still queued in epoll (not deregistered yet).
         handle.release(old_token);
         let mut new = listener();
-        let (new_token, new_io) = handle.register(&mut new, mio::Interest::READABLE, 0).unwrap();
+        let (new_token, new_io) = handle
+            .register(&mut new, mio::Interest::READABLE, 0)
+            .unwrap();
         assert_eq!(
             new_token.0 & 0xFFFF_FFFF,
             old_token.0 & 0xFFFF_FFFF,
