@@ -15,6 +15,8 @@ pub(crate) mod blocking;
 mod config;
 pub(crate) mod current_thread;
 pub(crate) mod local;
+#[cfg(all(test, loom))]
+mod loom_local;
 pub(crate) mod multi_thread;
 pub(crate) mod panic_shutdown;
 
