@@ -16,7 +16,7 @@
 use super::ready::Ready;
 use super::scheduled_io::ScheduledIo;
 use super::shard::MAX_SHARDS;
-use crate::loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst};
 use crate::loom::sync::{Arc, Mutex};
 use std::task::Waker;
 
@@ -40,6 +40,10 @@ pub(crate) struct IoSlabs {
 #[derive(Default)]
 struct Shard {
     slab: Mutex<Slab>,
+    /// `slab.len`, stored under the lock and readable without it (by
+    /// [`IoSlabs::is_empty`]); on the shard's own cache line, so registrations on
+    /// different shards never share a written line.
+    live: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -128,6 +132,7 @@ impl IoSlabs {
             }
         };
         slab.len += 1;
+        self.shards[shard].live.store(slab.len, Relaxed);
         let slot = &mut slab.slots[index];
         slot.io = Some(io);
         Ok(mio::Token(
@@ -158,6 +163,7 @@ impl IoSlabs {
                 *next_generation = next_generation.wrapping_add(1);
                 free.push(index);
                 *len -= 1;
+                shard.live.store(*len, Relaxed);
                 released = true;
             }
         }
@@ -192,6 +198,13 @@ impl IoSlabs {
             let Some((_, slab)) = &held else { continue };
             slab.deliver(generation, index, ready, wakers);
         }
+    }
+
+    /// Whether no resource is registered, read without any lock (a stale answer only
+    /// costs a worker one empty look or one skipped look; the driver thread delivers
+    /// whatever a harvest leaves).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.shards.iter().all(|s| s.live.load(Relaxed) == 0)
     }
 
     /// Every registered resource (for shutdown). Poison-tolerant: the slabs are

@@ -47,7 +47,7 @@ pub use ready::{Ready, ReadyEvent};
 pub use scheduled_io::Direction;
 pub(crate) use scheduled_io::ScheduledIo;
 
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
+use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
 use crate::loom::sync::Arc;
 use io_slab::IoSlabs;
 use std::io;
@@ -107,9 +107,6 @@ pub(crate) struct Handle {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     #[cfg_attr(loom, allow(dead_code))]
     epoll: std::os::fd::OwnedFd,
-    /// Resources registered now (the slab's count, readable without its lock): with none,
-    /// a harvest skips its syscall (a runtime doing no I/O pays nothing for it).
-    registered: AtomicUsize,
 }
 
 /// The owner side: the poll instance and its event buffer.
@@ -151,7 +148,6 @@ impl Driver {
                 enable_time,
                 #[cfg(any(target_os = "linux", target_os = "android"))]
                 epoll,
-                registered: AtomicUsize::new(0),
             }),
         })
     }
@@ -281,9 +277,9 @@ impl Handle {
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn harvest(&self, wakers: &mut Vec<Waker>) -> usize {
         use std::os::fd::AsRawFd;
-        // Relaxed: a stale count only costs one empty look or skips one; the driver
-        // thread delivers whatever a harvest leaves.
-        if self.registered.load(Relaxed) == 0 || self.is_shutdown() {
+        // With nothing registered there is nothing to look for (`is_empty` may be stale:
+        // that costs one empty look or one skipped look; the driver thread is the backstop).
+        if self.ios.is_empty() || self.is_shutdown() {
             return 0;
         }
         let mut events = [libc::epoll_event { events: 0, u64: 0 }; EVENTS_PER_HARVEST];
@@ -354,10 +350,7 @@ impl Handle {
         // flag before it walks every shard, so a registration either sees the flag or is
         // in a shard when shutdown walks it (never neither).
         let token = match self.ios.insert(shard, io.clone(), &self.shutdown) {
-            Ok(token) => {
-                self.registered.fetch_add(1, Relaxed);
-                token
-            }
+            Ok(token) => token,
             Err(io_slab::Refused::Shutdown) => return Err(Self::shut_down_error()),
             Err(io_slab::Refused::Full) => {
                 return Err(io::Error::other(
@@ -381,9 +374,7 @@ impl Handle {
 
     /// Frees the token's slot; events still in flight for it are ignored (generation).
     pub(crate) fn release(&self, token: mio::Token) {
-        if self.ios.release(token) {
-            self.registered.fetch_sub(1, Relaxed);
-        }
+        self.ios.release(token);
     }
 
     pub(crate) fn io_shutdown_error() -> io::Error {
