@@ -142,7 +142,7 @@ fn a_wake_that_panics_in_another_task() {
             assert_eq!(h.await.unwrap(), i);
         }
     });
-    assert_eq!(m.num_alive_tasks(), 0);
+    assert_eq!(robin_test_support::settled_alive_tasks(&m), 0);
 }
 
 /// A future that completes, then panics when dropped.
@@ -230,7 +230,7 @@ fn panics_in_poll_drop_and_blocking_jobs_in_one_runtime() {
     // The metrics add up: 3 * EACH + 1 async tasks spawned (blocking jobs are not
     // counted as spawned tasks), none alive, nothing queued.
     assert_eq!(m.spawned_tasks_count(), (3 * EACH + 1) as u64);
-    assert_eq!(m.num_alive_tasks(), 0);
+    assert_eq!(robin_test_support::settled_alive_tasks(&m), 0);
     assert_eq!(m.blocking_queue_depth(), 0);
     assert_eq!(m.global_queue_depth(), 0);
     let polls: u64 = (0..m.num_workers()).map(|w| m.worker_poll_count(w)).sum();

@@ -95,7 +95,7 @@ rt_test! {
         });
         assert_eq!(count.load(SeqCst), 100_000);
         assert_eq!(total, (0..100_000u64).sum::<u64>());
-        assert_eq!(rt.handle().num_alive_tasks(), 0);
+        assert_eq!(robin_test_support::settled_alive_tasks(&rt.metrics()), 0);
     }
 
     fn nested_spawns(rt) {

@@ -20,6 +20,8 @@ use std::time::Duration;
 /// let m = rt.metrics();
 /// assert_eq!(m.num_workers(), 2);
 /// assert_eq!(m.spawned_tasks_count(), 10);
+/// // Released just after each join (see `num_alive_tasks`): settled once the runtime is.
+/// drop(rt);
 /// assert_eq!(m.num_alive_tasks(), 0);
 /// let polls: u64 = (0..2).map(|w| m.worker_poll_count(w)).sum();
 /// assert!(polls >= 10);
@@ -52,6 +54,10 @@ impl RuntimeMetrics {
 
     /// Tasks spawned and not yet completed, including those of the `LocalSet`s the
     /// runtime drives.
+    ///
+    /// A task counts until the runtime has released it, which on a multi-thread runtime
+    /// happens just *after* its `JoinHandle` is woken (as in tokio): a joiner running on
+    /// another worker can read the count a moment before the finished task leaves it.
     pub fn num_alive_tasks(&self) -> usize {
         self.handle.num_alive_tasks()
     }

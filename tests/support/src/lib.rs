@@ -10,7 +10,7 @@
 
 pub mod chat;
 
-use robin_runtime::runtime::{Builder, Runtime};
+use robin_runtime::runtime::{Builder, Runtime, RuntimeMetrics};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -96,4 +96,24 @@ pub fn watchdog(name: &'static str, secs: u64) -> Watchdog {
         }
     });
     Watchdog { _disarm: tx }
+}
+
+/// The runtime's alive-task count once it has settled: polls for up to 10 s until it reads
+/// 0 and returns the last value read.
+///
+/// A joined task is not "exited" the instant its `JoinHandle` returns: on a multi-thread
+/// runtime the worker that completed it wakes the joiner first and releases the task from
+/// the runtime's list just after (tokio orders it the same way, and its own metrics tests
+/// wait the same way). A test that asserts no task leaked reads the count through this, so
+/// a leak still fails (the count stays above 0) but that window does not.
+pub fn settled_alive_tasks(metrics: &RuntimeMetrics) -> usize {
+    let mut alive = metrics.num_alive_tasks();
+    for _ in 0..1_000 {
+        if alive == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        alive = metrics.num_alive_tasks();
+    }
+    alive
 }
