@@ -55,9 +55,10 @@ impl RuntimeMetrics {
     /// Tasks spawned and not yet completed, including those of the `LocalSet`s the
     /// runtime drives.
     ///
-    /// A task counts until the runtime has released it, which on a multi-thread runtime
-    /// happens just *after* its `JoinHandle` is woken (as in tokio): a joiner running on
-    /// another worker can read the count a moment before the finished task leaves it.
+    /// A task counts until the runtime has released it, just *after* it publishes its
+    /// completion (as in tokio; robin releases it before waking the joiner): on a
+    /// multi-thread runtime, a joiner polled on another worker at that moment can take
+    /// the output and read the count a moment before the finished task leaves it.
     pub fn num_alive_tasks(&self) -> usize {
         self.handle.num_alive_tasks()
     }

@@ -102,9 +102,10 @@ pub fn watchdog(name: &'static str, secs: u64) -> Watchdog {
 /// 0 and returns the last value read.
 ///
 /// A joined task is not "exited" the instant its `JoinHandle` returns: on a multi-thread
-/// runtime the worker that completed it wakes the joiner first and releases the task from
-/// the runtime's list just after (tokio orders it the same way, and its own metrics tests
-/// wait the same way). A test that asserts no task leaked reads the count through this, so
+/// runtime the worker that completes it publishes the completion first and releases the
+/// task from the runtime's list just after, so a joiner polled on another worker in
+/// between takes the output while the task still counts (tokio orders it the same way, and
+/// its own metrics tests wait the same way). A test that asserts no task leaked reads the count through this, so
 /// a leak still fails (the count stays above 0) but that window does not.
 pub fn settled_alive_tasks(metrics: &RuntimeMetrics) -> usize {
     let mut alive = metrics.num_alive_tasks();
