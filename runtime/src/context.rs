@@ -7,8 +7,7 @@
 //! | `handle` | `Handle::enter`, `block_on`, workers, blocking threads | `Handle::current`, `spawn`, time, io |
 //! | `scheduler` | a scheduler's run loop (worker, current-thread core, driver thread) | the scheduler's `schedule` (local pushes), `block_in_place` |
 //! | `local_set` | a `LocalSet` while it runs its tasks or its `run_until` future | `spawn_local` |
-//! | `task_id` | whoever runs a task (`run_task`) | `task::id` |
-//! | `yielded` | `yield_now` (cleared by `run_task`) | the multi-thread scheduler: a yield, not a wake |
+//! | `running` | whoever runs a task (`run_task`): its id, and whether it called `yield_now` | `task::id`; the multi-thread scheduler (a yield, not a wake) |
 //! | `runtime` | `enter_runtime` (a thread that drives a runtime) | `block_on` (must not nest), `block_in_place` |
 //! | `rng` | lazily, on first use | `select!`'s branch order |
 //! | `task_locals` | `task_local!` scopes, around a poll or a closure | `LocalKey::with` |
@@ -42,9 +41,9 @@ pub(crate) struct Context {
     handle_depth: Cell<usize>,
     scheduler: Cell<*const scheduler::Context>,
     local_set: RefCell<Option<Arc<scheduler::local::Shared>>>,
-    task_id: Cell<Option<Id>>,
-    /// The task being polled called `yield_now` (so its self-wake is a yield).
-    yielded: Cell<bool>,
+    /// The task being run on this thread, if any (one cell, so that entering and
+    /// leaving a task's run is one thread-local access each).
+    running: Cell<Running>,
     runtime: Cell<EnterRuntime>,
     /// xorshift32 state; 0 until first use (a seeded state is never 0).
     rng: Cell<u32>,
@@ -62,8 +61,7 @@ impl Context {
             handle_depth: Cell::new(0),
             scheduler: Cell::new(ptr::null()),
             local_set: RefCell::new(None),
-            task_id: Cell::new(None),
-            yielded: Cell::new(false),
+            running: Cell::new(Running::NONE),
             runtime: Cell::new(EnterRuntime::NotEntered),
             rng: Cell::new(0),
             blocking_exit: RefCell::new(None),
@@ -128,6 +126,7 @@ pub(crate) struct Reset<S: Slot + 'static> {
 
 impl<S: Slot + 'static> Reset<S> {
     /// Sets `field` to `value` until the returned guard drops.
+    #[inline]
     fn set(field: fn(&Context) -> &S, value: S::Value) -> Reset<S> {
         let prev = CONTEXT.try_with(|c| field(c).swap(value)).ok();
         Reset {
@@ -139,6 +138,7 @@ impl<S: Slot + 'static> Reset<S> {
 }
 
 impl<S: Slot + 'static> Drop for Reset<S> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(prev) = self.prev.take() {
             let _ = CONTEXT.try_with(|c| (self.field)(c).swap(prev));
@@ -158,8 +158,8 @@ fn scheduler_field(c: &Context) -> &Cell<*const scheduler::Context> {
 fn local_set_field(c: &Context) -> &RefCell<Option<Arc<scheduler::local::Shared>>> {
     &c.local_set
 }
-fn task_id_field(c: &Context) -> &Cell<Option<Id>> {
-    &c.task_id
+fn running_field(c: &Context) -> &Cell<Running> {
+    &c.running
 }
 fn runtime_field(c: &Context) -> &Cell<EnterRuntime> {
     &c.runtime
@@ -288,28 +288,63 @@ pub(crate) fn local_set() -> Option<Arc<scheduler::local::Shared>> {
 
 // ----- the task being polled ---------------------------------------------------------
 
-/// Runs `f` (a task's run) with `id` as the current task id.
+/// The task being run on this thread: the `running` field of [`Context`].
+#[derive(Clone, Copy, Debug)]
+struct Running {
+    id: Option<Id>,
+    /// The task called `yield_now` in this run (so its self-wake is a yield).
+    yielded: bool,
+}
+
+impl Running {
+    const NONE: Running = Running {
+        id: None,
+        yielded: false,
+    };
+}
+
+/// Runs `f` (a task's run, or the drop of its future or output) with `id` as the
+/// current task id and no yield recorded; the previous value is back when `f` returns
+/// or unwinds.
 #[inline]
 pub(crate) fn with_task_id<R>(id: Id, f: impl FnOnce() -> R) -> R {
-    let _reset = Reset::set(task_id_field, Some(id));
+    let _reset = Reset::set(
+        running_field,
+        Running {
+            id: Some(id),
+            yielded: false,
+        },
+    );
     f()
 }
 
 /// `yield_now` is waking its own task: the wake that follows is a yield.
 pub(crate) fn set_yielded() {
-    let _ = CONTEXT.try_with(|c| c.yielded.set(true));
+    let _ = CONTEXT.try_with(|c| {
+        c.running.set(Running {
+            yielded: true,
+            ..c.running.get()
+        })
+    });
 }
 
 /// Whether the task being polled yielded (see [`set_yielded`]); clears the flag.
 pub(crate) fn take_yielded() -> bool {
     CONTEXT
-        .try_with(|c| c.yielded.replace(false))
+        .try_with(|c| {
+            let running = c.running.get();
+            c.running.set(Running {
+                yielded: false,
+                ..running
+            });
+            running.yielded
+        })
         .unwrap_or(false)
 }
 
 /// The id of the task being polled on this thread.
 pub(crate) fn task_id() -> Option<Id> {
-    CONTEXT.try_with(|c| c.task_id.get()).unwrap_or(None)
+    CONTEXT.try_with(|c| c.running.get().id).unwrap_or(None)
 }
 
 // ----- task-local values --------------------------------------------------------------

@@ -17,6 +17,19 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
+/// Where a stage drop (the future's or the output's `Drop`, user code) happens, which
+/// says whether the task's id still has to be made current for it (`task::id()` in a
+/// `Drop` sees its own task, as in tokio).
+#[derive(Clone, Copy, Debug)]
+enum Scope {
+    /// Inside the task's run: the scheduler runs every `Notified` inside the task's id
+    /// scope (`scheduler::run_task`), so the id is current already.
+    Run,
+    /// Anywhere else (a `JoinHandle` dropped after completion, shutdown): the drop is
+    /// wrapped in `Schedule::with_task_id`.
+    Outside,
+}
+
 /// A typed view of one task allocation; owns nothing by itself.
 struct Harness<F: Future, S> {
     cell: NonNull<Cell<F, S>>,
@@ -69,7 +82,7 @@ where
         match self.header().state.transition_to_running() {
             TransitionToRunning::Success => {
                 if self.poll_future() {
-                    self.complete();
+                    self.complete(Scope::Run);
                     return;
                 }
                 match self.header().state.transition_to_idle() {
@@ -86,14 +99,14 @@ where
                     }
                     TransitionToIdle::OkDealloc => self.dealloc(),
                     TransitionToIdle::Cancelled => {
-                        self.cancel_future();
-                        self.complete();
+                        self.cancel_future(Scope::Run);
+                        self.complete(Scope::Run);
                     }
                 }
             }
             TransitionToRunning::Cancelled => {
-                self.cancel_future();
-                self.complete();
+                self.cancel_future(Scope::Run);
+                self.complete(Scope::Run);
             }
             TransitionToRunning::Failed => {}
             TransitionToRunning::Dealloc => self.dealloc(),
@@ -143,16 +156,18 @@ where
                 self.header().diag.poll_pending();
                 return false;
             }
-            Ok(Poll::Ready(output)) => match catch_unwind(AssertUnwindSafe(|| self.drop_stage())) {
-                Ok(()) => Ok(output),
-                Err(payload) => {
-                    let _ = catch_unwind(AssertUnwindSafe(move || drop(output)));
-                    Err(JoinError::panic(self.id(), payload))
+            Ok(Poll::Ready(output)) => {
+                match catch_unwind(AssertUnwindSafe(|| self.drop_stage(Scope::Run))) {
+                    Ok(()) => Ok(output),
+                    Err(payload) => {
+                        let _ = catch_unwind(AssertUnwindSafe(move || drop(output)));
+                        Err(JoinError::panic(self.id(), payload))
+                    }
                 }
-            },
+            }
             Err(payload) => {
                 // The future panicked; dropping it may panic too: the first payload wins.
-                let _ = catch_unwind(AssertUnwindSafe(|| self.drop_stage()));
+                let _ = catch_unwind(AssertUnwindSafe(|| self.drop_stage(Scope::Run)));
                 self.core().scheduler.unhandled_panic();
                 Err(JoinError::panic(self.id(), payload))
             }
@@ -162,8 +177,8 @@ where
     }
 
     /// Drops the future (we hold `RUNNING`) and stores a cancellation result.
-    fn cancel_future(&self) {
-        let err = match catch_unwind(AssertUnwindSafe(|| self.drop_stage())) {
+    fn cancel_future(&self, scope: Scope) {
+        let err = match catch_unwind(AssertUnwindSafe(|| self.drop_stage(scope))) {
             Ok(()) => JoinError::cancelled(self.id()),
             Err(payload) => JoinError::panic(self.id(), payload),
         };
@@ -173,7 +188,7 @@ where
     /// Drops whatever the stage holds **in place** (a future is pinned: it must not move
     /// before its drop), leaving `Consumed`, even if the drop panics. The caller has
     /// exclusive access to the stage (holds `RUNNING`, or is the sole owner of the output).
-    fn drop_stage(&self) {
+    fn drop_stage(&self, scope: Scope) {
         /// Writes `Consumed` over the (dropped) stage, on return and on unwind alike.
         struct Consume<F: Future>(*mut Stage<F>);
         impl<F: Future> Drop for Consume<F> {
@@ -184,8 +199,7 @@ where
                 unsafe { std::ptr::write(self.0, Stage::Consumed) }
             }
         }
-        // The drop runs user code: under this task's id (`Schedule::with_task_id`).
-        self.core().scheduler.with_task_id(self.id(), &mut || {
+        let drop = || {
             self.core().stage.with_mut(|stage| {
                 let _consume = Consume(stage);
                 // SAFETY: exclusive access, by this function's caller contract; the value
@@ -193,7 +207,20 @@ where
                 // write).
                 unsafe { std::ptr::drop_in_place(stage) };
             })
-        });
+        };
+        // The drop runs user code, which must see this task's id: already current in
+        // the task's run, set around it elsewhere (`Schedule::with_task_id`).
+        match scope {
+            Scope::Run => drop(),
+            Scope::Outside => {
+                let mut drop = Some(drop);
+                self.core().scheduler.with_task_id(self.id(), &mut || {
+                    if let Some(drop) = drop.take() {
+                        drop()
+                    }
+                });
+            }
+        }
     }
 
     fn store(&self, value: Stage<F>) {
@@ -206,7 +233,7 @@ where
 
     /// The stage holds the final result and we hold `RUNNING`: publish `COMPLETE`, hand
     /// the output to the `JoinHandle` (or drop it), leave the owned list, drop references.
-    fn complete(self) {
+    fn complete(self, scope: Scope) {
         let snapshot = self.header().state.transition_to_complete();
         // Leave the owned list first, so that whoever the join waker wakes (and anything
         // ordered after it) no longer counts this task among the runtime's live tasks.
@@ -217,7 +244,7 @@ where
         let _ = catch_unwind(AssertUnwindSafe(|| {
             if !snapshot.is_join_interested() {
                 // No JoinHandle: nobody else will ever read the output.
-                self.drop_stage();
+                self.drop_stage(scope);
             } else if snapshot.is_join_waker_set() {
                 self.trailer().waker.with(|waker| {
                     // SAFETY: JOIN_WAKER was set when we completed, so the slot is
@@ -392,7 +419,7 @@ where
     match harness.header().state.unset_join_interested() {
         // Complete with interest: the output is ours to drop (it may panic: contain it).
         Err(_) => {
-            let _ = catch_unwind(AssertUnwindSafe(|| harness.drop_stage()));
+            let _ = catch_unwind(AssertUnwindSafe(|| harness.drop_stage(Scope::Outside)));
         }
         Ok(prev) => {
             if prev.is_join_waker_set() {
@@ -424,8 +451,8 @@ where
     let harness = unsafe { Harness::<F, S>::from_raw(ptr) };
     if harness.header().state.transition_to_shutdown() {
         // We claimed RUNNING on an idle task: our reference acts as the poller's.
-        harness.cancel_future();
-        harness.complete();
+        harness.cancel_future(Scope::Outside);
+        harness.complete(Scope::Outside);
     } else if harness.header().state.ref_dec() {
         harness.dealloc();
     }

@@ -132,23 +132,34 @@ impl RawTask {
         F::Output: 'static,
         S: Schedule,
     {
-        let cell = Box::new(Cell {
-            header: Header {
+        // Written field by field straight into the allocation: a `Box::new(Cell { .. })`
+        // builds the whole cell on the stack first and then copies it (a `memcpy` call per
+        // spawn once the cell outgrew what the compiler copies inline: a measured 5-8 %
+        // of `chained_spawn`).
+        let mut cell = Box::<Cell<F, S>>::new_uninit();
+        let p = cell.as_mut_ptr();
+        // SAFETY: 1. `p` points to an allocation sized and aligned for `Cell<F, S>`, and
+        // `addr_of_mut!` takes each field's address without reading or referencing the
+        // uninitialised memory; 2. the three writes initialise every field of the
+        // `#[repr(C)]` cell (padding needs none), so `assume_init` below sees a whole,
+        // valid value.
+        unsafe {
+            std::ptr::addr_of_mut!((*p).header).write(Header {
                 state: State::new(refs),
                 vtable: vtable::<F, S>(),
                 id,
                 owned_key: UnsafeCell::new(usize::MAX),
                 meta,
                 diag: super::diag::Diag::new(),
-            },
-            core: Core {
-                scheduler,
-                stage: UnsafeCell::new(Stage::Running(future)),
-            },
-            trailer: Trailer {
+            });
+            std::ptr::addr_of_mut!((*p).core.scheduler).write(scheduler);
+            std::ptr::addr_of_mut!((*p).core.stage).write(UnsafeCell::new(Stage::Running(future)));
+            std::ptr::addr_of_mut!((*p).trailer).write(Trailer {
                 waker: UnsafeCell::new(None),
-            },
-        });
+            });
+        }
+        // SAFETY: every field was written just above (2.).
+        let cell = unsafe { cell.assume_init() };
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
         RawTask { ptr }
     }
@@ -287,6 +298,10 @@ pub(crate) struct Notified(pub(super) Task);
 
 impl Notified {
     /// Polls the task (or cancels it, if cancellation was requested).
+    ///
+    /// Call it inside the task's id scope (`Schedule::with_task_id` semantics; the
+    /// schedulers' `run_task` does): the drops of its future and output during the run
+    /// (user code) rely on that id being current and do not set it again.
     pub(crate) fn run(self) {
         self.0.into_raw().poll();
     }

@@ -14,6 +14,7 @@
 pub(crate) mod blocking;
 mod config;
 pub(crate) mod current_thread;
+mod fair_tick;
 pub(crate) mod local;
 #[cfg(all(test, loom))]
 mod loom_local;
@@ -23,6 +24,7 @@ pub(crate) mod panic_shutdown;
 pub use config::UnhandledPanic;
 pub(crate) use config::{BlockingHook, Config, Hook};
 pub(crate) use current_thread::DEFAULT_EVENT_INTERVAL;
+pub(crate) use fair_tick::FairTick;
 
 use crate::context;
 use crate::engine::raw::TaskMeta;
@@ -65,11 +67,8 @@ pub(crate) enum Context {
 /// Runs one task with its id as the thread's current task id (`task::id()`).
 #[inline]
 pub(crate) fn run_task(task: Notified) {
-    context::with_task_id(task.id(), || {
-        // Set again only if this poll yields (`yield_now`).
-        context::take_yielded();
-        task.run()
-    });
+    // Also clears the yield flag: set again only if this poll yields (`yield_now`).
+    context::with_task_id(task.id(), || task.run());
 }
 
 impl Handle {

@@ -83,7 +83,8 @@ pub(crate) struct Core {
     park: Parker,
     /// The I/O and timer driver, turned by this thread when it has nothing to run.
     driver: Option<Driver>,
-    tick: u32,
+    /// When the fairness turn comes (`global_queue_interval`).
+    fair: super::FairTick,
     /// Tasks polled (mirrored into `Shared::stats.polls`).
     polls: u64,
 }
@@ -135,7 +136,7 @@ impl Shared {
                 local: VecDeque::new(),
                 park,
                 driver,
-                tick: 0,
+                fair: super::FairTick::new(config.global_queue_interval),
                 polls: 0,
             }))),
             core_waiters: Mutex::new(Vec::new()),
@@ -394,10 +395,9 @@ fn run_with_core<F: Future>(
             let task = {
                 let mut core = cx.core.borrow_mut();
                 let core = core.as_mut().expect("core present while driving");
-                core.tick = core.tick.wrapping_add(1);
                 core.polls += 1;
                 shared.stats.polls.store(core.polls, Relaxed);
-                let task = if core.tick % shared.config.global_queue_interval == 0 {
+                let task = if core.fair.advance() {
                     // The coarse clock task dumps time idle tasks with (engine/diag.rs).
                     crate::engine::diag::refresh_clock(std::time::Instant::now());
                     shared.pop_inject().or_else(|| core.local.pop_front())

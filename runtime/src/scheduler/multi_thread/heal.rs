@@ -158,7 +158,7 @@ mod loom_tests {
         loom::model(|| {
             let slot = Arc::new(CoreSlot::new());
             let handoff = Arc::new(Mutex::new(None));
-            slot.park(Core::new(0));
+            slot.park(Core::new(0, crate::scheduler::GLOBAL_QUEUE_INTERVAL));
 
             let monitor = {
                 let (slot, handoff) = (slot.clone(), handoff.clone());
@@ -195,7 +195,7 @@ mod loom_tests {
         loom::model(|| {
             let slot = Arc::new(CoreSlot::new());
             let handoff = Arc::new(Mutex::new(None));
-            slot.park(Core::new(0));
+            slot.park(Core::new(0, crate::scheduler::GLOBAL_QUEUE_INTERVAL));
 
             let monitor = {
                 let (slot, handoff) = (slot.clone(), handoff.clone());

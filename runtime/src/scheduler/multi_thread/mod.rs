@@ -108,7 +108,7 @@ impl Shared {
         let mut remotes = Vec::with_capacity(num_workers);
         let mut handoff = Vec::with_capacity(num_workers);
         for index in 0..num_workers {
-            let core = worker::Core::new(index);
+            let core = worker::Core::new(index, config.global_queue_interval);
             remotes.push(CachePadded::new(Remote {
                 steal: core.run_queue.stealer(),
                 yield_steal: core.yield_queue.stealer(),

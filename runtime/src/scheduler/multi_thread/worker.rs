@@ -62,7 +62,8 @@ pub(crate) struct Core {
     pub(super) yield_queue: queue::Local,
     pub(super) park: Parker,
     rand: FastRand,
-    tick: u32,
+    /// When the fairness turn comes (`global_queue_interval`).
+    fair: scheduler::FairTick,
     lifo_polls: u8,
     is_searching: bool,
     is_shutdown: bool,
@@ -75,14 +76,15 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(super) fn new(index: usize) -> Box<Core> {
+    /// Worker `index`'s core; its fairness turn comes every `global_queue_interval` ticks.
+    pub(super) fn new(index: usize, global_queue_interval: u32) -> Box<Core> {
         Box::new(Core {
             index,
             run_queue: queue::Local::new(),
             yield_queue: queue::Local::new(),
             park: Parker::new(),
             rand: FastRand::new(index as u64 + 1),
-            tick: 0,
+            fair: scheduler::FairTick::new(global_queue_interval),
             lifo_polls: 0,
             is_searching: false,
             is_shutdown: false,
@@ -101,8 +103,9 @@ impl Core {
         }
     }
 
-    fn next_task(&mut self, shared: &Shared) -> Option<Notified> {
-        if self.tick % shared.config.global_queue_interval == 0 {
+    /// The next task to run; `fair_turn`: this tick is a fairness turn (see `FairTick`).
+    fn next_task(&mut self, shared: &Shared, fair_turn: bool) -> Option<Notified> {
+        if fair_turn {
             // Fairness: yielded tasks rejoin the run queue, and remote work gets a turn.
             while let Some(task) = self.yield_queue.pop() {
                 self.run_queue.push(task);
@@ -404,14 +407,14 @@ impl Context {
             if core.is_shutdown {
                 break;
             }
-            core.tick = core.tick.wrapping_add(1);
-            if core.tick % shared.config.global_queue_interval == 0 && shared.is_shutdown() {
+            let fair_turn = core.fair.advance();
+            if fair_turn && shared.is_shutdown() {
                 core.is_shutdown = true;
                 break;
             }
             #[cfg(test)]
             super::fault::WORKER.hit(shared.config.id.get(), "a worker's run loop");
-            let task = core.next_task(shared);
+            let task = core.next_task(shared, fair_turn);
             let core = held.core.take().expect("held between steps");
             held.core = Some(match task {
                 Some(task) => self.run_task(task, core)?,
