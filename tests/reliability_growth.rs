@@ -4,8 +4,8 @@
 //! other test allocates while it measures. Bounds are generous: a few hundred KiB, where
 //! the defects retain megabytes.
 //!
-//! `#[ignore]`d until the fixes land; run with
-//! `cargo test -p robin --test reliability_growth -- --ignored`.
+//! All fixed (results before and after in `tests/RELIABILITY_PLAN.md`): none is ignored,
+//! they run in `cargo test`.
 mod reliability_common;
 
 use reliability_common::{multi_thread_without_drivers, watchdog_test};

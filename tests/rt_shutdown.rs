@@ -84,7 +84,7 @@ fn shutdown_background_does_not_wait() {
 }
 
 #[test]
-fn queued_blocking_jobs_are_cancelled_at_shutdown() {
+fn queued_blocking_jobs_are_never_lost_at_shutdown() {
     let rt = Builder::new_multi_thread()
         .worker_threads(1)
         .max_blocking_threads(1)
@@ -109,6 +109,44 @@ fn queued_blocking_jobs_are_cancelled_at_shutdown() {
         Ok(v) => assert_eq!(v, 2),
         Err(e) => assert!(e.is_cancelled()),
     }
+}
+
+/// A blocking job queued behind a running one before the runtime shuts down still runs
+/// once that one returns, and its output reaches its `JoinHandle` (tokio's pool: a busy
+/// thread runs every job it pops; only an idle one cancels what is left). Before the fix
+/// the busy thread cancelled it because the shutdown flag was set: `second` reported
+/// `Cancelled` and `ran_rx` saw its sender dropped unrun.
+#[test]
+fn a_blocking_job_queued_before_shutdown_runs_behind_the_busy_thread() {
+    let rt = Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (ran_tx, ran_rx) = mpsc::channel::<()>();
+    let first = rt.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv();
+        1
+    });
+    started_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    // The pool's only thread is busy: this job waits in the queue.
+    let second = rt.spawn_blocking(move || {
+        ran_tx.send(()).unwrap();
+        2
+    });
+    // Shutdown begins (the flag is set, nothing waits) while `first` still runs.
+    rt.shutdown_background();
+    release_tx.send(()).unwrap();
+    assert_eq!(
+        ran_rx.recv_timeout(Duration::from_secs(30)),
+        Ok(()),
+        "the queued job was dropped unrun"
+    );
+    let other = Builder::new_current_thread().build().unwrap();
+    assert_eq!(other.block_on(first).unwrap(), 1);
+    assert_eq!(other.block_on(second).unwrap(), 2);
 }
 
 /// Dropping a runtime inside a task shuts it down without waiting (no deadlock on the

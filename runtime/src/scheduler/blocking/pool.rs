@@ -270,14 +270,13 @@ impl Inner {
     fn run(&self, id: usize) {
         let mut state = self.state.lock().unwrap();
         'work: loop {
-            while let Some((task, mandatory)) = state.queue.pop_front() {
-                let shutdown = state.shutdown;
+            // Busy: run every job this thread finds queued, even once shutdown began (as
+            // tokio's pool does): a job queued behind a running one before the shutdown
+            // still runs and hands its output to its JoinHandle. Only a thread that went
+            // idle cancels what is left (below), within `shutdown_timeout`.
+            while let Some((task, _mandatory)) = state.queue.pop_front() {
                 drop(state);
-                if shutdown && !mandatory {
-                    task.into_task().shutdown();
-                } else {
-                    scheduler::run_task(task);
-                }
+                scheduler::run_task(task);
                 state = self.state.lock().unwrap();
             }
             if state.shutdown {
