@@ -92,7 +92,7 @@ fn run(mut driver: Driver, shared: Arc<Shared>) {
         // not just end. `shutdown` below marks the driver gone, so every pending timer
         // and I/O wait fails and new ones are refused, instead of sleeping forever.
         let turned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            turn_until_shutdown(&mut driver, &mut sink)
+            turn_until_shutdown(&mut driver, &mut sink, me.shared.config.id.get())
         }));
         driver.shutdown(&mut sink);
         if turned.is_err() {
@@ -109,9 +109,16 @@ fn run(mut driver: Driver, shared: Arc<Shared>) {
 /// ([`SpinBudget`](super::spin::SpinBudget)): a spin phase that found events doubles the budget, one that found
 /// none halves it, so under request/response traffic it stays, and when the workers'
 /// own harvests take the events (or nothing comes) the thread gives the CPU back.
-fn turn_until_shutdown(driver: &mut Driver, sink: &mut impl crate::driver::WakeSink) {
+fn turn_until_shutdown(
+    driver: &mut Driver,
+    sink: &mut impl crate::driver::WakeSink,
+    runtime_id: u64,
+) {
+    let _ = runtime_id; // read by the test-only fault hook below
     let mut budget = super::spin::SpinBudget::new(DRIVER_SPINS);
     while !driver.handle.is_shutdown() {
+        #[cfg(test)]
+        super::fault::DRIVER.hit(runtime_id, "the driver thread's loop");
         let mut woken = driver.turn(None, sink);
         let mut empty = 0;
         while woken > 0 || (empty > 0 && empty < budget.get()) {

@@ -1,6 +1,6 @@
 //! Fault injection for the unit tests of supervision (`supervision_tests.rs`): test builds
 //! only. A [`Fault`] armed with a runtime's id makes the next loop step of that runtime's
-//! worker (or monitor) panic, once; other runtimes of the test process are not touched.
+//! worker (or monitor, or driver thread) panic, once; other runtimes of the test process are not touched.
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
 /// One injection point: the id of the runtime to fail, 0 while disarmed.
@@ -10,6 +10,8 @@ pub(crate) struct Fault(AtomicU64);
 pub(crate) static WORKER: Fault = Fault(AtomicU64::new(0));
 /// Fires in the monitor loop, at the start of a round.
 pub(crate) static MONITOR: Fault = Fault(AtomicU64::new(0));
+/// Fires in the driver thread's loop, before a turn.
+pub(crate) static DRIVER: Fault = Fault(AtomicU64::new(0));
 
 impl Fault {
     // Only the supervision tests arm faults, and they do not run under loom.

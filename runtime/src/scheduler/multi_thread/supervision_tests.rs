@@ -1,6 +1,7 @@
-//! The supervision of a worker's run loop and of the monitor (issue 12 defect 3): a panic
-//! outside any task poll, injected through the `fault` hooks that exist only in test
-//! builds, must neither strand a worker's core nor silently stop the monitor.
+//! The supervision of a worker's run loop, of the monitor and of the driver thread (issue
+//! 12 defect 3): a panic outside any task poll, injected through the `fault` hooks that
+//! exist only in test builds, must neither strand a worker's core nor silently stop the
+//! monitor, and a driver thread that dies must make every timer wait fail, not sleep.
 use super::fault::{self, Fault};
 use crate::runtime::{Builder, Runtime};
 use std::sync::mpsc;
@@ -130,4 +131,61 @@ fn a_panicking_park_hook_does_not_lose_the_worker() {
         rt.spawn(async move { tx.send(i).unwrap() });
         assert_eq!(rx.recv_timeout(WAIT), Ok(i));
     }
+}
+
+/// Polls `timer` on this thread (not a task) until it is ready, bounded by [`WAIT`].
+fn wait_timer(timer: &mut crate::time::Timer) -> Result<(), crate::time::TimerError> {
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Poll::Ready(res) = timer.poll_elapsed(&mut cx) {
+            return res;
+        }
+        assert!(Instant::now() < deadline, "the timer wait never ended");
+        std::thread::park_timeout(Duration::from_millis(50));
+    }
+}
+
+/// The driver thread's loop panics (as a broken epoll instance would make it). The thread
+/// is supervised: the driver shuts down, so a timer already waiting (an hour out) fails at
+/// once instead of sleeping for good, a timer filed afterwards is refused, and the runtime
+/// is closed (a task spawned now reports cancellation): loud, never a hang.
+#[test]
+fn a_dying_driver_thread_fails_every_timer_wait() {
+    let rt = Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let _enter = rt.enter();
+    let mut far = crate::time::Timer::new(Instant::now() + Duration::from_secs(3600)).unwrap();
+    {
+        use std::task::{Context, Poll, Waker};
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(
+            matches!(far.poll_elapsed(&mut cx), Poll::Pending),
+            "filed, pending"
+        );
+    }
+    fault::DRIVER.arm(id(&rt));
+    // A nearer timer interrupts the driver's wait, so its loop comes round to the fault.
+    let mut near = crate::time::Timer::new(Instant::now() + Duration::from_millis(5)).unwrap();
+    let _ = wait_timer(&mut near);
+    wait_fired(&fault::DRIVER);
+    assert!(wait_timer(&mut far).is_err(), "the pending wait must fail");
+    let mut late = crate::time::Timer::new(Instant::now() + Duration::from_millis(1)).unwrap();
+    assert!(wait_timer(&mut late).is_err(), "a new wait must be refused");
+    let (tx, rx) = mpsc::channel();
+    let join = rt.spawn(async move { tx.send(()).unwrap() });
+    let other = Builder::new_current_thread().build().unwrap();
+    assert!(other.block_on(join).unwrap_err().is_cancelled());
+    assert!(rx.try_recv().is_err(), "the closed runtime ran nothing new");
 }
