@@ -7,9 +7,13 @@
 //! WriteHalf, OwnedReadHalf, OwnedWriteHalf, ReuniteError}`, `unix::pipe::{pipe, Sender,
 //! Receiver, OpenOptions}`, `lookup_host`, `ToSocketAddrs`, `Interest`, `Ready`.
 //! Real sockets on 127.0.0.1 only; unix paths in a fresh temp dir, removed at the end.
-//! Left to robin-net's own tests: multicast (needs a multicast route), the
-//! `stream::{Stream, Kind, Tcp, Unix, AsyncStream}` generic core (reached here only
-//! through its aliases), and the futures-io trait impls.
+//! Left to robin-net's own tests (and why): multicast join/leave/loop/ttl (needs a
+//! multicast route on the test machine), `set_tos`/`tos` (privileged or platform-bound
+//! values), the `_vectored`/`_buf` twins of `try_read`/`try_write`/`try_recv` and the
+//! `poll_*` twins other than `poll_accept` (same code path as the variants tested here),
+//! `pipe::Sender`/`Receiver::from_file*` (`from_owned_fd` is tested), the generic core
+//! `stream::{Stream, Kind, Tcp, Unix, AsyncStream}` (reached here through its aliases),
+//! and the futures-io trait impls (not a tokio API).
 #![cfg(unix)]
 
 use std::io::ErrorKind;
@@ -472,4 +476,74 @@ fn socket_outside_a_runtime_panics() {
     let std_l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     std_l.set_nonblocking(true).unwrap();
     let _ = TcpListener::from_std(std_l);
+}
+
+#[robin::test]
+async fn nonblocking_variants_std_conversions_and_forget() {
+    use std::task::Poll;
+    // UDP try_* variants: send now, then retry the receive until the datagram is there.
+    let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let ba = b.local_addr().unwrap();
+    a.writable().await.unwrap();
+    assert_eq!(a.try_send_to(b"t", ba).unwrap(), 1);
+    let mut buf = [0u8; 4];
+    let mut peeked = None;
+    for _ in 0..100 {
+        b.readable().await.unwrap();
+        match b.try_peek_from(&mut buf) {
+            Ok(v) => {
+                peeked = Some(v);
+                break;
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(peeked.unwrap().0, 1);
+    let (n, _) = b.try_recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"t");
+
+    // poll_accept on a listener, as tokio documents it (Pending, then Ready once a peer connects).
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let pending = std::future::poll_fn(|cx| Poll::Ready(l.poll_accept(cx).is_pending())).await;
+    assert!(pending);
+    let _c = TcpStream::connect(l.local_addr().unwrap()).await.unwrap();
+    let (s, _) = std::future::poll_fn(|cx| l.poll_accept(cx)).await.unwrap();
+
+    // OwnedWriteHalf::forget: dropping the half then does not shut the write side down.
+    let (mut sr, sw) = s.into_split();
+    sw.forget();
+    let mut one = [0u8; 1];
+    let still_open = std::future::poll_fn(|cx| {
+        let mut rb = robin::io::ReadBuf::new(&mut one);
+        Poll::Ready(
+            robin::io::AsyncRead::poll_read(std::pin::Pin::new(&mut sr), cx, &mut rb).is_pending(),
+        )
+    })
+    .await;
+    assert!(still_open);
+
+    // Unix std conversions.
+    let (x, y) = std::os::unix::net::UnixStream::pair().unwrap();
+    x.set_nonblocking(true).unwrap();
+    let x = UnixStream::from_std(x).unwrap();
+    let x: std::os::unix::net::UnixStream = x.into_std().unwrap();
+    drop((x, y));
+    let dir = TempDir::new("ustd");
+    let std_l = std::os::unix::net::UnixListener::bind(dir.0.join("l")).unwrap();
+    std_l.set_nonblocking(true).unwrap();
+    let l = UnixListener::from_std(std_l).unwrap();
+    let _: std::os::unix::net::UnixListener = l.into_std().unwrap();
+
+    // A pipe end from an owned fd, and back to a blocking fd.
+    let (tx, rx) = pipe::pipe().unwrap();
+    let fd: std::os::fd::OwnedFd = rx.into_blocking_fd().unwrap();
+    let rx = pipe::Receiver::from_owned_fd(fd).unwrap();
+    let mut tx = tx;
+    tx.write_all(b"fd").await.unwrap();
+    let mut rx = rx;
+    let mut two = [0u8; 2];
+    rx.read_exact(&mut two).await.unwrap();
+    assert_eq!(&two, b"fd");
 }
