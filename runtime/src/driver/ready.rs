@@ -130,13 +130,29 @@ impl Ready {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
-    /// Whether `READABLE` is set.
+    /// Whether `READABLE` or `READ_CLOSED` is set (a closed read side reads: EOF), as
+    /// tokio's.
+    ///
+    /// ```
+    /// use robin_runtime::io::Ready;
+    /// assert!(Ready::READABLE.is_readable());
+    /// assert!(Ready::READ_CLOSED.is_readable());
+    /// assert!(!Ready::WRITABLE.is_readable());
+    /// ```
     pub fn is_readable(self) -> bool {
-        self.contains(Ready::READABLE)
+        self.contains(Ready::READABLE) || self.is_read_closed()
     }
-    /// Whether `WRITABLE` is set.
+    /// Whether `WRITABLE` or `WRITE_CLOSED` is set (a write then fails at once), as
+    /// tokio's.
+    ///
+    /// ```
+    /// use robin_runtime::io::Ready;
+    /// assert!(Ready::WRITABLE.is_writable());
+    /// assert!(Ready::WRITE_CLOSED.is_writable());
+    /// assert!(!Ready::READABLE.is_writable());
+    /// ```
     pub fn is_writable(self) -> bool {
-        self.contains(Ready::WRITABLE)
+        self.contains(Ready::WRITABLE) || self.is_write_closed()
     }
     /// Whether `READ_CLOSED` is set.
     pub fn is_read_closed(self) -> bool {
