@@ -15,7 +15,7 @@
 //! `GLOBAL_QUEUE_INTERVAL` ticks on a current-thread runtime).
 use super::raw::Header;
 use super::{waker, Id, Task};
-use crate::loom::counter::{AtomicU64, Relaxed};
+use crate::loom::counter::{AtomicU32, AtomicU64, Relaxed};
 use std::ptr::NonNull;
 use std::sync::OnceLock;
 use std::task::Waker;
@@ -88,18 +88,43 @@ impl WaitTag {
     }
 }
 
-/// The diagnostics words of one task header.
+/// The wait-site tag word of one task header.
 pub(crate) struct Diag {
     wait: AtomicU64,
-    /// Coarse-clock value when the task last returned `Pending` (0: never).
-    idle_since: AtomicU64,
+}
+
+/// When a task last returned `Pending`: the low 32 bits of the coarse clock (0: never).
+/// 32 bits so that it shares a header word with the owned-list key (`raw.rs`, size
+/// note); read with wrapping arithmetic, so it is right for idle times under 49 days.
+pub(crate) struct IdleSince(AtomicU32);
+
+impl IdleSince {
+    pub(crate) fn new() -> IdleSince {
+        IdleSince(AtomicU32::new(0))
+    }
+
+    /// The poll returned `Pending` (called before the state transition publishes it).
+    #[inline]
+    pub(super) fn poll_pending(&self) {
+        // 0 means "never": a clock value whose low bits are 0 is stored as 1 (1 ms off).
+        let now = (COARSE_NOW.load(Relaxed) as u32).max(1);
+        self.0.store(now, Relaxed);
+    }
+
+    /// How long before the coarse time `now` (as stored: +1, low 32 bits) the task went
+    /// idle; `None` if it never returned `Pending`.
+    fn idle_for_millis(&self, now: u64) -> Option<u64> {
+        match self.0.load(Relaxed) {
+            0 => None,
+            since => Some(u64::from((now as u32).wrapping_sub(since))),
+        }
+    }
 }
 
 impl Diag {
     pub(crate) fn new() -> Diag {
         Diag {
             wait: AtomicU64::new(OTHER),
-            idle_since: AtomicU64::new(0),
         }
     }
 
@@ -107,12 +132,6 @@ impl Diag {
     #[inline]
     pub(super) fn poll_started(&self) {
         self.wait.store(OTHER, Relaxed);
-    }
-
-    /// The poll returned `Pending` (called before the state transition publishes it).
-    #[inline]
-    pub(super) fn poll_pending(&self) {
-        self.idle_since.store(COARSE_NOW.load(Relaxed), Relaxed);
     }
 }
 
@@ -159,15 +178,17 @@ impl TaskSnapshot {
         // Read after the state word (Acquire): the tag and the timestamp written before
         // the `Pending` transition are visible; later ones may be too (stale-newer).
         let wait = WaitTag::decode(header.diag.wait.load(Relaxed));
-        let since = header.diag.idle_since.load(Relaxed);
         let idle = !state.is_running() && !state.is_notified() && !state.is_complete();
-        let idle_for = (idle && since != 0).then(|| {
-            let at = epoch() + Duration::from_millis(since - 1);
-            now.saturating_duration_since(at)
-        });
+        // The dump's own time on the coarse scale (+1, as the clock stores it).
+        let now_coarse = millis_since_epoch(now) + 1;
+        let idle_for = header
+            .idle_since
+            .idle_for_millis(now_coarse)
+            .filter(|_| idle)
+            .map(Duration::from_millis);
         TaskSnapshot {
             id: header.id,
-            name: header.meta.name.clone(),
+            name: header.meta.name().cloned(),
             location: header.meta.location,
             running: state.is_running(),
             notified: state.is_notified(),

@@ -127,7 +127,7 @@ where
             tracing::trace_span!(
                 "runtime.spawn",
                 task.id = self.id().as_u64(),
-                task.name = meta.name.as_deref(),
+                task.name = meta.name().map(|n| &**n),
                 loc.file = meta.location.file(),
                 loc.line = meta.location.line(),
                 loc.col = meta.location.column(),
@@ -153,7 +153,7 @@ where
         let output = match res {
             Ok(Poll::Pending) => {
                 // Before `transition_to_idle`, after which we may no longer own the task.
-                self.header().diag.poll_pending();
+                self.header().idle_since.poll_pending();
                 return false;
             }
             Ok(Poll::Ready(output)) => {

@@ -135,8 +135,10 @@ impl OwnedTasks {
                 shard.slots.len() - 1
             }
         };
+        // A slab index past u32 would need 4 billion live tasks in one shard.
+        let key32 = u32::try_from(key).expect("more than u32::MAX tasks in one owned-list shard");
         // SAFETY: `owned_key` is only accessed under this shard's lock, which we hold.
-        task.header().owned_key.with_mut(|k| unsafe { *k = key });
+        task.header().owned_key.with_mut(|k| unsafe { *k = key32 });
         shard.slots[key] = Some(task);
         shard.len += 1;
         shard.spawned += 1;
@@ -147,7 +149,7 @@ impl OwnedTasks {
     pub(crate) fn remove(&self, task: &Task) -> Option<Task> {
         let mut shard = self.shard(task.id()).lock().unwrap();
         // SAFETY: `owned_key` is only accessed under this shard's lock, which we hold.
-        let key = task.header().owned_key.with(|k| unsafe { *k });
+        let key = task.header().owned_key.with(|k| unsafe { *k }) as usize;
         let slot = shard.slots.get_mut(key)?;
         if slot.as_ref().map(Task::raw) != Some(task.raw()) {
             return None;

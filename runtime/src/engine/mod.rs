@@ -115,6 +115,23 @@ mod tests {
         let size = cell_size::<Arc<u8>, _>(async {});
         assert!(size <= 128, "task cell is {size} bytes");
     }
+
+    /// The size note in `raw.rs`: a small task (a future holding a few pointers, as a
+    /// spawned `async move` closure over an `Arc` and a sender) must stay at or below 120
+    /// bytes, glibc's fast-bin limit; at 136 a 10k-task spawn burst cost twice as much.
+    #[test]
+    fn cell_sizes_stay_under_the_fast_bin_limit() {
+        assert_eq!(
+            std::mem::size_of::<super::raw::Header>(),
+            56,
+            "the header grew"
+        );
+        let (a, b, c) = (Arc::new(0u8), Arc::new(1u8), Arc::new(2u8));
+        let size = cell_size::<Arc<u8>, _>(async move {
+            drop((a, b, c));
+        });
+        assert!(size <= 120, "a 3-pointer task's cell is {size} bytes");
+    }
 }
 
 /// The task scenarios of `loom_tests`, run sequentially and with real threads under the

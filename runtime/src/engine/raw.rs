@@ -37,19 +37,33 @@ pub(crate) struct Header {
     pub(super) state: State,
     pub(super) vtable: &'static Vtable,
     pub(super) id: Id,
-    /// Slot index in the owned-task list shard (see `list.rs`).
-    pub(super) owned_key: UnsafeCell<usize>,
+    /// Slot index in the owned-task list shard (see `list.rs`). 32 bits, beside the
+    /// 32-bit idle timestamp: the two share one word (see the size note below).
+    pub(super) owned_key: UnsafeCell<u32>,
+    /// When the task last returned `Pending`, for task dumps (`diag.rs`).
+    pub(super) idle_since: super::diag::IdleSince,
     /// Where the task was spawned and its name: immutable, for diagnostics (cold).
     pub(super) meta: TaskMeta,
-    /// Wait-site tag and idle timestamp, for task dumps (`diag.rs`).
+    /// Wait-site tag, for task dumps (`diag.rs`).
     pub(super) diag: super::diag::Diag,
 }
+
+// Size note: the header is 56 bytes, so that a small task's whole cell stays at or below
+// 120 bytes, glibc's fast-bin limit (a 128-byte chunk). Above it, a burst of spawns frees
+// its cells into bins that coalesce and trim back to the OS, and the next burst page-faults
+// them in again: measured at the dump commit, whose 16 more header bytes (136-byte cells)
+// doubled the per-task cost of a 10k-task spawn burst on a current-thread runtime (116 ->
+// 216 ns, most of the difference in `exc_page_fault`/`clear_page`). Hence the 32-bit
+// `owned_key` and idle timestamp sharing a word and the thin `TaskName` pointer; the
+// `cell_sizes_stay_under_the_fast_bin_limit` test in `mod.rs` holds the line.
 
 /// Diagnostics about a task: where it was spawned (`#[track_caller]`) and its name.
 #[derive(Clone, Debug)]
 pub(crate) struct TaskMeta {
     pub(crate) location: &'static std::panic::Location<'static>,
-    pub(crate) name: Option<std::sync::Arc<str>>,
+    /// A thin pointer to the name (8 bytes in the header where `Arc<str>` takes 16; only
+    /// named spawns pay the extra allocation).
+    name: Option<std::sync::Arc<std::sync::Arc<str>>>,
 }
 
 impl TaskMeta {
@@ -58,8 +72,13 @@ impl TaskMeta {
     pub(crate) fn caller(name: Option<std::sync::Arc<str>>) -> TaskMeta {
         TaskMeta {
             location: std::panic::Location::caller(),
-            name,
+            name: name.map(std::sync::Arc::new),
         }
+    }
+
+    /// The task's name, if it was given one (`task::Builder::name`).
+    pub(crate) fn name(&self) -> Option<&std::sync::Arc<str>> {
+        self.name.as_deref()
     }
 }
 
@@ -148,7 +167,8 @@ impl RawTask {
                 state: State::new(refs),
                 vtable: vtable::<F, S>(),
                 id,
-                owned_key: UnsafeCell::new(usize::MAX),
+                owned_key: UnsafeCell::new(u32::MAX),
+                idle_since: super::diag::IdleSince::new(),
                 meta,
                 diag: super::diag::Diag::new(),
             });

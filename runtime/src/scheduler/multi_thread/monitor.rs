@@ -180,9 +180,7 @@ fn report(
     let report = BlockingReport {
         worker,
         task_id,
-        task_name: meta
-            .as_ref()
-            .and_then(|m| m.name.as_deref().map(str::to_owned)),
+        task_name: meta.as_ref().and_then(|m| m.name().map(|n| n.to_string())),
         spawned_at: meta.map(|m| m.location),
         stuck_for,
         core_handed_off,
