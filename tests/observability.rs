@@ -36,7 +36,14 @@ fn metrics_count_what_happened() {
         m.num_blocking_threads()
     );
     assert_eq!(m.blocking_queue_depth(), 0);
-    assert!(m.worker_total_busy_duration(0) + m.worker_total_busy_duration(1) > Duration::ZERO);
+    // Busy time is added when a worker parks (as tokio's): the workers go idle now and
+    // park within their bounded spin, so wait (bounded) for the first to do so.
+    let busy = || m.worker_total_busy_duration(0) + m.worker_total_busy_duration(1);
+    let deadline = std::time::Instant::now() + LIMIT;
+    while busy() == Duration::ZERO && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(busy() > Duration::ZERO, "no worker ever parked");
     // Out-of-range workers read as zero rather than panicking.
     assert_eq!(m.worker_poll_count(99), 0);
 }
