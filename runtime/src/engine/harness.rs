@@ -199,7 +199,7 @@ where
                 unsafe { std::ptr::write(self.0, Stage::Consumed) }
             }
         }
-        let drop = || {
+        let drop_it = || {
             self.core().stage.with_mut(|stage| {
                 let _consume = Consume(stage);
                 // SAFETY: exclusive access, by this function's caller contract; the value
@@ -211,15 +211,11 @@ where
         // The drop runs user code, which must see this task's id: already current in
         // the task's run, set around it elsewhere (`Schedule::with_task_id`).
         match scope {
-            Scope::Run => drop(),
-            Scope::Outside => {
-                let mut drop = Some(drop);
-                self.core().scheduler.with_task_id(self.id(), &mut || {
-                    if let Some(drop) = drop.take() {
-                        drop()
-                    }
-                });
-            }
+            Scope::Run => drop_it(),
+            Scope::Outside => self
+                .core()
+                .scheduler
+                .with_task_id(self.id(), &mut { drop_it }),
         }
     }
 

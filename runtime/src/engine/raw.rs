@@ -54,7 +54,7 @@ pub(crate) struct Header {
 // them in again: measured at the dump commit, whose 16 more header bytes (136-byte cells)
 // doubled the per-task cost of a 10k-task spawn burst on a current-thread runtime (116 ->
 // 216 ns, most of the difference in `exc_page_fault`/`clear_page`). Hence the 32-bit
-// `owned_key` and idle timestamp sharing a word and the thin `TaskName` pointer; the
+// `owned_key` and idle timestamp sharing a word and the thin pointer to the name (`TaskMeta::name`); the
 // `cell_sizes_stay_under_the_fast_bin_limit` test in `mod.rs` holds the line.
 
 /// Diagnostics about a task: where it was spawned (`#[track_caller]`) and its name.
@@ -159,9 +159,9 @@ impl RawTask {
         let p = cell.as_mut_ptr();
         // SAFETY: 1. `p` points to an allocation sized and aligned for `Cell<F, S>`, and
         // `addr_of_mut!` takes each field's address without reading or referencing the
-        // uninitialised memory; 2. the three writes initialise every field of the
-        // `#[repr(C)]` cell (padding needs none), so `assume_init` below sees a whole,
-        // valid value.
+        // uninitialised memory; 2. the four writes (header, scheduler, stage, trailer)
+        // initialise every field of the `#[repr(C)]` cell (padding needs none), so
+        // `assume_init` below sees a whole, valid value.
         unsafe {
             std::ptr::addr_of_mut!((*p).header).write(Header {
                 state: State::new(refs),
