@@ -127,11 +127,19 @@ fn socket_used_after_runtime_dropped() {
 /// Runs `f`, which must panic; returns the message and where the panic was reported.
 fn panic_of(f: impl FnOnce()) -> (String, String) {
     use std::sync::{Arc, Mutex};
+    // The panic hook is process-wide and the tests run on parallel threads: one test at
+    // a time swaps it (else two swaps interleave and a panic lands in the other test's
+    // hook), and the hook records only this thread's panic.
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = HOOK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let site = Arc::new(Mutex::new(String::new()));
     let seen = site.clone();
+    let me = std::thread::current().id();
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if let Some(loc) = info.location() {
+        if let (Some(loc), true) = (info.location(), std::thread::current().id() == me) {
             *seen.lock().unwrap() = format!("{}:{}", loc.file(), loc.line());
         }
     }));
