@@ -34,11 +34,7 @@ fn join_next_vs_remote_completion() {
 /// owner joins: both outputs come out, each once.
 #[test]
 fn join_next_vs_two_completions() {
-    let mut model = loom::model::Builder::new();
-    // Three threads: at bound 2 this model takes minutes; each single push racing the
-    // owner's register-then-pop needs one preemption.
-    model.preemption_bound = Some(1);
-    model.check(|| {
+    loom::model(|| {
         let sched = MockScheduler::new();
         let mut set = JoinSet::new();
         let slots = [WakerSlot::default(), WakerSlot::default()];

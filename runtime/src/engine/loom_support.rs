@@ -153,6 +153,61 @@ pub(crate) mod fixtures {
         }
     }
 
+    /// Pending on the first poll, where it starts a loom thread that wakes it (so the
+    /// wake races the rest of that poll, the worker going idle and its park, with no
+    /// thread spinning to fetch the waker: a spin multiplies a model's states); ready
+    /// with `value` on the second poll. [`WakeFromThread::join`] joins the waking thread.
+    pub(crate) struct WakeFromThread {
+        polls: usize,
+        value: usize,
+        waker_thread: std::sync::Arc<std::sync::Mutex<Option<loom::thread::JoinHandle<()>>>>,
+    }
+
+    impl WakeFromThread {
+        pub(crate) fn new(value: usize) -> WakeFromThread {
+            WakeFromThread {
+                polls: 0,
+                value,
+                waker_thread: Default::default(),
+            }
+        }
+
+        /// A handle that joins the waking thread once the future has been polled.
+        pub(crate) fn joiner(&self) -> WakerThread {
+            WakerThread(self.waker_thread.clone())
+        }
+    }
+
+    /// Joins the thread a [`WakeFromThread`] started.
+    pub(crate) struct WakerThread(
+        std::sync::Arc<std::sync::Mutex<Option<loom::thread::JoinHandle<()>>>>,
+    );
+
+    impl WakerThread {
+        /// Joins the waking thread; panics if the future was never polled.
+        pub(crate) fn join(self) {
+            // A std mutex (not modelled): written in the first poll, read after the
+            // task's completion was observed, which happens after that poll.
+            let handle = self.0.lock().unwrap().take();
+            handle.expect("the future was polled").join().unwrap();
+        }
+    }
+
+    impl Future for WakeFromThread {
+        type Output = usize;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+            self.polls += 1;
+            if self.polls == 1 {
+                let waker = cx.waker().clone();
+                let handle = loom::thread::spawn(move || waker.wake());
+                *self.waker_thread.lock().unwrap() = Some(handle);
+                Poll::Pending
+            } else {
+                Poll::Ready(self.value)
+            }
+        }
+    }
+
     /// Takes the waker out of `slot` once it appears (spinning with `yield_now`).
     pub(crate) fn take_waker(slot: &WakerSlot) -> Waker {
         loop {

@@ -41,12 +41,7 @@ fn spawn_vs_shutdown() {
 /// out, or finds no idle thread and starts a new one.
 #[test]
 fn keep_alive_exit_vs_notify() {
-    let mut model = loom::model::Builder::new();
-    // Three threads (the caller, the leaving one, maybe a new one) over the whole
-    // runtime: a bound of 1 keeps this model to seconds; every interleaving of the
-    // push with the leaving thread's unlock/relock window needs only one preemption.
-    model.preemption_bound = Some(1);
-    model.check(|| {
+    loom::model(|| {
         let rt = Builder::new_current_thread()
             .thread_keep_alive(Duration::ZERO)
             .build()

@@ -6,7 +6,7 @@
 //! runtime with tasks in flight drops every future exactly once and returns.
 //!
 //! Run with `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p robin-runtime --release --lib`.
-use crate::engine::loom_support::{guarded, spawn_waker_thread, DropCount, TwoPolls, WakerSlot};
+use crate::engine::loom_support::{guarded, DropCount, TwoPolls, WakeFromThread, WakerSlot};
 use crate::loom::sync::atomic::Ordering::SeqCst;
 use crate::runtime::{Builder, Runtime};
 
@@ -29,21 +29,17 @@ fn spawn_while_the_last_worker_parks() {
     });
 }
 
-/// A task that handed its waker out is woken from another thread while the worker that
-/// polled it goes idle and parks: it is polled again and completes.
+/// A task is woken from another thread (started in its first poll, so the wake races the
+/// end of that poll, the worker going idle and its park) and is polled again and completes.
 #[test]
-#[ignore = "about 150 s even at preemption bound 1 (over CI's loom budget): run with --ignored"]
 fn remote_wake_while_the_worker_parks() {
-    let mut model = loom::model::Builder::new();
-    // Three threads over the whole runtime.
-    model.preemption_bound = Some(1);
-    model.check(|| {
+    loom::model(|| {
         let rt = runtime(1);
-        let slot = WakerSlot::default();
-        let join = rt.spawn(TwoPolls::new(&slot, 8));
-        let waker = spawn_waker_thread(slot);
+        let future = WakeFromThread::new(8);
+        let waker_thread = future.joiner();
+        let join = rt.spawn(future);
         assert_eq!(loom::future::block_on(join).unwrap(), 8);
-        waker.join().unwrap();
+        waker_thread.join();
         drop(rt);
     });
 }
@@ -52,11 +48,7 @@ fn remote_wake_while_the_worker_parks() {
 /// woken from a third thread: the drop returns, and each future is dropped exactly once.
 #[test]
 fn drop_with_tasks_in_flight() {
-    let mut model = loom::model::Builder::new();
-    // Four threads (caller, worker, waker, and the shutdown's wait): a bound of 1 keeps
-    // the model to seconds.
-    model.preemption_bound = Some(1);
-    model.check(|| {
+    loom::model(|| {
         let rt = runtime(1);
         let (pending_guard, pending_drops) = DropCount::new();
         let (woken_guard, woken_drops) = DropCount::new();

@@ -4,7 +4,13 @@
 //! atomics, no read-modify-write, no line shared with another writer); readers load them
 //! on demand. On the hot path a worker touches only its own cache line, so the counters
 //! cost no shared-cache-line traffic.
-use crate::loom::sync::atomic::{AtomicU64, Ordering::Relaxed};
+//!
+//! They order nothing (every access is `Relaxed`, and no decision that needs a
+//! happens-before edge reads them: the monitor's stall heuristic re-checks through the
+//! core slot's swap), so they are `std` atomics under loom too ([`crate::loom::counter`]):
+//! modelling them only multiplied the worker-loop models' states (several accesses per
+//! poll and per park).
+use crate::loom::counter::{AtomicU64, Relaxed};
 
 /// Counters of one worker (see the module docs for who writes what).
 #[derive(Default)]
