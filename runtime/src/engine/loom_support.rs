@@ -156,12 +156,18 @@ pub(crate) mod fixtures {
     /// Pending on the first poll, where it starts a loom thread that wakes it (so the
     /// wake races the rest of that poll, the worker going idle and its park, with no
     /// thread spinning to fetch the waker: a spin multiplies a model's states); ready
-    /// with `value` on the second poll. [`WakeFromThread::join`] joins the waking thread.
+    /// with `value` on the second poll. [`WakeFromThread::joiner`] gives the handle that
+    /// joins the waking thread.
     pub(crate) struct WakeFromThread {
         polls: usize,
         value: usize,
-        waker_thread: std::sync::Arc<std::sync::Mutex<Option<loom::thread::JoinHandle<()>>>>,
+        waker_thread: ThreadSlot,
     }
+
+    /// Where the first poll leaves the waking thread's handle. A std mutex (not
+    /// modelled): written in the first poll, read after the task's completion was
+    /// observed, which happens after that poll.
+    type ThreadSlot = std::sync::Arc<std::sync::Mutex<Option<loom::thread::JoinHandle<()>>>>;
 
     impl WakeFromThread {
         pub(crate) fn new(value: usize) -> WakeFromThread {
@@ -179,15 +185,11 @@ pub(crate) mod fixtures {
     }
 
     /// Joins the thread a [`WakeFromThread`] started.
-    pub(crate) struct WakerThread(
-        std::sync::Arc<std::sync::Mutex<Option<loom::thread::JoinHandle<()>>>>,
-    );
+    pub(crate) struct WakerThread(ThreadSlot);
 
     impl WakerThread {
         /// Joins the waking thread; panics if the future was never polled.
         pub(crate) fn join(self) {
-            // A std mutex (not modelled): written in the first poll, read after the
-            // task's completion was observed, which happens after that poll.
             let handle = self.0.lock().unwrap().take();
             handle.expect("the future was polled").join().unwrap();
         }

@@ -49,14 +49,7 @@ const SPIN_ROUNDS: u32 = 1;
 const SPIN_YIELD_EVERY: u32 = 8;
 
 /// CPU pause hints between two looks of a spin round (a few hundred nanoseconds).
-#[cfg(not(loom))]
 const SPIN_PAUSES: u32 = 64;
-/// Under loom none: a pause is a loom yield, which hands control to the other threads
-/// without counting as a preemption, so 64 of them let every other thread finish before
-/// the spinning worker moved on and hid the window between a spin round's last look and
-/// the park (a model with the last searcher's re-check removed still passed).
-#[cfg(loom)]
-const SPIN_PAUSES: u32 = 0;
 
 /// One worker's private state.
 pub(crate) struct Core {
@@ -193,8 +186,14 @@ impl Core {
         if round % SPIN_YIELD_EVERY == SPIN_YIELD_EVERY - 1 {
             std::thread::yield_now();
         } else {
+            // `std`'s hint, not loom's, under loom too: this pause waits for nothing (the
+            // round looks again either way), and loom's is a yield that hands control to
+            // every other thread without counting as a preemption, so 64 of them let a
+            // waker finish before the worker moved on and hid the window between a
+            // round's last look and the park (the models passed with the last searcher's
+            // re-check removed).
             for _ in 0..SPIN_PAUSES {
-                crate::loom::hint::spin_loop();
+                std::hint::spin_loop();
             }
         }
         if let Some(task) = shared.inject.steal_into(&self.run_queue) {
