@@ -1,9 +1,10 @@
 //! [`RobinIo`]: hyper's `rt::Read`/`rt::Write` over robin's streams.
 //!
-//! Each poll waits for readiness with the stream's `poll_*_ready`, then tries the
-//! non-blocking operation; a `WouldBlock` clears the readiness (inside `try_*`) and we
-//! poll readiness again, which registers the waker. Reads go into hyper's
-//! `ReadBufCursor` without initialising it first.
+//! Each poll is the stream's own `poll_read`/`poll_write` (robin-net's sealed
+//! [`AsyncStream`](robin_net::stream::AsyncStream)): wait for readiness, try the
+//! non-blocking operation, clear the readiness on `WouldBlock` or on a short transfer.
+//! Reads go into hyper's `ReadBufCursor` without initialising it first; writes are
+//! vectored, so a response's head and body go out in one `writev(2)`.
 use std::io;
 use std::mem::MaybeUninit;
 use std::pin::Pin;
@@ -78,32 +79,23 @@ impl<T: Stream + Unpin> hyper::rt::Read for RobinIo<T> {
         mut buf: hyper::rt::ReadBufCursor<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        loop {
-            ready!(this.inner.poll_read_ready(cx))?;
-            // SAFETY: `as_mut` is unsafe because we must not de-initialise bytes (write
-            // `MaybeUninit::uninit()` into them); we never do.
-            let unfilled: &mut [MaybeUninit<u8>] = unsafe { buf.as_mut() };
-            // SAFETY: (1) `MaybeUninit<u8>` has the layout of `u8`, so the cast slice covers
-            // exactly the same memory; (2) `T: Stream` is robin-net's sealed `AsyncStream`,
-            // so `try_read` is robin's own wrapper of `read(2)`, which writes into the slice
-            // and never reads from it: no uninitialised byte is ever read; (3) the slice is
-            // dropped before `advance`.
-            let bytes = unsafe {
-                std::slice::from_raw_parts_mut(unfilled.as_mut_ptr().cast::<u8>(), unfilled.len())
-            };
-            match this.inner.try_read(bytes) {
-                Ok(n) => {
-                    // SAFETY: `read(2)` returned `n` (robin's sealed impl reports exactly
-                    // what the syscall returned), so it initialised the first `n` bytes of
-                    // the unfilled part; `advance(n)` marks only those.
-                    unsafe { buf.advance(n) };
-                    return Poll::Ready(Ok(()));
-                }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                Err(err) => return Poll::Ready(Err(err)),
-            }
-        }
+        // SAFETY: `as_mut` is unsafe because we must not de-initialise bytes (write
+        // `MaybeUninit::uninit()` into them); we never do.
+        let unfilled: &mut [MaybeUninit<u8>] = unsafe { buf.as_mut() };
+        // SAFETY: (1) `MaybeUninit<u8>` has the layout of `u8`, so the cast slice covers
+        // exactly the same memory; (2) `T: Stream` is robin-net's sealed `AsyncStream`,
+        // so `poll_read` is robin's own wrapper of `read(2)`, which writes into the slice
+        // and never reads from it: no uninitialised byte is ever read; (3) the slice is
+        // dropped before `advance`.
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(unfilled.as_mut_ptr().cast::<u8>(), unfilled.len())
+        };
+        let n = ready!(this.inner.poll_read(cx, bytes))?;
+        // SAFETY: `read(2)` returned `n` (robin's sealed impl reports exactly what the
+        // syscall returned), so it initialised the first `n` bytes of the unfilled part;
+        // `advance(n)` marks only those.
+        unsafe { buf.advance(n) };
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -113,15 +105,21 @@ impl<T: Stream + Unpin> hyper::rt::Write for RobinIo<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        loop {
-            ready!(this.inner.poll_write_ready(cx))?;
-            match this.inner.try_write(buf) {
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-                other => return Poll::Ready(other),
-            }
-        }
+        self.get_mut().inner.poll_write(cx, buf)
+    }
+
+    /// One `writev(2)`: hyper then sends a response's head and body without copying
+    /// them into one buffer first (as it does over tokio's streams).
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().inner.poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {

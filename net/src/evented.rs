@@ -54,6 +54,20 @@ impl<S: mio::event::Source> Evented<S> {
         self.registration.poll_io(cx, direction, || op(io))
     }
 
+    /// [`poll_io`](Self::poll_io) for a stream read or write of `len` bytes: a shorter
+    /// transfer clears the readiness too ([`Registration::poll_stream_io`]).
+    pub(crate) fn poll_stream_io(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        len: usize,
+        mut op: impl FnMut(&S) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let io = self.io();
+        self.registration
+            .poll_stream_io(cx, direction, len, || op(io))
+    }
+
     /// As [`poll_io`](Self::poll_io) for a read into `buf`'s unfilled part: `op` gets
     /// those bytes and returns how many it wrote plus its own result `R` (e.g. the
     /// sender's address); `buf` is advanced by that count. One body for every

@@ -11,6 +11,8 @@
 pub use crate::driver::Interest;
 pub use crate::driver::{Direction, Ready, ReadyEvent};
 
+mod read_ahead;
+
 use crate::driver::{self, ScheduledIo};
 use crate::loom::sync::Arc;
 use crate::runtime::Handle;
@@ -27,6 +29,10 @@ pub struct Registration {
     driver: Arc<driver::Handle>,
     shared: Arc<ScheduledIo>,
     token: mio::Token,
+    /// Whether a read after a short read is worth its syscall ([`poll_stream_io`]).
+    ///
+    /// [`poll_stream_io`]: Registration::poll_stream_io
+    read_ahead: read_ahead::ReadAhead,
 }
 
 impl Registration {
@@ -79,6 +85,7 @@ impl Registration {
             driver: driver.clone(),
             shared,
             token,
+            read_ahead: read_ahead::ReadAhead::default(),
         })
     }
 
@@ -190,6 +197,57 @@ impl Registration {
             };
             match op() {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear_stale(event),
+                res => return Poll::Ready(res),
+            }
+        }
+    }
+
+    /// [`poll_io`](Self::poll_io) for one read or write of `len` bytes on a byte stream
+    /// (a TCP or Unix stream, a pipe). A transfer shorter than asked (but not 0) proves
+    /// the kernel's buffer drained (read) or filled (write) at that moment:
+    ///
+    /// - after a short **write** the write readiness is cleared, as tokio's `PollEvented`
+    ///   does: the next write waits for the edge epoll reports when space frees up,
+    ///   instead of a `write(2)` that can only return `WouldBlock`;
+    /// - after a short **read** it depends on the stream's history (`io/read_ahead.rs`):
+    ///   a peer that tends to have sent more by the next read (a blocking client, a
+    ///   pipelined request) keeps the readiness, so that data is read at once; a
+    ///   request/response peer, whose next read would only return `WouldBlock`, gets the
+    ///   readiness cleared (tokio always clears it).
+    ///
+    /// A newer event is never cleared.
+    pub fn poll_stream_io(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        len: usize,
+        mut op: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let read = matches!(direction, Direction::Read);
+        loop {
+            let event = match self.poll_ready(cx, direction) {
+                Poll::Ready(Ok(event)) => event,
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                Poll::Pending => return Poll::Pending,
+            };
+            match op() {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    if read {
+                        self.read_ahead.after_would_block();
+                    }
+                    self.clear_stale(event);
+                }
+                Ok(n) if n > 0 => {
+                    let clear = if read {
+                        self.read_ahead.after_read(n, len)
+                    } else {
+                        n < len
+                    };
+                    if clear {
+                        self.clear_readiness(event);
+                    }
+                    return Poll::Ready(Ok(n));
+                }
                 res => return Poll::Ready(res),
             }
         }

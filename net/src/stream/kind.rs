@@ -156,6 +156,21 @@ pub trait AsyncStream: sealed::SealedStream {
     fn try_write(&self, buf: &[u8]) -> io::Result<usize>;
     /// Shuts the write side down (the peer reads EOF).
     fn shutdown_write(&self) -> io::Result<()>;
+    /// Reads into `buf` once readable, as `AsyncRead::poll_read` (writes to `buf`
+    /// only, and returns the number of bytes it wrote). A read shorter than `buf`
+    /// clears read readiness, as tokio's streams do, so the next poll waits for the
+    /// next edge instead of making a `read(2)` that would return `WouldBlock`.
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
+    /// Writes from `buf` once writable, as `AsyncWrite::poll_write` (a short write
+    /// clears write readiness).
+    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>;
+    /// Writes from `bufs` once writable, as `AsyncWrite::poll_write_vectored` (one
+    /// `writev(2)`).
+    fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>>;
 }
 
 impl<K: Kind> sealed::SealedStream for Stream<K> {}
@@ -175,5 +190,18 @@ impl<K: Kind> AsyncStream for Stream<K> {
     }
     fn shutdown_write(&self) -> io::Result<()> {
         self.shutdown_std(Shutdown::Write)
+    }
+    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.poll_read_priv(cx, buf)
+    }
+    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_write_priv(cx, buf)
+    }
+    fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_vectored_priv(cx, bufs)
     }
 }

@@ -189,7 +189,9 @@ impl<K: Kind> Stream<K> {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        self.io.poll_io(cx, Direction::Read, |io| K::read(io, buf))
+        let len = buf.len();
+        self.io
+            .poll_stream_io(cx, Direction::Read, len, |io| K::read(io, buf))
     }
 
     pub(crate) fn poll_write_priv(
@@ -201,7 +203,7 @@ impl<K: Kind> Stream<K> {
             return Poll::Ready(Ok(0));
         }
         self.io
-            .poll_io(cx, Direction::Write, |io| K::write(io, buf))
+            .poll_stream_io(cx, Direction::Write, buf.len(), |io| K::write(io, buf))
     }
 
     pub(crate) fn poll_write_vectored_priv(
@@ -209,8 +211,9 @@ impl<K: Kind> Stream<K> {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        let len = bufs.iter().map(|b| b.len()).sum();
         self.io
-            .poll_io(cx, Direction::Write, |io| K::write_vectored(io, bufs))
+            .poll_stream_io(cx, Direction::Write, len, |io| K::write_vectored(io, bufs))
     }
 
     /// Registers a socket whose non-blocking connect was started, and waits for the

@@ -236,7 +236,7 @@ impl Sender {
             return Poll::Ready(Ok(0));
         }
         self.io
-            .poll_io(cx, Direction::Write, |mut io| io.write(buf))
+            .poll_stream_io(cx, Direction::Write, buf.len(), |mut io| io.write(buf))
     }
 
     fn poll_write_vectored_priv(
@@ -244,8 +244,9 @@ impl Sender {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        let len = bufs.iter().map(|b| b.len()).sum();
         self.io
-            .poll_io(cx, Direction::Write, |mut io| io.write_vectored(bufs))
+            .poll_stream_io(cx, Direction::Write, len, |mut io| io.write_vectored(bufs))
     }
 }
 
@@ -275,7 +276,9 @@ impl Receiver {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        self.io.poll_io(cx, Direction::Read, |mut io| io.read(buf))
+        let len = buf.len();
+        self.io
+            .poll_stream_io(cx, Direction::Read, len, |mut io| io.read(buf))
     }
 }
 
