@@ -2,7 +2,8 @@
 //!
 //! Each poll is the stream's own `poll_read`/`poll_write` (robin-net's sealed
 //! [`AsyncStream`](robin_net::stream::AsyncStream)): wait for readiness, try the
-//! non-blocking operation, clear the readiness on `WouldBlock` or on a short transfer.
+//! non-blocking operation, clear the readiness on `WouldBlock`, after a short write, and
+//! after a short read unless the stream's history says more is likely waiting.
 //! Reads go into hyper's `ReadBufCursor` without initialising it first; writes are
 //! vectored, so a response's head and body go out in one `writev(2)`.
 use std::io;

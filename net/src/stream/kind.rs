@@ -157,9 +157,10 @@ pub trait AsyncStream: sealed::SealedStream {
     /// Shuts the write side down (the peer reads EOF).
     fn shutdown_write(&self) -> io::Result<()>;
     /// Reads into `buf` once readable, as `AsyncRead::poll_read` (writes to `buf`
-    /// only, and returns the number of bytes it wrote). A read shorter than `buf`
-    /// clears read readiness, as tokio's streams do, so the next poll waits for the
-    /// next edge instead of making a `read(2)` that would return `WouldBlock`.
+    /// only, and returns the number of bytes it wrote). After a read shorter than
+    /// `buf` the read readiness is cleared unless the stream's history says the next
+    /// read will find data (`Registration::poll_stream_io`), so a request/response peer
+    /// costs no `read(2)` that would only return `WouldBlock`.
     fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>;
     /// Writes from `buf` once writable, as `AsyncWrite::poll_write` (a short write
     /// clears write readiness).
