@@ -12,7 +12,7 @@
 #   engine    engine/            (the task engine)
 #   driver    driver/
 #   scheduler scheduler/, context.rs (the one thread-local)
-#   runtime   runtime/, io.rs, time.rs
+#   runtime   runtime/, io.rs and io/, time.rs
 #   api       api/, and `crate::task` (the public module lib.rs builds from api/)
 # lib.rs only declares the layers and re-exports: it is not checked. Nor are test-only
 # files (`loom_*.rs`, `*tests.rs`, always declared under `#[cfg(test)]`/`cfg(all(test,
@@ -39,7 +39,7 @@ layer_of_file() {
     engine/*) echo engine ;;
     driver/*) echo driver ;;
     scheduler/*|context.rs) echo scheduler ;;
-    runtime/*|io.rs|time.rs) echo runtime ;;
+    runtime/*|io.rs|io/*|time.rs) echo runtime ;;
     api/*) echo api ;;
     lib.rs) echo root ;;
     *) echo unknown ;;

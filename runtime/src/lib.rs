@@ -11,7 +11,7 @@
 //! ```text
 //! api        spawn, task::Builder, JoinSet, LocalSet, task_local!, yield_now   (public: robin::task)
 //!  ↓
-//! runtime    Builder, Runtime, Handle, metrics; io.rs and time.rs              (public: robin::runtime, io, time)
+//! runtime    Builder, Runtime, Handle, metrics; io.rs (+ io/) and time.rs      (public: robin::runtime, io, time)
 //!  ↓
 //! scheduler  current_thread/, multi_thread/, local (LocalSet's queue), blocking/; context.rs (the one thread-local)
 //!  ↓
