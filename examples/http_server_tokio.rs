@@ -1,30 +1,19 @@
-//! The benchmark peer of `http_server`: the same hello route (`GET /` → `Hello, world!\n`,
-//! `text/plain`), one task per connection, the same hyper 1.x connection builder, on
-//! tokio's multi-thread runtime (through `hyper_util::rt::TokioIo`, the standard
-//! adapter). Used by `scripts/wrk_bench.sh` only.
+//! The tokio side of the wrk pair (robin's is `http_hello`, the same program): the hello
+//! route (`GET /` → `Hello, world!\n`, `text/plain`; `support/hello_route.rs`, included
+//! by both), one task per connection, hyper 1.x's default connection builder, on tokio's
+//! multi-thread runtime (through `hyper_util::rt::TokioIo`, the standard adapter). Used
+//! by `scripts/wrk_bench.sh` only.
 //!
 //! ```text
 //! cargo run --release --example http_server_tokio --features hyper -- 127.0.0.1:3001
 //! ```
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use std::convert::Infallible;
 
-async fn route(req: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (status, body) = match (req.method(), req.uri().path()) {
-        (&Method::GET, "/") => (StatusCode::OK, "Hello, world!\n"),
-        _ => (StatusCode::NOT_FOUND, "not found\n"),
-    };
-    Ok(Response::builder()
-        .status(status)
-        .header("content-type", "text/plain")
-        .body(Full::new(Bytes::from_static(body.as_bytes())))
-        .expect("static response parts are valid"))
-}
+#[path = "support/hello_route.rs"]
+mod hello_route;
+use hello_route::route;
 
 fn main() -> std::io::Result<()> {
     let addr = std::env::args()

@@ -14,8 +14,8 @@ use std::task::{ready, Context, Poll};
 /// A robin stream that [`RobinIo`] can adapt: robin-net's sealed
 /// [`AsyncStream`](robin_net::stream::AsyncStream) (implemented for `TcpStream` and
 /// `UnixStream`). It is sealed because [`RobinIo`]'s `poll_read` hands uninitialised
-/// memory to `try_read` and trusts the count it returns: an outside impl that lied
-/// about it would expose uninitialised bytes to safe code.
+/// memory to the stream's `poll_read` and trusts the count it returns: an outside impl
+/// that lied about it would expose uninitialised bytes to safe code.
 ///
 /// ```compile_fail
 /// use std::io;

@@ -187,8 +187,20 @@ impl Registration {
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
-        mut op: impl FnMut() -> io::Result<R>,
+        op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        self.poll_io_event(cx, direction, op)
+            .map(|res| res.map(|(out, _event)| out))
+    }
+
+    /// The loop of [`poll_io`](Self::poll_io): also returns the readiness event the
+    /// successful operation ran under, for a caller that may clear it.
+    fn poll_io_event<R>(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<(R, ReadyEvent)>> {
         loop {
             let event = match self.poll_ready(cx, direction) {
                 Poll::Ready(Ok(event)) => event,
@@ -197,7 +209,7 @@ impl Registration {
             };
             match op() {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.clear_stale(event),
-                res => return Poll::Ready(res),
+                res => return Poll::Ready(res.map(|out| (out, event))),
             }
         }
     }
@@ -224,33 +236,23 @@ impl Registration {
         mut op: impl FnMut() -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
         let read = matches!(direction, Direction::Read);
-        loop {
-            let event = match self.poll_ready(cx, direction) {
-                Poll::Ready(Ok(event)) => event,
-                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
-                Poll::Pending => return Poll::Pending,
-            };
-            match op() {
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
-                    if read {
-                        self.read_ahead.after_would_block();
-                    }
-                    self.clear_stale(event);
-                }
-                Ok(n) if n > 0 => {
-                    let clear = if read {
-                        self.read_ahead.after_read(n, len)
-                    } else {
-                        n < len
-                    };
-                    if clear {
-                        self.clear_readiness(event);
-                    }
-                    return Poll::Ready(Ok(n));
-                }
-                res => return Poll::Ready(res),
+        let op = || {
+            let res = op();
+            if read && matches!(&res, Err(err) if err.kind() == io::ErrorKind::WouldBlock) {
+                self.read_ahead.after_would_block();
             }
+            res
+        };
+        let (n, event) = std::task::ready!(self.poll_io_event(cx, direction, op))?;
+        let clear = match (n, read) {
+            (0, _) => false,
+            (n, true) => self.read_ahead.after_read(n, len),
+            (n, false) => n < len,
+        };
+        if clear {
+            self.clear_readiness(event);
         }
+        Poll::Ready(Ok(n))
     }
 
     /// Runs `op` once if the resource is currently ready for `interest`; `WouldBlock`

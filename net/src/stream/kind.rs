@@ -4,8 +4,9 @@
 //! `RobinIo` adapts.
 //!
 //! Both traits are sealed: only robin-net implements them. robin-hyper relies on that
-//! for soundness: `RobinIo::poll_read` hands uninitialised memory to `try_read` and
-//! trusts the byte count it returns; an outside impl could lie about it.
+//! for soundness: `RobinIo::poll_read` hands uninitialised memory to
+//! `AsyncStream::poll_read` and trusts the byte count it returns; an outside impl could
+//! lie about it.
 use super::Stream;
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
@@ -128,7 +129,7 @@ impl_kind!(
 
 /// A robin stream seen as readiness plus non-blocking I/O: what robin-hyper's
 /// `RobinIo` adapts (implemented for [`TcpStream`](crate::TcpStream) and
-/// [`UnixStream`](crate::UnixStream)). Sealed: `try_read`'s byte count is trusted by
+/// [`UnixStream`](crate::UnixStream)). Sealed: `poll_read`'s byte count is trusted by
 /// `RobinIo`, which reads into uninitialised memory.
 ///
 /// ```compile_fail

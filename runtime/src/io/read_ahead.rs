@@ -60,13 +60,18 @@ impl ReadAhead {
     /// short one, unless the score (or the probe) says to speculate.
     pub(crate) fn after_read(&self, n: usize, len: usize) -> bool {
         let mut state = self.0.load(Relaxed);
-        if state & SPECULATING != 0 {
+        let speculated = state & SPECULATING != 0;
+        if speculated {
             // The speculation found data.
             let score = ((state & SCORE) + HIT).min(MAX_SCORE);
             state = (state & PROBE) | score;
         }
         if n >= len {
-            self.0.store(state, Relaxed);
+            // A full read: more may be waiting, keep the readiness. The byte is only
+            // written when a speculation ended (the common full read costs one load).
+            if speculated {
+                self.0.store(state, Relaxed);
+            }
             return false;
         }
         let probes = (state & PROBE) >> PROBE_SHIFT;
