@@ -1,15 +1,29 @@
 //! robin-sync vs `tokio::sync`, workload by workload (groups mirror tokio's `sync_*`
 //! benches). Both members of a group run the same code against a different library, on
-//! the same kind of tokio multi-thread runtime (robin's runtime is not used here, so only
-//! the primitives differ).
+//! one shared tokio multi-thread runtime (robin's runtime is not used here, so only the
+//! primitives differ).
 //!
-//! Run: `cargo bench -p robin-sync`. Kept short (10 samples, ~1 s each).
+//! **One runtime, interleaved batches, and a paired figure.** Both members' tasks live on
+//! one runtime, and in criterion's measurement each timed batch of one member follows an
+//! untimed batch of the other ([`alternate`]), so both run beside the same traffic. But
+//! criterion measures the members one after the other, about a second each, and on this
+//! 2-core VM the round-trip groups (broadcast, watch, notify) flip between a fast state and
+//! one about 3.5x slower, for a second or so at a time: `broadcast/contention` gave robin/
+//! tokio 1.82, 1.19, 1.25, 2.20, 0.27 and 0.26 in six runs of the same code, each member on
+//! its own runtime. The slow state is waking a thread on the other, idle virtual CPU:
+//! pinned to one CPU (`taskset -c 0`) it never appears. So after each group's criterion
+//! members the bench prints a **paired** line ([`paired_report`]): both members timed in
+//! alternating rounds over the same stretch of time, and the robin/tokio ratio of their
+//! medians. That line is the comparison; the criterion figures are each member's own.
+//!
+//! Run: `cargo bench -p robin-sync` (all groups, about 3 minutes), or
+//! `cargo bench -p robin-sync -- broadcast` for the groups whose name contains the word.
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 mod robin {
     pub use robin_sync::{broadcast, mpsc, watch, Notify, RwLock, Semaphore};
@@ -34,21 +48,128 @@ fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
     g
 }
 
-/// Registers the `robin` and `tokio` members of one workload, written once as a macro
-/// body over `$lib` (either `robin` or `tok`).
+/// Benches the `robin` and `tokio` members of the group `$name`, written once as a macro
+/// body over `$lib` (either `robin` or `tok`): the body sets the workload up and evaluates
+/// to a closure that runs one batch of it. Then prints the group's paired figure
+/// ([`paired_report`]).
 macro_rules! both {
-    ($g:expr, |$lib:ident| $body:expr) => {{
-        {
+    ($c:expr, $name:expr, |$lib:ident| $body:expr) => {{
+        let mut robin_batch = {
             #[allow(unused_imports)]
             use robin as $lib;
-            $g.bench_function("robin", $body);
-        }
-        {
+            $body
+        };
+        let mut tokio_batch = {
             #[allow(unused_imports)]
             use tok as $lib;
-            $g.bench_function("tokio", $body);
-        }
+            $body
+        };
+        let mut g = group($c, $name);
+        g.bench_function("robin", |b| {
+            b.iter_custom(|n| alternate(n, &mut tokio_batch, &mut robin_batch))
+        });
+        g.bench_function("tokio", |b| {
+            b.iter_custom(|n| alternate(n, &mut robin_batch, &mut tokio_batch))
+        });
+        g.finish();
+        paired_report($name, &mut robin_batch, &mut tokio_batch);
     }};
+}
+
+/// Runs `n` rounds of an untimed `other` batch followed by a timed `own` batch; returns the
+/// time spent in `own`.
+fn alternate(n: u64, other: &mut dyn FnMut(), own: &mut dyn FnMut()) -> Duration {
+    let mut spent = Duration::ZERO;
+    for _ in 0..n {
+        other();
+        let start = Instant::now();
+        own();
+        spent += start.elapsed();
+    }
+    spent
+}
+
+/// Rounds of the paired figure.
+const PAIRS: usize = 40;
+
+/// The paired figure of a group, the one to read the ratio from: [`PAIRS`] rounds, each
+/// timing `reps` batches of one member and then `reps` of the other (robin first in even
+/// rounds, tokio first in odd ones), so both members are measured over the same stretch of
+/// time; prints the median time per batch of each and their ratio. `reps` makes a round's
+/// half last at least 2 ms. Criterion's own figures above it measure each member in its
+/// own second, which on a shared machine can be a different machine state.
+///
+/// Skipped when the group is filtered out (the first positional argument, matched as a
+/// substring) or criterion runs in `--test`/`--list`/`--profile-time` mode.
+fn paired_report(name: &str, robin: &mut dyn FnMut(), tokio: &mut dyn FnMut()) {
+    if !paired_selected(name) {
+        return;
+    }
+    let mut reps = 1u32;
+    loop {
+        let start = Instant::now();
+        (0..reps).for_each(|_| robin());
+        if start.elapsed() >= Duration::from_millis(2) || reps >= 1 << 20 {
+            break;
+        }
+        reps *= 2;
+    }
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        (0..reps).for_each(|_| f());
+        start.elapsed() / reps
+    };
+    let (mut r, mut t) = (Vec::with_capacity(PAIRS), Vec::with_capacity(PAIRS));
+    for k in 0..PAIRS {
+        if k % 2 == 0 {
+            r.push(time(robin));
+            t.push(time(tokio));
+        } else {
+            t.push(time(tokio));
+            r.push(time(robin));
+        }
+    }
+    r.sort();
+    t.sort();
+    let (r, t) = (r[PAIRS / 2], t[PAIRS / 2]);
+    println!(
+        "paired {name}: robin {r:?} tokio {t:?} robin/tokio {:.2}",
+        r.as_secs_f64() / t.as_secs_f64()
+    );
+}
+
+/// Whether [`paired_report`] runs for group `name` under this command line.
+fn paired_selected(name: &str) -> bool {
+    const WITH_VALUE: &[&str] = &[
+        "--save-baseline",
+        "--baseline",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--measurement-time",
+        "--warm-up-time",
+        "--sample-size",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--output-format",
+        "--color",
+        "--plotting-backend",
+        "--format",
+    ];
+    let mut args = std::env::args().skip(1);
+    let mut filter = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--test" | "--list" | "--profile-time" => return false,
+            a if WITH_VALUE.contains(&a) => {
+                args.next();
+            }
+            a if a.starts_with('-') => {}
+            a => filter = filter.or(Some(a.to_string())),
+        }
+    }
+    filter.is_none_or(|f| name.contains(&f))
 }
 
 const MSGS_PER_SENDER: usize = 1000;
@@ -58,40 +179,41 @@ fn sync_mpsc(c: &mut Criterion) {
     let rt = rt();
     macro_rules! contention_bounded {
         ($lib:ident, $cap:expr) => {
-            |b: &mut criterion::Bencher| {
-                b.iter(|| {
-                    rt.block_on(async {
-                        let (tx, mut rx) = $lib::mpsc::channel::<usize>($cap);
-                        for _ in 0..SENDERS {
-                            let tx = tx.clone();
-                            tokio::spawn(async move {
-                                for i in 0..MSGS_PER_SENDER {
-                                    tx.send(i).await.unwrap();
-                                }
-                            });
-                        }
-                        drop(tx);
-                        let mut n = 0;
-                        while let Some(v) = rx.recv().await {
-                            black_box(v);
-                            n += 1;
-                        }
-                        assert_eq!(n, SENDERS * MSGS_PER_SENDER);
-                    })
+            || {
+                rt.block_on(async {
+                    let (tx, mut rx) = $lib::mpsc::channel::<usize>($cap);
+                    for _ in 0..SENDERS {
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            for i in 0..MSGS_PER_SENDER {
+                                tx.send(i).await.unwrap();
+                            }
+                        });
+                    }
+                    drop(tx);
+                    let mut n = 0;
+                    while let Some(v) = rx.recv().await {
+                        black_box(v);
+                        n += 1;
+                    }
+                    assert_eq!(n, SENDERS * MSGS_PER_SENDER);
                 })
             }
         };
     }
-    let mut g = group(c, "sync_mpsc/contention_bounded");
-    both!(g, |lib| contention_bounded!(lib, 1_000_000));
-    g.finish();
-    let mut g = group(c, "sync_mpsc/contention_bounded_full");
-    both!(g, |lib| contention_bounded!(lib, 100));
-    g.finish();
+    both!(
+        c,
+        "sync_mpsc/contention_bounded",
+        |lib| contention_bounded!(lib, 1_000_000)
+    );
+    both!(
+        c,
+        "sync_mpsc/contention_bounded_full",
+        |lib| contention_bounded!(lib, 100)
+    );
 
-    let mut g = group(c, "sync_mpsc/contention_unbounded");
-    both!(g, |lib| |b: &mut criterion::Bencher| b.iter(|| rt
-        .block_on(async {
+    both!(c, "sync_mpsc/contention_unbounded", |lib| || rt.block_on(
+        async {
             let (tx, mut rx) = lib::mpsc::unbounded_channel::<usize>();
             for _ in 0..SENDERS {
                 let tx = tx.clone();
@@ -108,12 +230,11 @@ fn sync_mpsc(c: &mut Criterion) {
                 n += 1;
             }
             assert_eq!(n, SENDERS * MSGS_PER_SENDER);
-        })));
-    g.finish();
+        }
+    ));
 
-    let mut g = group(c, "sync_mpsc/uncontended_bounded");
-    both!(g, |lib| |b: &mut criterion::Bencher| b.iter(|| rt
-        .block_on(async {
+    both!(c, "sync_mpsc/uncontended_bounded", |lib| || rt.block_on(
+        async {
             let (tx, mut rx) = lib::mpsc::channel::<usize>(1_000_000);
             for i in 0..5000 {
                 tx.send(i).await.unwrap();
@@ -121,12 +242,11 @@ fn sync_mpsc(c: &mut Criterion) {
             for _ in 0..5000 {
                 black_box(rx.recv().await.unwrap());
             }
-        })));
-    g.finish();
+        }
+    ));
 
-    let mut g = group(c, "sync_mpsc/uncontended_unbounded");
-    both!(g, |lib| |b: &mut criterion::Bencher| b.iter(|| rt
-        .block_on(async {
+    both!(c, "sync_mpsc/uncontended_unbounded", |lib| || rt.block_on(
+        async {
             let (tx, mut rx) = lib::mpsc::unbounded_channel::<usize>();
             for i in 0..5000 {
                 tx.send(i).unwrap();
@@ -134,61 +254,53 @@ fn sync_mpsc(c: &mut Criterion) {
             for _ in 0..5000 {
                 black_box(rx.recv().await.unwrap());
             }
-        })));
-    g.finish();
+        }
+    ));
 }
 
 fn sync_semaphore(c: &mut Criterion) {
     let rt = &rt();
-    let mut g = group(c, "sync_semaphore/uncontended");
-    both!(g, |lib| {
+    both!(c, "sync_semaphore/uncontended", |lib| {
         let s = Arc::new(lib::Semaphore::new(10));
-        move |b: &mut criterion::Bencher| {
-            b.iter(|| {
-                rt.block_on(async {
-                    for _ in 0..6 {
-                        drop(s.acquire().await.unwrap());
-                    }
-                })
+        move || {
+            rt.block_on(async {
+                for _ in 0..6 {
+                    drop(s.acquire().await.unwrap());
+                }
             })
         }
     });
-    g.finish();
 
-    let mut g = group(c, "sync_semaphore/contended_concurrent_multi");
-    both!(g, |lib| {
+    both!(c, "sync_semaphore/contended_concurrent_multi", |lib| {
         let s = Arc::new(lib::Semaphore::new(5));
-        move |b: &mut criterion::Bencher| {
-            b.iter(|| {
-                rt.block_on(async {
-                    let tasks: Vec<_> = (0..6)
-                        .map(|_| {
-                            let s = s.clone();
-                            tokio::spawn(async move {
-                                for _ in 0..100 {
-                                    let p = s.acquire().await.unwrap();
-                                    tokio::task::yield_now().await;
-                                    drop(p);
-                                }
-                            })
+        move || {
+            rt.block_on(async {
+                let tasks: Vec<_> = (0..6)
+                    .map(|_| {
+                        let s = s.clone();
+                        tokio::spawn(async move {
+                            for _ in 0..100 {
+                                let p = s.acquire().await.unwrap();
+                                tokio::task::yield_now().await;
+                                drop(p);
+                            }
                         })
-                        .collect();
-                    for t in tasks {
-                        t.await.unwrap();
-                    }
-                })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.unwrap();
+                }
             })
         }
     });
-    g.finish();
 }
 
 fn sync_notify(c: &mut Criterion) {
     const WAITERS: usize = 10;
     const ITERS: usize = 500;
+    let rt = &rt();
     macro_rules! notify_bench {
         ($lib:ident, $call:ident) => {{
-            let rt = rt();
             let notify = Arc::new($lib::Notify::new());
             let counter = Arc::new(AtomicUsize::new(0));
             for _ in 0..WAITERS {
@@ -200,78 +312,74 @@ fn sync_notify(c: &mut Criterion) {
                     }
                 });
             }
-            move |b: &mut criterion::Bencher| {
-                let _keep = &rt;
-                b.iter(|| {
-                    counter.store(0, SeqCst);
-                    loop {
-                        notify.$call();
-                        if counter.load(SeqCst) >= ITERS {
-                            break;
-                        }
+            move || {
+                counter.store(0, SeqCst);
+                loop {
+                    notify.$call();
+                    if counter.load(SeqCst) >= ITERS {
+                        break;
                     }
-                })
+                }
             }
         }};
     }
-    let mut g = group(c, "sync_notify/notify_one");
-    both!(g, |lib| notify_bench!(lib, notify_one));
-    g.finish();
-    let mut g = group(c, "sync_notify/notify_waiters");
-    both!(g, |lib| notify_bench!(lib, notify_waiters));
-    g.finish();
+    both!(c, "sync_notify/notify_one", |lib| notify_bench!(
+        lib, notify_one
+    ));
+    both!(c, "sync_notify/notify_waiters", |lib| notify_bench!(
+        lib,
+        notify_waiters
+    ));
 }
 
 fn sync_rwlock(c: &mut Criterion) {
     let rt = &rt();
-    let mut g = group(c, "sync_rwlock/read_uncontended");
-    both!(g, |lib| {
+    both!(c, "sync_rwlock/read_uncontended", |lib| {
         let l = Arc::new(lib::RwLock::new(()));
-        move |b: &mut criterion::Bencher| {
-            b.iter(|| {
-                rt.block_on(async {
-                    for _ in 0..6 {
-                        drop(black_box(l.read().await));
-                    }
-                })
+        move || {
+            rt.block_on(async {
+                for _ in 0..6 {
+                    drop(black_box(l.read().await));
+                }
             })
         }
     });
-    g.finish();
 
     macro_rules! readers_writers {
         ($lib:ident, $writers:expr) => {{
             let l = Arc::new($lib::RwLock::new(0usize));
-            move |b: &mut criterion::Bencher| {
-                b.iter(|| {
-                    rt.block_on(async {
-                        let mut tasks = Vec::new();
-                        for k in 0..6 {
-                            let l = l.clone();
-                            tasks.push(tokio::spawn(async move {
-                                for _ in 0..100 {
-                                    if k < $writers {
-                                        *l.write().await += 1;
-                                    } else {
-                                        black_box(*l.read().await);
-                                    }
+            move || {
+                rt.block_on(async {
+                    let mut tasks = Vec::new();
+                    for k in 0..6 {
+                        let l = l.clone();
+                        tasks.push(tokio::spawn(async move {
+                            for _ in 0..100 {
+                                if k < $writers {
+                                    *l.write().await += 1;
+                                } else {
+                                    black_box(*l.read().await);
                                 }
-                            }));
-                        }
-                        for t in tasks {
-                            t.await.unwrap();
-                        }
-                    })
+                            }
+                        }));
+                    }
+                    for t in tasks {
+                        t.await.unwrap();
+                    }
                 })
             }
         }};
     }
-    let mut g = group(c, "sync_rwlock/read_concurrent_contended_multi");
-    both!(g, |lib| readers_writers!(lib, 0));
-    g.finish();
-    let mut g = group(c, "sync_rwlock/read_write_contended_multi");
-    both!(g, |lib| readers_writers!(lib, 1));
-    g.finish();
+    both!(
+        c,
+        "sync_rwlock/read_concurrent_contended_multi",
+        |lib| readers_writers!(lib, 0)
+    );
+    both!(
+        c,
+        "sync_rwlock/read_write_contended_multi",
+        |lib| readers_writers!(lib, 1)
+    );
 }
 
 /// Wait group used by the broadcast and watch benches (the same one for both members).
@@ -304,9 +412,8 @@ impl Wg {
 fn sync_broadcast(c: &mut Criterion) {
     const RECEIVERS: usize = 10;
     const ITERS: usize = 100;
-    let mut g = group(c, "sync_broadcast/contention");
-    both!(g, |lib| {
-        let rt = rt();
+    let rt = &rt();
+    both!(c, "sync_broadcast/contention", |lib| {
         let (tx, _rx) = lib::broadcast::channel::<usize>(1000);
         let wg = Wg::new();
         for _ in 0..RECEIVERS {
@@ -319,23 +426,19 @@ fn sync_broadcast(c: &mut Criterion) {
                 }
             });
         }
-        move |b: &mut criterion::Bencher| {
-            b.iter(|| {
-                rt.block_on(wg.rounds(RECEIVERS, ITERS, |i| {
-                    tx.send(i).unwrap();
-                }))
-            })
+        move || {
+            rt.block_on(wg.rounds(RECEIVERS, ITERS, |i| {
+                tx.send(i).unwrap();
+            }))
         }
     });
-    g.finish();
 }
 
 fn sync_watch(c: &mut Criterion) {
     const RECEIVERS: usize = 10;
     const ITERS: usize = 100;
-    let mut g = group(c, "sync_watch/send_many_receivers");
-    both!(g, |lib| {
-        let rt = rt();
+    let rt = &rt();
+    both!(c, "sync_watch/send_many_receivers", |lib| {
         let (tx, rx) = lib::watch::channel(0usize);
         let wg = Wg::new();
         for _ in 0..RECEIVERS {
@@ -348,12 +451,11 @@ fn sync_watch(c: &mut Criterion) {
                 }
             });
         }
-        move |b: &mut criterion::Bencher| {
+        move || {
             let _keep = &rx;
-            b.iter(|| rt.block_on(wg.rounds(RECEIVERS, ITERS, |i| tx.send(i).unwrap())))
+            rt.block_on(wg.rounds(RECEIVERS, ITERS, |i| tx.send(i).unwrap()))
         }
     });
-    g.finish();
 }
 
 criterion_group!(
