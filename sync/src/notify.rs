@@ -406,10 +406,20 @@ impl Waiter {
         match self.state {
             State::Ready(_) | State::Done => true,
             State::Init => {
-                if let Ok(kind) = self.try_take(notify, notify.state.load(Acquire)) {
+                // Optimistic: the compare-and-swap expects the permit even if the load
+                // saw none. Under a notifier storing permits in a loop, the CAS (which
+                // reads the word afresh, exclusively) often finds the one the load missed,
+                // and the lock is not taken; if it fails, `try_take` goes on from the
+                // value it actually found.
+                let seen = notify.state.load(Acquire);
+                if let Ok(kind) = self.try_take(notify, set_state(seen, NOTIFIED)) {
                     self.state = State::Ready(kind);
                     return true;
                 }
+                // Cloned before the lock, so the critical section the notifier waits on
+                // stays short; declared before the guard, so a clone not needed after all
+                // is dropped (user code) after the lock is released.
+                let waker = cx.map(|cx| cx.waker().clone());
                 let mut waiters = notify.waiters.lock();
                 let mut cur = notify.state.load(Acquire);
                 loop {
@@ -435,9 +445,7 @@ impl Waiter {
                     }
                 }
                 // SAFETY: the waker cell is only accessed with the lock held (we hold it).
-                self.node
-                    .waker
-                    .with_mut(|p| unsafe { *p = cx.map(|cx| cx.waker().clone()) });
+                self.node.waker.with_mut(|p| unsafe { *p = waker });
                 self.node.state.store(QUEUED, Relaxed);
                 // SAFETY: the node is pinned inside its future (callers only reach this
                 // through `Pin<&mut _>`), not linked (Init), and the future's Drop
