@@ -13,8 +13,9 @@
 //! its own runtime. The slow state is waking a thread on the other, idle virtual CPU:
 //! pinned to one CPU (`taskset -c 0`) it never appears. So after each group's criterion
 //! members the bench prints a **paired** line ([`paired_report`]): both members timed in
-//! alternating rounds over the same stretch of time, and the robin/tokio ratio of their
-//! medians. That line is the comparison; the criterion figures are each member's own.
+//! alternating rounds over the same stretch of time, and the median of the rounds'
+//! robin/tokio ratios. That line is the comparison; the criterion figures are each
+//! member's own.
 //!
 //! Run: `cargo bench -p robin-sync` (all groups, about 3 minutes), or
 //! `cargo bench -p robin-sync -- broadcast` for the groups whose name contains the word.
@@ -90,14 +91,16 @@ fn alternate(n: u64, other: &mut dyn FnMut(), own: &mut dyn FnMut()) -> Duration
 }
 
 /// Rounds of the paired figure.
-const PAIRS: usize = 40;
+const PAIRS: usize = 60;
 
 /// The paired figure of a group, the one to read the ratio from: [`PAIRS`] rounds, each
 /// timing `reps` batches of one member and then `reps` of the other (robin first in even
-/// rounds, tokio first in odd ones), so both members are measured over the same stretch of
-/// time; prints the median time per batch of each and their ratio. `reps` makes a round's
-/// half last at least 2 ms. Criterion's own figures above it measure each member in its
-/// own second, which on a shared machine can be a different machine state.
+/// rounds, tokio first in odd ones), so both members are measured side by side; prints
+/// the median time per batch of each and the median of the rounds' robin/tokio ratios
+/// (each ratio compares two measurements taken back to back, so a machine state that
+/// lasts longer than a round cancels out). `reps` makes a round's half last at least
+/// 2 ms. Criterion's own figures above it measure each member in its own second, which
+/// on a shared machine can be a different machine state.
 ///
 /// Skipped when the group is filtered out (the first positional argument, matched as a
 /// substring) or criterion runs in `--test`/`--list`/`--profile-time` mode.
@@ -129,12 +132,19 @@ fn paired_report(name: &str, robin: &mut dyn FnMut(), tokio: &mut dyn FnMut()) {
             r.push(time(robin));
         }
     }
+    let mut ratios: Vec<f64> = r
+        .iter()
+        .zip(&t)
+        .map(|(r, t)| r.as_secs_f64() / t.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
     r.sort();
     t.sort();
-    let (r, t) = (r[PAIRS / 2], t[PAIRS / 2]);
     println!(
-        "paired {name}: robin {r:?} tokio {t:?} robin/tokio {:.2}",
-        r.as_secs_f64() / t.as_secs_f64()
+        "paired {name}: robin {:?} tokio {:?} robin/tokio {:.2}",
+        r[PAIRS / 2],
+        t[PAIRS / 2],
+        ratios[PAIRS / 2]
     );
 }
 
