@@ -17,7 +17,7 @@
 //! robin/tokio ratios. That line is the comparison; the criterion figures are each
 //! member's own.
 //!
-//! Run: `cargo bench -p robin-sync` (all groups, about 3 minutes), or
+//! Run: `cargo bench -p robin-sync` (all groups, about a minute), or
 //! `cargo bench -p robin-sync -- broadcast` for the groups whose name contains the word.
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
